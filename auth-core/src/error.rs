@@ -1,0 +1,381 @@
+//! Typed errors: every failure says which class it belongs to, and none carries a secret.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What kind of failure an [`Error`] is, which decides what may be done about it.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// The vendor refused the credentials or the account: never retried (accounts get locked).
+    Rejected,
+    /// The vendor asked us to slow down: retried after the delay it gave, within the budget.
+    RateLimited,
+    /// The vendor could not be reached or failed on its side: retried with capped, jittered backoff.
+    Transient,
+    /// The vendor answered something it does not document: not retried.
+    Protocol,
+    /// The session was configured wrongly: nothing was sent.
+    Config,
+}
+
+/// What the vendor said about a failure: its own error code and message, when it gave them.
+///
+/// Messages are cut to 200 characters and any credential or token they echo is replaced by
+/// `[redacted]` before they are stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VendorSaid {
+    /// The vendor's error code, as text (`"200002"`, `"InvalidCode"`).
+    pub code: Option<String>,
+    /// The vendor's message.
+    pub message: Option<String>,
+}
+
+impl fmt::Display for VendorSaid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, ": code {code}: {message}"),
+            (Some(code), None) => write!(f, ": code {code}"),
+            (None, Some(message)) => write!(f, ": {message}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Why a vendor could not be used for now.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransientKind {
+    /// No answer within the timeout.
+    Timeout,
+    /// The connection could not be opened.
+    Connect,
+    /// The connection broke while the request or response was under way.
+    Network,
+    /// The vendor answered with an HTTP server error (5xx) or 408.
+    Status(u16),
+    /// The vendor answered with one of its documented temporary-failure codes.
+    VendorCode,
+    /// The shared login task ended before it finished (the runtime shut down).
+    Interrupted,
+}
+
+impl fmt::Display for TransientKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransientKind::Timeout => f.write_str("timed out"),
+            TransientKind::Connect => f.write_str("could not connect"),
+            TransientKind::Network => f.write_str("the connection failed"),
+            TransientKind::Status(status) => write!(f, "HTTP {status}"),
+            TransientKind::VendorCode => f.write_str("temporary failure"),
+            TransientKind::Interrupted => f.write_str("the login task was interrupted"),
+        }
+    }
+}
+
+/// How a response differed from what the vendor documents.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProtocolProblem {
+    /// The body is not JSON (an HTML error page, plain text, an empty body).
+    NotJson {
+        /// The `Content-Type` the vendor sent, if any.
+        content_type: Option<String>,
+        /// The body length in bytes.
+        length: usize,
+    },
+    /// The body is larger than the configured limit.
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A documented field is absent (or `null`).
+    MissingField {
+        /// The dotted path of the field.
+        field: String,
+    },
+    /// A field has another JSON type than documented.
+    WrongType {
+        /// The dotted path of the field.
+        field: String,
+        /// What the documents promise.
+        expected: &'static str,
+        /// What arrived.
+        found: &'static str,
+    },
+    /// The token is empty, or has characters that cannot go in an HTTP header.
+    UnusableToken,
+    /// The lifetime is zero, negative, already past, or too large to represent.
+    BadLifetime {
+        /// The dotted path of the field, or `exp` for a JWT claim.
+        field: String,
+    },
+    /// The token should be a JWT but its payload could not be decoded.
+    MalformedJwt,
+    /// The success rule failed but the vendor gave no error code or message either.
+    Unexplained,
+}
+
+impl fmt::Display for ProtocolProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProtocolProblem::NotJson { content_type, length } => {
+                let ct = content_type.as_deref().unwrap_or("no content type");
+                write!(f, "the body is not JSON ({ct}, {length} bytes)")
+            }
+            ProtocolProblem::TooLarge { limit } => {
+                write!(f, "the body is larger than the {limit}-byte limit")
+            }
+            ProtocolProblem::MissingField { field } => write!(f, "the field `{field}` is missing"),
+            ProtocolProblem::WrongType { field, expected, found } => {
+                write!(f, "the field `{field}` is {found}, expected {expected}")
+            }
+            ProtocolProblem::UnusableToken => {
+                f.write_str("the token is empty or cannot be sent in an HTTP header")
+            }
+            ProtocolProblem::BadLifetime { field } => {
+                write!(f, "the lifetime in `{field}` is not a usable duration")
+            }
+            ProtocolProblem::MalformedJwt => f.write_str("the token is not a decodable JWT"),
+            ProtocolProblem::Unexplained => {
+                f.write_str("the response is not a success and carries no error code or message")
+            }
+        }
+    }
+}
+
+/// A configuration mistake found before anything was sent.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The base URL does not parse, or cannot be joined with the endpoint path.
+    BadBaseUrl {
+        /// Why it was refused.
+        reason: String,
+    },
+    /// Plain `http://` to a host other than loopback, without `allow_insecure_http`.
+    InsecureHttp {
+        /// The host that would have received credentials in clear text.
+        host: String,
+    },
+    /// No base URL was given and the endpoint declares none.
+    NoBaseUrl,
+    /// A credential field holds a value that cannot go in an HTTP header.
+    BadHeaderValue {
+        /// The header name.
+        header: &'static str,
+    },
+    /// The endpoint signs its requests but no field is marked `signing_key`.
+    MissingSigningKey,
+    /// The HTTP client could not be built.
+    Client {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::BadBaseUrl { reason } => write!(f, "bad base URL: {reason}"),
+            ConfigError::InsecureHttp { host } => write!(
+                f,
+                "refusing to send credentials over plain http to {host}; use https or allow_insecure_http(true)"
+            ),
+            ConfigError::NoBaseUrl => {
+                f.write_str("no base URL: the endpoint declares none, so pass one to the builder")
+            }
+            ConfigError::BadHeaderValue { header } => {
+                write!(f, "the value for header `{header}` cannot be sent in an HTTP header")
+            }
+            ConfigError::MissingSigningKey => {
+                f.write_str("the endpoint signs its requests but has no signing key field")
+            }
+            ConfigError::Client { reason } => write!(f, "the HTTP client could not be built: {reason}"),
+        }
+    }
+}
+
+/// The underlying transport error, kept for `source()` with its URL removed (URLs may carry
+/// credentials in their query string).
+#[derive(Clone)]
+pub struct TransportError(Arc<reqwest::Error>);
+
+impl TransportError {
+    pub(crate) fn new(err: reqwest::Error) -> Self {
+        TransportError(Arc::new(err.without_url()))
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+/// Everything that can go wrong while getting a token.
+///
+/// Match on [`Error::class`] to decide what to do; the variants carry the details. No variant
+/// holds a credential or a token, and the vendor's own message is redacted of both.
+///
+/// ```
+/// use auth_core::{Error, ErrorClass, VendorSaid};
+///
+/// let err = Error::Rejected {
+///     vendor: "iGV",
+///     status: 200,
+///     said: VendorSaid { code: Some("1001".into()), message: Some("wrong password".into()) },
+/// };
+/// assert_eq!(err.class(), ErrorClass::Rejected);
+/// assert_eq!(err.to_string(), "iGV rejected the login: code 1001: wrong password");
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The vendor refused the credentials or the account. The session will not send them again.
+    #[error("{vendor} rejected the login{said}")]
+    Rejected {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// What the vendor said.
+        said: VendorSaid,
+    },
+    /// The vendor is rate-limiting us.
+    #[error("{vendor} is rate-limiting logins{said}{}", RetryAfter(*retry_after))]
+    RateLimited {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// How long the vendor asked us to wait (`Retry-After`), when it said.
+        retry_after: Option<Duration>,
+        /// What the vendor said.
+        said: VendorSaid,
+    },
+    /// The vendor could not be reached or failed on its side.
+    #[error("{vendor} is unavailable: {kind}{said}")]
+    Transient {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// What happened.
+        kind: TransientKind,
+        /// What the vendor said, if it answered.
+        said: VendorSaid,
+        /// The transport error, without its URL.
+        #[source]
+        source: Option<TransportError>,
+    },
+    /// The vendor answered something that its documents do not describe.
+    #[error("{vendor} sent an unexpected response (HTTP {status}): {problem}")]
+    Protocol {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// What was wrong.
+        problem: ProtocolProblem,
+    },
+    /// The session is configured wrongly; nothing was sent.
+    #[error("{vendor}: {problem}")]
+    Config {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// What is wrong.
+        problem: ConfigError,
+    },
+}
+
+struct RetryAfter(Option<Duration>);
+
+impl fmt::Display for RetryAfter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(delay) => write!(f, " (retry after {} s)", delay.as_secs()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The class of this failure.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Rejected { .. } => ErrorClass::Rejected,
+            Error::RateLimited { .. } => ErrorClass::RateLimited,
+            Error::Transient { .. } => ErrorClass::Transient,
+            Error::Protocol { .. } => ErrorClass::Protocol,
+            Error::Config { .. } => ErrorClass::Config,
+        }
+    }
+
+    /// Whether trying again later may succeed (transient failures and rate limits).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.class(), ErrorClass::Transient | ErrorClass::RateLimited)
+    }
+
+    /// The delay the vendor asked for, if it gave one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// What the vendor said, if it answered with an error code or message.
+    pub fn vendor_said(&self) -> Option<&VendorSaid> {
+        match self {
+            Error::Rejected { said, .. }
+            | Error::RateLimited { said, .. }
+            | Error::Transient { said, .. } => Some(said),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn config(vendor: &'static str, problem: ConfigError) -> Self {
+        Error::Config { vendor, problem }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_has_a_message_naming_the_vendor() {
+        let said = VendorSaid { code: Some("X".into()), message: None };
+        let errors = [
+            Error::Rejected { vendor: "V", status: 200, said: said.clone() },
+            Error::RateLimited {
+                vendor: "V",
+                status: 429,
+                retry_after: Some(Duration::from_secs(3)),
+                said: said.clone(),
+            },
+            Error::Transient { vendor: "V", kind: TransientKind::Status(502), said, source: None },
+            Error::Protocol { vendor: "V", status: 200, problem: ProtocolProblem::UnusableToken },
+            Error::config("V", ConfigError::NoBaseUrl),
+        ];
+        for err in &errors {
+            assert!(err.to_string().starts_with('V'), "{err}");
+        }
+        assert_eq!(errors[1].to_string(), "V is rate-limiting logins: code X (retry after 3 s)");
+        assert_eq!(errors[2].to_string(), "V is unavailable: HTTP 502: code X");
+        assert!(errors[1].is_retryable() && errors[2].is_retryable());
+        assert!(!errors[0].is_retryable() && !errors[3].is_retryable());
+    }
+}

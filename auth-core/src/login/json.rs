@@ -1,0 +1,131 @@
+//! Reading documented fields out of a JSON response, tolerant of numbers sent as strings.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::error::ProtocolProblem;
+use crate::spec::{Expected, FieldPath};
+
+/// The value at `path`; `null` counts as absent.
+pub(crate) fn lookup<'v>(root: &'v Value, path: FieldPath) -> Option<&'v Value> {
+    let mut current = root;
+    for segment in path.segments() {
+        current = current.as_object()?.get(*segment)?;
+    }
+    (!current.is_null()).then_some(current)
+}
+
+pub(crate) fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string, or a number's decimal text.
+pub(crate) fn scalar_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        _ => None,
+    }
+}
+
+/// A required string field.
+pub(crate) fn required_str<'v>(root: &'v Value, path: FieldPath) -> Result<&'v str, ProtocolProblem> {
+    let value = lookup(root, path)
+        .ok_or_else(|| ProtocolProblem::MissingField { field: path.to_string() })?;
+    value.as_str().ok_or_else(|| ProtocolProblem::WrongType {
+        field: path.to_string(),
+        expected: "a string",
+        found: type_name(value),
+    })
+}
+
+/// An optional string field: absent is `None`, another type is an error.
+pub(crate) fn optional_str<'v>(
+    root: &'v Value,
+    path: FieldPath,
+) -> Result<Option<&'v str>, ProtocolProblem> {
+    match lookup(root, path) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(ProtocolProblem::WrongType {
+            field: path.to_string(),
+            expected: "a string",
+            found: type_name(other),
+        }),
+    }
+}
+
+/// A non-negative whole number, sent as a JSON number or as a string of digits.
+pub(crate) fn whole_number(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            let f = n.as_f64()?;
+            (f >= 0.0 && f.fract() == 0.0 && f < 1.0e19).then_some(f as u64)
+        }),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    }
+}
+
+/// Whether `value` is what a success rule expects.
+pub(crate) fn matches(value: &Value, expected: Expected) -> bool {
+    match (expected, value) {
+        (Expected::Bool(b), Value::Bool(v)) => b == *v,
+        (Expected::Bool(_), _) => false,
+        (Expected::Int(i), Value::Number(n)) => n.as_i64() == Some(i),
+        (Expected::Int(i), Value::String(s)) => s.trim().parse::<i64>().ok() == Some(i),
+        (Expected::Int(_), _) => false,
+        (Expected::Str(s), Value::String(v)) => s == v,
+        (Expected::Str(s), Value::Number(n)) => n.to_string() == s,
+        (Expected::Str(_), _) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PATH: FieldPath = FieldPath::new(&["data", "expiresIn"]);
+
+    #[test]
+    fn lookup_walks_objects_and_treats_null_as_absent() {
+        let v = json!({"data": {"expiresIn": 7200, "n": null}});
+        assert_eq!(lookup(&v, PATH), Some(&json!(7200)));
+        assert_eq!(lookup(&v, FieldPath::new(&["data", "n"])), None);
+        assert_eq!(lookup(&json!({"data": [1]}), PATH), None);
+    }
+
+    #[test]
+    fn numbers_may_be_strings() {
+        assert_eq!(whole_number(&json!(7200)), Some(7200));
+        assert_eq!(whole_number(&json!("7200000")), Some(7_200_000));
+        assert_eq!(whole_number(&json!(" 60 ")), Some(60));
+        assert_eq!(whole_number(&json!(7200.0)), Some(7200));
+        assert_eq!(whole_number(&json!(-1)), None);
+        assert_eq!(whole_number(&json!("7e3")), None);
+        assert_eq!(whole_number(&json!(1.5)), None);
+        assert_eq!(whole_number(&json!(true)), None);
+    }
+
+    #[test]
+    fn success_values_compare_across_number_and_string() {
+        assert!(matches(&json!("0000"), Expected::Str("0000")));
+        assert!(!matches(&json!(0), Expected::Str("0000")));
+        assert!(matches(&json!(0), Expected::Str("0")));
+        assert!(matches(&json!(200), Expected::Int(200)));
+        assert!(matches(&json!("200"), Expected::Int(200)));
+        assert!(!matches(&json!(201), Expected::Int(200)));
+        assert!(matches(&json!(true), Expected::Bool(true)));
+        assert!(!matches(&json!("true"), Expected::Bool(true)));
+    }
+}

@@ -1,0 +1,81 @@
+//! Executes one login attempt: build the request, send it, read the answer within limits.
+
+mod json;
+mod jwt;
+mod redact;
+mod request;
+mod response;
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use url::Url;
+
+pub use request::md5_hex;
+pub(crate) use response::Issued;
+
+use crate::endpoint::LoginEndpoint;
+use crate::error::{Error, ProtocolProblem, TransientKind, TransportError, VendorSaid};
+
+/// Limits applied to one login attempt.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AttemptLimits {
+    pub(crate) timeout: Duration,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// One login request and its interpretation. No retries here: the session decides those.
+pub(crate) async fn attempt<E: LoginEndpoint>(
+    endpoint: &E,
+    url: &Url,
+    client: &reqwest::Client,
+    limits: AttemptLimits,
+    sent_at: SystemTime,
+) -> Result<Issued, Error> {
+    let vendor = E::SPEC.vendor;
+    let prepared = request::prepare(endpoint, url, client, limits.timeout, sent_at)?;
+    let mut response = prepared.request.send().await.map_err(|e| transport(vendor, e))?;
+    let status = response.status().as_u16();
+    let content_type =
+        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+
+    let too_large = |_| Error::Protocol {
+        vendor,
+        status,
+        problem: ProtocolProblem::TooLarge { limit: limits.max_body_bytes },
+    };
+    if let Some(length) = response.content_length() {
+        usize::try_from(length)
+            .ok()
+            .filter(|l| *l <= limits.max_body_bytes)
+            .ok_or(())
+            .map_err(too_large)?;
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(vendor, e))? {
+        if body.len() + chunk.len() > limits.max_body_bytes {
+            return Err(too_large(()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+
+    let answer = response::Answer { status, content_type: content_type.as_deref(), retry_after, body: &body };
+    response::interpret(E::SPEC, &answer, &prepared.redactor, sent_at)
+}
+
+fn transport(vendor: &'static str, err: reqwest::Error) -> Error {
+    let kind = if err.is_timeout() {
+        TransientKind::Timeout
+    } else if err.is_connect() {
+        TransientKind::Connect
+    } else {
+        TransientKind::Network
+    };
+    Error::Transient { vendor, kind, said: VendorSaid::default(), source: Some(TransportError::new(err)) }
+}

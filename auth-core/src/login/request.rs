@@ -1,0 +1,147 @@
+//! Turns an endpoint's description and credentials into one HTTP request.
+
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime};
+
+use md5::{Digest, Md5};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use url::Url;
+
+use super::redact::Redactor;
+use crate::endpoint::{LoginEndpoint, Params, Place};
+use crate::error::{ConfigError, Error};
+use crate::signing::WireParams;
+use crate::spec::{BodyEncoding, HashAlgorithm, Method};
+
+/// MD5 of `text` as 32 lower-case hex digits.
+///
+/// ```
+/// assert_eq!(auth_core::md5_hex("123456"), "e10adc3949ba59abbe56e017f20f883e");
+/// ```
+pub fn md5_hex(text: &str) -> String {
+    hex::encode(Md5::digest(text.as_bytes()))
+}
+
+fn digest(hash: HashAlgorithm, text: &str) -> String {
+    match hash {
+        HashAlgorithm::Md5 => md5_hex(text),
+    }
+}
+
+/// The request, ready to send, and the secrets to keep out of whatever comes back.
+pub(crate) struct Prepared {
+    pub(crate) request: reqwest::RequestBuilder,
+    pub(crate) redactor: Redactor,
+}
+
+pub(crate) fn prepare<E: LoginEndpoint>(
+    endpoint: &E,
+    url: &Url,
+    client: &reqwest::Client,
+    timeout: Duration,
+    now: SystemTime,
+) -> Result<Prepared, Error> {
+    let spec = E::SPEC;
+    let vendor = spec.vendor;
+    let mut params = Params::new();
+    endpoint.params(&mut params);
+
+    let mut redactor = Redactor::default();
+    let mut wire: WireParams<'_> = Vec::with_capacity(params.len() + 4);
+    let mut headers: Vec<(&'static str, Cow<'_, str>, bool)> = Vec::new();
+    let mut signing_key: Option<Cow<'_, str>> = None;
+    for param in params.items {
+        let secret = param.value.secret;
+        let mut text = param.value.text;
+        if param.spec.hashed {
+            // A hashed field without an algorithm is refused by the macro; by hand, MD5 is the
+            // only algorithm there is.
+            let algorithm = spec.hash.unwrap_or(HashAlgorithm::Md5);
+            let hashed = digest(algorithm, &text);
+            if secret {
+                redactor.add(&text);
+            }
+            text = Cow::Owned(hashed);
+        }
+        if secret {
+            redactor.add(&text);
+        }
+        match param.spec.place {
+            Place::Body => wire.push((Cow::Borrowed(param.spec.name), text)),
+            Place::Header => headers.push((param.spec.name, text, secret)),
+            Place::SigningKey => signing_key = Some(text),
+        }
+    }
+
+    if let Some(signer) = spec.signer {
+        let key = signing_key.ok_or(Error::config(vendor, ConfigError::MissingSigningKey))?;
+        signer.sign(spec.path, &key, now, &mut wire);
+    }
+
+    let mut url = url.clone();
+    let mut request = match (spec.method, spec.body) {
+        (Method::Get, _) | (_, BodyEncoding::Query) => {
+            if !wire.is_empty() {
+                url.query_pairs_mut().extend_pairs(wire.iter());
+            }
+            client.request(method(spec.method), url)
+        }
+        (m, BodyEncoding::Json) => {
+            let object: serde_json::Map<String, serde_json::Value> = wire
+                .iter()
+                .map(|(name, value)| (name.to_string(), serde_json::Value::from(value.as_ref())))
+                .collect();
+            let body = serde_json::Value::Object(object).to_string();
+            client
+                .request(method(m), url)
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body)
+        }
+        (m, BodyEncoding::Form) => {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(wire.iter())
+                .finish();
+            client
+                .request(method(m), url)
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(body)
+        }
+    };
+    request = request.header(ACCEPT, HeaderValue::from_static("application/json"));
+    for (name, value) in spec.headers {
+        request = request.header(header_name(vendor, name)?, header_value(vendor, name, value, false)?);
+    }
+    for (name, value, secret) in &headers {
+        request = request.header(header_name(vendor, name)?, header_value(vendor, name, value, *secret)?);
+    }
+    Ok(Prepared { request: request.timeout(timeout), redactor })
+}
+
+fn method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+    }
+}
+
+fn header_name(vendor: &'static str, name: &'static str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::config(vendor, ConfigError::BadHeaderValue { header: name }))
+}
+
+fn header_value(
+    vendor: &'static str,
+    name: &'static str,
+    value: &str,
+    secret: bool,
+) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| Error::config(vendor, ConfigError::BadHeaderValue { header: name }))?;
+    value.set_sensitive(secret);
+    Ok(value)
+}
+

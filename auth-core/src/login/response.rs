@@ -1,0 +1,291 @@
+//! Reads a login response: a token with its lifetime, or the typed error it amounts to.
+//!
+//! Pure: no I/O and no clock of its own, so every response shape is a plain unit test.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use super::json::{lookup, matches, optional_str, required_str, scalar_text, type_name, whole_number};
+use super::jwt;
+use super::redact::Redactor;
+use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
+use crate::secret::Secret;
+use crate::spec::{Lifetime, LoginSpec, Scheme};
+
+/// A hundred years: anything longer is not a lifetime, it is a bug (and would overflow clocks).
+const MAX_LIFETIME: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// What a successful login yields.
+pub(crate) struct Issued {
+    pub(crate) token: Secret,
+    pub(crate) scheme: Option<String>,
+    pub(crate) lifetime: Duration,
+    pub(crate) refresh_token: Option<Secret>,
+}
+
+/// The parts of an HTTP answer the interpretation needs.
+pub(crate) struct Answer<'a> {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<&'a str>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body: &'a [u8],
+}
+
+pub(crate) fn interpret(
+    spec: &LoginSpec,
+    answer: &Answer<'_>,
+    redactor: &Redactor,
+    sent_at: SystemTime,
+) -> Result<Issued, Error> {
+    let vendor = spec.vendor;
+    let status = answer.status;
+    let json: Option<Value> = serde_json::from_slice(answer.body).ok();
+    let said = || json.as_ref().map(|v| vendor_said(spec, v, redactor)).unwrap_or_default();
+    let protocol = |problem| Error::Protocol { vendor, status, problem };
+
+    if status == 429 {
+        return Err(Error::RateLimited { vendor, status, retry_after: answer.retry_after, said: said() });
+    }
+    if status >= 500 || status == 408 {
+        let kind = TransientKind::Status(status);
+        return Err(Error::Transient { vendor, kind, said: said(), source: None });
+    }
+    let credentials_refused = status == 401 || status == 403;
+    let Some(json) = json.as_ref().filter(|v| v.is_object()) else {
+        if credentials_refused {
+            return Err(Error::Rejected { vendor, status, said: VendorSaid::default() });
+        }
+        return Err(protocol(match &json {
+            Some(other) => ProtocolProblem::WrongType {
+                field: "(body)".into(),
+                expected: "an object",
+                found: type_name(other),
+            },
+            None => ProtocolProblem::NotJson {
+                content_type: answer.content_type.map(str::to_owned),
+                length: answer.body.len(),
+            },
+        }));
+    };
+
+    let succeeded = (200..300).contains(&status)
+        && spec.success.iter().all(|rule| lookup(json, rule.path).is_some_and(|v| matches(v, rule.expected)));
+    if !succeeded {
+        let said = vendor_said(spec, json, redactor);
+        if credentials_refused {
+            return Err(Error::Rejected { vendor, status, said });
+        }
+        if said.code.is_none() && said.message.is_none() {
+            return Err(protocol(ProtocolProblem::Unexplained));
+        }
+        let class = said
+            .code
+            .as_deref()
+            .and_then(|code| spec.code_classes.iter().find(|c| c.code == code))
+            .map_or(ErrorClass::Rejected, |c| c.class);
+        return Err(match class {
+            ErrorClass::RateLimited => {
+                Error::RateLimited { vendor, status, retry_after: answer.retry_after, said }
+            }
+            ErrorClass::Transient => {
+                Error::Transient { vendor, kind: TransientKind::VendorCode, said, source: None }
+            }
+            ErrorClass::Protocol => protocol(ProtocolProblem::Unexplained),
+            _ => Error::Rejected { vendor, status, said },
+        });
+    }
+
+    let token = required_str(json, spec.token).map_err(protocol)?;
+    if token.is_empty() || token.chars().any(char::is_control) {
+        return Err(protocol(ProtocolProblem::UnusableToken));
+    }
+    let scheme = match spec.scheme {
+        Scheme::None => None,
+        Scheme::Fixed(s) => Some(s.to_owned()),
+        Scheme::Field(path) => Some(required_str(json, path).map_err(protocol)?.to_owned()),
+    };
+    if scheme.as_deref().is_some_and(|s| s.is_empty() || s.chars().any(|c| c.is_control() || c == ' ')) {
+        return Err(protocol(ProtocolProblem::UnusableToken));
+    }
+    let lifetime = lifetime(spec.lifetime, json, token, sent_at).map_err(protocol)?;
+    let refresh_token = match spec.refresh_token {
+        Some(path) => optional_str(json, path).map_err(protocol)?.map(Secret::from),
+        None => None,
+    };
+    Ok(Issued { token: Secret::from(token), scheme, lifetime, refresh_token })
+}
+
+fn lifetime(
+    rule: Lifetime,
+    json: &Value,
+    token: &str,
+    sent_at: SystemTime,
+) -> Result<Duration, ProtocolProblem> {
+    let (duration, field) = match rule {
+        Lifetime::Fixed(d) => return Ok(d),
+        Lifetime::Seconds(path) | Lifetime::Millis(path) => {
+            let field = path.to_string();
+            let value = lookup(json, path)
+                .ok_or_else(|| ProtocolProblem::MissingField { field: field.clone() })?;
+            let n = whole_number(value)
+                .ok_or_else(|| ProtocolProblem::BadLifetime { field: field.clone() })?;
+            let d = if matches!(rule, Lifetime::Millis(_)) {
+                Duration::from_millis(n)
+            } else {
+                Duration::from_secs(n)
+            };
+            (d, field)
+        }
+        Lifetime::JwtExp => {
+            let exp = UNIX_EPOCH + Duration::from_secs(jwt::expiry(token)?.min(MAX_LIFETIME.as_secs() * 2));
+            (exp.duration_since(sent_at).unwrap_or(Duration::ZERO), "exp".to_owned())
+        }
+    };
+    if duration.is_zero() || duration > MAX_LIFETIME {
+        return Err(ProtocolProblem::BadLifetime { field });
+    }
+    Ok(duration)
+}
+
+fn vendor_said(spec: &LoginSpec, json: &Value, redactor: &Redactor) -> VendorSaid {
+    let code = spec
+        .error_code
+        .and_then(|path| lookup(json, path))
+        .and_then(scalar_text)
+        .map(|code| redactor.clean(&code));
+    let message = spec
+        .error_message
+        .iter()
+        .find_map(|path| lookup(json, *path).and_then(scalar_text))
+        .map(|message| redactor.clean(&message));
+    VendorSaid { code, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{CodeClass, Expected, FieldPath, SuccessRule};
+    use serde_json::json;
+
+    const IGV: LoginSpec = LoginSpec::new(
+        "iGV",
+        "/seller/auth/login",
+        FieldPath::new(&["data", "accessToken"]),
+        Lifetime::Seconds(FieldPath::new(&["data", "expiresIn"])),
+    )
+    .success(&[SuccessRule::new(FieldPath::new(&["code"]), Expected::Str("0000"))])
+    .error_code(FieldPath::new(&["code"]))
+    .error_message(&[FieldPath::new(&["msg"])])
+    .code_classes(&[
+        CodeClass::new("9999", ErrorClass::Transient),
+        CodeClass::new("4290", ErrorClass::RateLimited),
+    ])
+    .scheme(Scheme::Field(FieldPath::new(&["data", "tokenType"])))
+    .refresh_token(FieldPath::new(&["data", "refreshToken"]));
+
+    fn answer(status: u16, body: &str) -> Result<Issued, Error> {
+        let mut redactor = Redactor::default();
+        redactor.add("s3cret-password");
+        let answer = Answer { status, content_type: Some("text/html"), retry_after: None, body: body.as_bytes() };
+        interpret(&IGV, &answer, &redactor, SystemTime::now())
+    }
+
+    fn problem(result: Result<Issued, Error>) -> ProtocolProblem {
+        match result {
+            Err(Error::Protocol { problem, .. }) => problem,
+            Err(other) => panic!("expected a protocol error, got {other}"),
+            Ok(_) => panic!("expected a protocol error, got a token"),
+        }
+    }
+
+    fn ok_body(expires: serde_json::Value) -> String {
+        json!({"code": "0000", "msg": "Success", "data": {
+            "accessToken": "abc.def", "tokenType": "Bearer", "expiresIn": expires, "refreshToken": "r1"
+        }})
+        .to_string()
+    }
+
+    #[test]
+    fn success_yields_token_scheme_lifetime_and_refresh_token() {
+        let issued = answer(200, &ok_body(json!(7200))).unwrap();
+        assert_eq!(issued.token.expose(), "abc.def");
+        assert_eq!(issued.scheme.as_deref(), Some("Bearer"));
+        assert_eq!(issued.lifetime, Duration::from_secs(7200));
+        assert_eq!(issued.refresh_token.map(|r| r.expose().to_owned()).as_deref(), Some("r1"));
+        assert_eq!(answer(200, &ok_body(json!("60"))).unwrap().lifetime, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn vendor_error_is_rejected_with_its_code_and_redacted_message() {
+        let body = json!({"code": "1001", "msg": "wrong password s3cret-password"}).to_string();
+        match answer(200, &body) {
+            Err(Error::Rejected { said, status: 200, .. }) => {
+                assert_eq!(said.code.as_deref(), Some("1001"));
+                assert_eq!(said.message.as_deref(), Some("wrong password [redacted]"));
+            }
+            _ => panic!("expected a rejection"),
+        }
+    }
+
+    #[test]
+    fn classified_codes_keep_their_class() {
+        let transient = answer(200, &json!({"code": "9999", "msg": "busy"}).to_string());
+        assert_eq!(transient.err().map(|e| e.class()), Some(ErrorClass::Transient));
+        let limited = answer(200, &json!({"code": 4290}).to_string());
+        assert_eq!(limited.err().map(|e| e.class()), Some(ErrorClass::RateLimited));
+    }
+
+    #[test]
+    fn http_status_classes() {
+        let html = "<html><body>502 Bad Gateway</body></html>";
+        assert_eq!(answer(502, html).err().map(|e| e.class()), Some(ErrorClass::Transient));
+        assert_eq!(answer(429, "").err().map(|e| e.class()), Some(ErrorClass::RateLimited));
+        assert_eq!(answer(401, html).err().map(|e| e.class()), Some(ErrorClass::Rejected));
+        assert_eq!(answer(403, &ok_body(json!(1))).err().map(|e| e.class()), Some(ErrorClass::Rejected));
+    }
+
+    #[test]
+    fn malformed_responses_are_protocol_errors() {
+        assert!(matches!(problem(answer(200, "<html>oops</html>")), ProtocolProblem::NotJson { length: 17, .. }));
+        assert!(matches!(problem(answer(200, "")), ProtocolProblem::NotJson { length: 0, .. }));
+        assert!(matches!(problem(answer(200, "[1,2]")), ProtocolProblem::WrongType { found: "an array", .. }));
+        assert!(matches!(problem(answer(200, "{\"code\":\"0000\"")), ProtocolProblem::NotJson { .. }));
+        assert_eq!(problem(answer(200, "{}")), ProtocolProblem::Unexplained);
+        assert!(matches!(problem(answer(404, "{}")), ProtocolProblem::Unexplained));
+        let missing = json!({"code": "0000", "data": {"tokenType": "Bearer", "expiresIn": 5}}).to_string();
+        assert_eq!(problem(answer(200, &missing)), ProtocolProblem::MissingField { field: "data.accessToken".into() });
+        let wrong = json!({"code": "0000", "data": {"accessToken": 5, "tokenType": "Bearer", "expiresIn": 5}});
+        assert!(matches!(problem(answer(200, &wrong.to_string())), ProtocolProblem::WrongType { found: "a number", .. }));
+        for bad in [json!(0), json!(-3), json!("soon"), json!(1.5), json!(null), json!(u64::MAX)] {
+            let p = problem(answer(200, &ok_body(bad.clone())));
+            assert!(matches!(p, ProtocolProblem::BadLifetime { .. } | ProtocolProblem::MissingField { .. }), "{bad}: {p}");
+        }
+        let empty = json!({"code": "0000", "data": {"accessToken": "", "tokenType": "Bearer", "expiresIn": 5}});
+        assert_eq!(problem(answer(200, &empty.to_string())), ProtocolProblem::UnusableToken);
+        let ctl = json!({"code": "0000", "data": {"accessToken": "a\r\nb", "tokenType": "Bearer", "expiresIn": 5}});
+        assert_eq!(problem(answer(200, &ctl.to_string())), ProtocolProblem::UnusableToken);
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(matches!(problem(answer(200, &deep)), ProtocolProblem::NotJson { .. }));
+    }
+
+    #[test]
+    fn jwt_lifetime_comes_from_exp() {
+        use base64::Engine;
+        const YZ: LoginSpec = LoginSpec::new("yz365", "/login", FieldPath::new(&["t"]), Lifetime::JwtExp);
+        let sent = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"exp":1018000}"#);
+        let body = json!({"t": format!("h.{payload}.s")}).to_string();
+        let a = Answer { status: 200, content_type: None, retry_after: None, body: body.as_bytes() };
+        let issued = interpret(&YZ, &a, &Redactor::default(), sent).unwrap();
+        assert_eq!(issued.lifetime, Duration::from_secs(18_000));
+        let expired = interpret(&YZ, &a, &Redactor::default(), sent + Duration::from_secs(20_000));
+        assert!(matches!(expired, Err(Error::Protocol { problem: ProtocolProblem::BadLifetime { .. }, .. })));
+        let garbage = json!({"t": "not-a-jwt"}).to_string();
+        let a = Answer { status: 200, content_type: None, retry_after: None, body: garbage.as_bytes() };
+        assert!(matches!(
+            interpret(&YZ, &a, &Redactor::default(), sent),
+            Err(Error::Protocol { problem: ProtocolProblem::MalformedJwt, .. })
+        ));
+    }
+}

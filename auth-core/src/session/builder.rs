@@ -1,0 +1,156 @@
+//! Configuring a session: base URL, HTTP client, timeouts and policies.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use url::{Host, Url};
+
+use super::{Session, Settings};
+use crate::endpoint::LoginEndpoint;
+use crate::error::{ConfigError, Error};
+use crate::session::{RenewPolicy, RetryPolicy};
+
+/// Builds a [`Session`]. Obtain one with [`Session::builder`].
+#[must_use]
+pub struct SessionBuilder<E> {
+    endpoint: E,
+    base_url: Option<String>,
+    client: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+    settings: Settings,
+}
+
+impl<E: LoginEndpoint> SessionBuilder<E> {
+    pub(super) fn new(endpoint: E) -> Self {
+        SessionBuilder {
+            endpoint,
+            base_url: None,
+            client: None,
+            allow_insecure_http: false,
+            settings: Settings::default(),
+        }
+    }
+
+    /// The base URL the endpoint's path is appended to; defaults to the one the endpoint
+    /// declares (the vendor's documented production URL).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The HTTP client to use (share one across sessions). By default a client with a 10 s
+    /// connect timeout and no redirects is built, so credentials never follow a redirect.
+    pub fn client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// The time one login attempt may take, connection included (default 30 s).
+    pub fn login_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.limits.timeout = timeout;
+        self
+    }
+
+    /// The largest login response accepted (default 1 MiB).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.settings.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// How failed logins are retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.settings.retry = policy;
+        self
+    }
+
+    /// When tokens are renewed ahead of expiry.
+    pub fn renew(mut self, policy: RenewPolicy) -> Self {
+        self.settings.renew = policy;
+        self
+    }
+
+    /// Allows plain `http://` to hosts other than loopback (credentials in clear text).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the configuration and makes the session. Nothing is sent yet.
+    pub fn build(self) -> Result<Session<E>, Error> {
+        let vendor = E::SPEC.vendor;
+        let base = self
+            .base_url
+            .as_deref()
+            .or(E::SPEC.base_url)
+            .ok_or(Error::config(vendor, ConfigError::NoBaseUrl))?;
+        let login_url = login_url(base, E::SPEC.path, self.allow_insecure_http)
+            .map_err(|problem| Error::config(vendor, problem))?;
+        let client = match self.client {
+            Some(client) => client,
+            None => default_client().map_err(|problem| Error::config(vendor, problem))?,
+        };
+        Ok(Session::from_parts(self.endpoint, login_url, client, self.settings))
+    }
+}
+
+fn default_client() -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ConfigError::Client { reason: e.without_url().to_string() })
+}
+
+/// `base` and `path` joined with exactly one slash, checked for a usable scheme and host.
+pub(crate) fn login_url(base: &str, path: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
+    let joined = format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'));
+    let url = Url::parse(&joined).map_err(|e| ConfigError::BadBaseUrl { reason: e.to_string() })?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::BadBaseUrl { reason: "it has a query or fragment".into() });
+    }
+    let host = url.host().ok_or_else(|| ConfigError::BadBaseUrl { reason: "it has no host".into() })?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
+        "http" => Err(ConfigError::InsecureHttp { host: host.to_string() }),
+        other => Err(ConfigError::BadBaseUrl { reason: format!("unsupported scheme `{other}`") }),
+    }
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_with_one_slash_keeping_the_base_path() {
+        let url = login_url("https://paas-gateway.example/merchant-api/", "/seller/auth/login", false);
+        assert_eq!(url.map(|u| u.to_string()).ok().as_deref(), Some("https://paas-gateway.example/merchant-api/seller/auth/login"));
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        assert!(login_url("http://127.0.0.1:8080", "/x", false).is_ok());
+        assert!(login_url("http://[::1]:8080", "/x", false).is_ok());
+        assert!(login_url("http://localhost:1", "/x", false).is_ok());
+        assert_eq!(
+            login_url("http://vendor.example", "/x", false),
+            Err(ConfigError::InsecureHttp { host: "vendor.example".into() })
+        );
+        assert!(login_url("http://vendor.example", "/x", true).is_ok());
+    }
+
+    #[test]
+    fn bad_urls_are_refused() {
+        for bad in ["not a url", "ftp://h/x", "https://h/?a=1", "mailto:x@y"] {
+            assert!(matches!(login_url(bad, "/x", false), Err(ConfigError::BadBaseUrl { .. })), "{bad}");
+        }
+    }
+}

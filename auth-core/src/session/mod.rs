@@ -1,0 +1,405 @@
+//! A session: one endpoint, one set of credentials, one cached token kept valid.
+
+mod builder;
+mod policy;
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use arc_swap::ArcSwapOption;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
+use reqwest::header::{HeaderName, HeaderValue};
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+pub use builder::SessionBuilder;
+pub use policy::{RenewPolicy, RetryPolicy};
+
+use crate::endpoint::LoginEndpoint;
+use crate::error::{Error, ProtocolProblem, TransientKind, VendorSaid};
+use crate::login::{self, AttemptLimits, Issued};
+use crate::spec::SendAs;
+use crate::token::{Deadlines, Freshness, Token};
+
+type LoginResult = Result<Arc<Token>, Error>;
+type SharedLogin = Shared<BoxFuture<'static, LoginResult>>;
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    limits: AttemptLimits,
+    retry: RetryPolicy,
+    renew: RenewPolicy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            limits: AttemptLimits { timeout: Duration::from_secs(30), max_body_bytes: 1 << 20 },
+            retry: RetryPolicy::default(),
+            renew: RenewPolicy::default(),
+        }
+    }
+}
+
+/// Logs in when needed and hands out the cached token while it is valid.
+///
+/// Cloning is cheap and clones share the cache. Concurrent callers on a cold cache share one
+/// login; a token is renewed in the background ahead of its expiry while the current one is
+/// still handed out; a rejected login is never sent again by this session.
+///
+/// ```no_run
+/// use auth_core::{login_endpoint, Secret, Session};
+///
+/// #[login_endpoint(path = "/seller/auth/login", body = json, token_field = "data.accessToken",
+///                  lifetime = seconds("data.expiresIn"), scheme = "Bearer",
+///                  base_url = "https://vendor.example/api")]
+/// struct Login {
+///     email: String,
+///     password: Secret,
+/// }
+///
+/// # async fn run() -> Result<(), auth_core::Error> {
+/// let session = Session::new(Login { email: "me@shop.example".into(), password: "pw".into() })?;
+/// let token = session.token().await?;
+/// let (name, value) = token.header().expect("sent in a header");
+/// # Ok(()) }
+/// ```
+pub struct Session<E> {
+    inner: Arc<Inner<E>>,
+}
+
+impl<E> Clone for Session<E> {
+    fn clone(&self) -> Self {
+        Session { inner: Arc::clone(&self.inner) }
+    }
+}
+
+struct Inner<E> {
+    endpoint: E,
+    login_url: Url,
+    client: reqwest::Client,
+    settings: Settings,
+    current: ArcSwapOption<Token>,
+    flight: Mutex<FlightSlot>,
+    renewing: AtomicBool,
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct FlightSlot {
+    running: Option<SharedLogin>,
+    /// Set once the vendor rejects the credentials: they are never sent again.
+    rejected: Option<Error>,
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    succeeded: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// Counts of what a session has done, for tests and metrics.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionStats {
+    /// Login requests sent to the vendor (retries included).
+    pub login_requests: u64,
+    /// Logins that produced a token.
+    pub logins_succeeded: u64,
+    /// Logins that ended in an error after their retries.
+    pub logins_failed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    Cold,
+    Expired,
+    RenewAhead,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Cold => "cold",
+            Reason::Expired => "expired",
+            Reason::RenewAhead => "renew-ahead",
+        }
+    }
+}
+
+enum Start {
+    Cached(Arc<Token>),
+    Flight(SharedLogin),
+}
+
+impl<E: LoginEndpoint> Session<E> {
+    /// A session on the endpoint's declared base URL with default settings.
+    pub fn new(endpoint: E) -> Result<Self, Error> {
+        Self::builder(endpoint).build()
+    }
+
+    /// A builder, to set the base URL, the HTTP client, timeouts and policies.
+    pub fn builder(endpoint: E) -> SessionBuilder<E> {
+        SessionBuilder::new(endpoint)
+    }
+
+    fn from_parts(endpoint: E, login_url: Url, client: reqwest::Client, settings: Settings) -> Self {
+        Session {
+            inner: Arc::new(Inner {
+                endpoint,
+                login_url,
+                client,
+                settings,
+                current: ArcSwapOption::empty(),
+                flight: Mutex::new(FlightSlot::default()),
+                renewing: AtomicBool::new(false),
+                counters: Counters::default(),
+            }),
+        }
+    }
+
+    /// A valid token: the cached one while it may be sent, otherwise a fresh login.
+    ///
+    /// With a valid token cached this takes no lock and allocates nothing. Callers that arrive
+    /// while a login is under way wait for that login instead of starting another; a caller that
+    /// gives up waiting does not cancel it for the others.
+    pub async fn token(&self) -> Result<Arc<Token>, Error> {
+        if let Some(token) = self.inner.cached() {
+            return Ok(token);
+        }
+        match self.inner.start(Reason::Expired)? {
+            Start::Cached(token) => Ok(token),
+            Start::Flight(flight) => flight.await,
+        }
+    }
+
+    /// The token in the cache, if it may still be sent; never logs in.
+    pub fn cached_token(&self) -> Option<Arc<Token>> {
+        let guard = self.inner.current.load();
+        let token = guard.as_ref()?;
+        (token.freshness(Instant::now(), SystemTime::now()) != Freshness::Expired).then(|| Arc::clone(token))
+    }
+
+    /// Drops `token` from the cache if it is still the cached one (a later request found it
+    /// rejected), so the next [`Session::token`] logs in again. Returns whether it was dropped;
+    /// when many requests report the same token, only the first drops it.
+    pub fn invalidate(&self, token: &Arc<Token>) -> bool {
+        let previous = self.inner.current.compare_and_swap(&Some(Arc::clone(token)), None);
+        previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, token))
+    }
+
+    /// What this session has done so far.
+    pub fn stats(&self) -> SessionStats {
+        let c = &self.inner.counters;
+        SessionStats {
+            login_requests: c.requests.load(Ordering::Relaxed),
+            logins_succeeded: c.succeeded.load(Ordering::Relaxed),
+            logins_failed: c.failed.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The credentials this session logs in with.
+    pub fn endpoint(&self) -> &E {
+        &self.inner.endpoint
+    }
+
+    /// The URL logins are sent to.
+    pub fn login_url(&self) -> &Url {
+        &self.inner.login_url
+    }
+}
+
+impl<E> fmt::Debug for Session<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("login_url", &self.inner.login_url.as_str())
+            .field("has_token", &self.inner.current.load().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock(slot: &Mutex<FlightSlot>) -> MutexGuard<'_, FlightSlot> {
+    // Nothing panics while the slot is held, and its state stays consistent if something did.
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<E: LoginEndpoint> Inner<E> {
+    /// The hit path: one atomic load, two clock reads, one reference-count increment.
+    fn cached(self: &Arc<Self>) -> Option<Arc<Token>> {
+        let guard = self.current.load();
+        let token = guard.as_ref()?;
+        match token.freshness(Instant::now(), SystemTime::now()) {
+            Freshness::Fresh => Some(Arc::clone(token)),
+            Freshness::RenewDue => {
+                if !self.renewing.swap(true, Ordering::AcqRel) {
+                    // The flight runs as a task of its own; nobody needs to await it here.
+                    if !matches!(self.start(Reason::RenewAhead), Ok(Start::Flight(_))) {
+                        self.renewing.store(false, Ordering::Release);
+                    }
+                }
+                Some(Arc::clone(token))
+            }
+            Freshness::Expired => None,
+        }
+    }
+
+    /// Joins the login under way, or starts one, unless the cache already holds what is needed.
+    fn start(self: &Arc<Self>, mut reason: Reason) -> Result<Start, Error> {
+        let mut slot = lock(&self.flight);
+        if let Some(rejected) = &slot.rejected {
+            return Err(rejected.clone());
+        }
+        if let Some(running) = &slot.running {
+            return Ok(Start::Flight(running.clone()));
+        }
+        // A login may have finished between the caller's look at the cache and this lock.
+        if let Some(token) = self.current.load_full() {
+            match (token.freshness(Instant::now(), SystemTime::now()), reason) {
+                (Freshness::Fresh, _) => return Ok(Start::Cached(token)),
+                (Freshness::RenewDue, Reason::Expired | Reason::Cold) => return Ok(Start::Cached(token)),
+                _ => {}
+            }
+        } else if reason == Reason::Expired {
+            reason = Reason::Cold;
+        }
+        let inner = Arc::clone(self);
+        let task = tokio::spawn(async move { inner.run(reason).await });
+        let flight = async move {
+            task.await.unwrap_or_else(|_| {
+                Err(Error::Transient {
+                    vendor: E::SPEC.vendor,
+                    kind: TransientKind::Interrupted,
+                    said: VendorSaid::default(),
+                    source: None,
+                })
+            })
+        }
+        .boxed()
+        .shared();
+        slot.running = Some(flight.clone());
+        Ok(Start::Flight(flight))
+    }
+
+    /// One login with its retries, then publication of the result.
+    async fn run(self: Arc<Self>, reason: Reason) -> LoginResult {
+        let span = tracing::info_span!(
+            "login",
+            vendor = E::SPEC.vendor,
+            reason = reason.as_str(),
+            attempts = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let result = self.login_with_retries().instrument(span.clone()).await;
+        match &result {
+            Ok(token) => {
+                self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                span.record("outcome", "ok");
+                self.current.store(Some(Arc::clone(token)));
+            }
+            Err(err) => {
+                self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                span.record("outcome", tracing::field::debug(err.class()));
+                span.in_scope(|| tracing::warn!(error = %err, "login failed"));
+            }
+        }
+        {
+            let mut slot = lock(&self.flight);
+            slot.running = None;
+            if let Err(err @ Error::Rejected { .. }) = &result {
+                slot.rejected = Some(err.clone());
+            }
+        }
+        if reason == Reason::RenewAhead && result.is_err() {
+            // The current token is still valid and keeps being served; wait before the hit
+            // path may try renewing again, so a failing vendor is not called on every request.
+            tokio::time::sleep(self.settings.retry.backoff(self.settings.retry.max_attempts.max(1))).await;
+        }
+        self.renewing.store(false, Ordering::Release);
+        result
+    }
+
+    async fn login_with_retries(&self) -> LoginResult {
+        let retry = self.settings.retry;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempts", attempt);
+            self.counters.requests.fetch_add(1, Ordering::Relaxed);
+            let sent_at = (Instant::now(), SystemTime::now());
+            let outcome = login::attempt(&self.endpoint, &self.login_url, &self.client, self.settings.limits, sent_at.1)
+                .await
+                .and_then(|issued| self.prepare_token(issued, sent_at));
+            match outcome {
+                Ok(token) => return Ok(Arc::new(token)),
+                Err(err) => match retry.delay_after(attempt, &err) {
+                    Some(delay) => {
+                        tracing::info!(error = %err, delay_ms = delay.as_millis() as u64, "login failed, retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    None => return Err(err),
+                },
+            }
+        }
+    }
+
+    /// The token in its wire form, with its deadlines counted from when the request was sent.
+    fn prepare_token(&self, issued: Issued, (sent, wall_sent): (Instant, SystemTime)) -> Result<Token, Error> {
+        let spec = E::SPEC;
+        let (renew_after, use_for) = self.settings.renew.schedule(issued.lifetime);
+        let times = Deadlines {
+            renew_at: sent + renew_after,
+            use_until: sent + use_for,
+            wall_renew_at: wall_sent + renew_after,
+            wall_use_until: wall_sent + use_for,
+            wall_expires_at: wall_sent + issued.lifetime,
+        };
+        match spec.send_as {
+            SendAs::Query(name) => {
+                Ok(Token::new_query(issued.token, name, issued.refresh_token, issued.lifetime, times))
+            }
+            SendAs::Header(name) => {
+                let unusable = || Error::Protocol {
+                    vendor: spec.vendor,
+                    status: 200,
+                    problem: ProtocolProblem::UnusableToken,
+                };
+                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| unusable())?;
+                let raw = issued.token.expose();
+                let text = match issued.scheme.as_deref() {
+                    Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
+                    _ => raw.to_owned(),
+                };
+                let mut value = HeaderValue::from_str(&text).map_err(|_| unusable())?;
+                value.set_sensitive(true);
+                secrecy::zeroize::Zeroize::zeroize(&mut { text });
+                Ok(Token::new_header(issued.token, name, value, issued.refresh_token, issued.lifetime, times))
+            }
+        }
+    }
+}
+
+/// Whether `token` already starts with `scheme` and a space (Wahool returns `Bearer ...`).
+fn has_scheme(token: &str, scheme: &str) -> bool {
+    let head = token.get(..scheme.len());
+    let rest = token.get(scheme.len()..).unwrap_or("");
+    head.is_some_and(|h| h.eq_ignore_ascii_case(scheme)) && rest.len() > 1 && rest.starts_with(' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_scheme;
+
+    #[test]
+    fn scheme_is_not_doubled() {
+        assert!(has_scheme("Bearer abc", "Bearer"));
+        assert!(has_scheme("bearer abc", "Bearer"));
+        assert!(!has_scheme("Bearerabc", "Bearer"));
+        assert!(!has_scheme("abc", "Bearer"));
+        assert!(!has_scheme("Bearer", "Bearer"));
+        assert!(!has_scheme("é", "Bearer"));
+    }
+}

@@ -1,0 +1,335 @@
+//! The description of a login endpoint: plain data, built in `const` context by the macro (or by
+//! hand), read by the login executor.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::ErrorClass;
+use crate::signing::Signer;
+
+/// A dotted path into a JSON response (`data.accessToken`), split into its segments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct FieldPath(&'static [&'static str]);
+
+impl FieldPath {
+    /// A path from its segments, outermost first.
+    pub const fn new(segments: &'static [&'static str]) -> Self {
+        FieldPath(segments)
+    }
+
+    /// The segments, outermost first.
+    pub const fn segments(&self) -> &'static [&'static str] {
+        self.0
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            f.write_str(segment)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FieldPath({self})")
+    }
+}
+
+/// The HTTP method of the login request.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`: parameters go in the query string.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+}
+
+/// How the credential fields are encoded.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// A JSON object of strings.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// The URL query string, with an empty body.
+    Query,
+}
+
+/// The digest applied to fields marked `hashed`.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashAlgorithm {
+    /// MD5, as 32 lower-case hex digits.
+    Md5,
+}
+
+/// A value a success rule expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// A string; an integer whose decimal text is equal also matches.
+    Str(&'static str),
+    /// An integer; a string holding the same decimal text also matches.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// One condition a successful response meets: the field at `path` holds `expected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuccessRule {
+    /// Where the field is.
+    pub path: FieldPath,
+    /// What it must hold.
+    pub expected: Expected,
+}
+
+impl SuccessRule {
+    /// A rule.
+    pub const fn new(path: FieldPath, expected: Expected) -> Self {
+        SuccessRule { path, expected }
+    }
+}
+
+/// How the token's scheme (`Bearer`) is known.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// The token is sent as it is: it is raw, or already carries its scheme.
+    None,
+    /// A fixed scheme, such as `Bearer`.
+    Fixed(&'static str),
+    /// The scheme is a response field, such as `data.tokenType`.
+    Field(FieldPath),
+}
+
+/// Where the token's lifetime comes from.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    /// A response field in seconds (a number, or a string of digits).
+    Seconds(FieldPath),
+    /// A response field in milliseconds (a number, or a string of digits).
+    Millis(FieldPath),
+    /// A fixed duration the vendor documents.
+    Fixed(Duration),
+    /// The `exp` claim of the token, which is a JWT.
+    JwtExp,
+}
+
+/// How later requests carry the token.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendAs {
+    /// In a header with this name.
+    Header(&'static str),
+    /// In a query (or signed) parameter with this name.
+    Query(&'static str),
+}
+
+/// Which vendor error codes are not credential rejections.
+///
+/// Any error code not listed is treated as a rejection on login, so credentials are never
+/// re-sent on an answer nobody classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeClass {
+    /// The vendor's code, as text.
+    pub code: &'static str,
+    /// Its class.
+    pub class: ErrorClass,
+}
+
+impl CodeClass {
+    /// A vendor code and its class.
+    pub const fn new(code: &'static str, class: ErrorClass) -> Self {
+        CodeClass { code, class }
+    }
+}
+
+/// Everything the runtime needs to know about a login endpoint.
+///
+/// Made by `#[login_endpoint]`, or by hand with the `const` builder when the macro does not fit:
+///
+/// ```
+/// use auth_core::spec::{FieldPath, Lifetime, LoginSpec, Scheme};
+///
+/// const SPEC: &LoginSpec = &LoginSpec::new(
+///     "Example",
+///     "/login",
+///     FieldPath::new(&["data", "token"]),
+///     Lifetime::Seconds(FieldPath::new(&["data", "ttl"])),
+/// )
+/// .scheme(Scheme::Fixed("Bearer"));
+/// assert_eq!(SPEC.path(), "/login");
+/// ```
+#[derive(Clone, Copy)]
+pub struct LoginSpec {
+    pub(crate) vendor: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) base_url: Option<&'static str>,
+    pub(crate) method: Method,
+    pub(crate) body: BodyEncoding,
+    pub(crate) hash: Option<HashAlgorithm>,
+    pub(crate) headers: &'static [(&'static str, &'static str)],
+    pub(crate) success: &'static [SuccessRule],
+    pub(crate) error_code: Option<FieldPath>,
+    pub(crate) error_message: &'static [FieldPath],
+    pub(crate) code_classes: &'static [CodeClass],
+    pub(crate) token: FieldPath,
+    pub(crate) scheme: Scheme,
+    pub(crate) lifetime: Lifetime,
+    pub(crate) sliding: bool,
+    pub(crate) refresh_token: Option<FieldPath>,
+    pub(crate) send_as: SendAs,
+    pub(crate) signer: Option<&'static dyn Signer>,
+}
+
+impl LoginSpec {
+    /// A `POST` endpoint with a JSON body whose token is sent raw in `Authorization`.
+    pub const fn new(
+        vendor: &'static str,
+        path: &'static str,
+        token: FieldPath,
+        lifetime: Lifetime,
+    ) -> Self {
+        LoginSpec {
+            vendor,
+            path,
+            base_url: None,
+            method: Method::Post,
+            body: BodyEncoding::Json,
+            hash: None,
+            headers: &[],
+            success: &[],
+            error_code: None,
+            error_message: &[],
+            code_classes: &[],
+            token,
+            scheme: Scheme::None,
+            lifetime,
+            sliding: false,
+            refresh_token: None,
+            send_as: SendAs::Header("Authorization"),
+            signer: None,
+        }
+    }
+
+    /// The vendor's documented default base URL.
+    pub const fn base_url(mut self, url: &'static str) -> Self {
+        self.base_url = Some(url);
+        self
+    }
+    /// The HTTP method.
+    pub const fn method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+    /// How fields are encoded.
+    pub const fn body(mut self, body: BodyEncoding) -> Self {
+        self.body = body;
+        self
+    }
+    /// The digest for fields marked `hashed`.
+    pub const fn hash(mut self, hash: HashAlgorithm) -> Self {
+        self.hash = Some(hash);
+        self
+    }
+    /// Fixed headers sent with the login.
+    pub const fn headers(mut self, headers: &'static [(&'static str, &'static str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+    /// Conditions that all hold on success. With none, any 2xx answer with a token succeeds.
+    pub const fn success(mut self, rules: &'static [SuccessRule]) -> Self {
+        self.success = rules;
+        self
+    }
+    /// Where the vendor's error code is.
+    pub const fn error_code(mut self, path: FieldPath) -> Self {
+        self.error_code = Some(path);
+        self
+    }
+    /// Where the vendor's error message is; the first present field wins.
+    pub const fn error_message(mut self, paths: &'static [FieldPath]) -> Self {
+        self.error_message = paths;
+        self
+    }
+    /// Vendor error codes that are transient or rate limits rather than rejections.
+    pub const fn code_classes(mut self, classes: &'static [CodeClass]) -> Self {
+        self.code_classes = classes;
+        self
+    }
+    /// How the token's scheme is known.
+    pub const fn scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+    /// Whether each successful request extends the lifetime.
+    pub const fn sliding(mut self, sliding: bool) -> Self {
+        self.sliding = sliding;
+        self
+    }
+    /// Where the refresh token is.
+    pub const fn refresh_token(mut self, path: FieldPath) -> Self {
+        self.refresh_token = Some(path);
+        self
+    }
+    /// How later requests carry the token.
+    pub const fn send_as(mut self, send_as: SendAs) -> Self {
+        self.send_as = send_as;
+        self
+    }
+    /// The signer applied to the login's parameters.
+    pub const fn signer(mut self, signer: &'static dyn Signer) -> Self {
+        self.signer = Some(signer);
+        self
+    }
+
+    /// The vendor's name, used in errors and tracing.
+    pub const fn vendor(&self) -> &'static str {
+        self.vendor
+    }
+    /// The login path, appended to the base URL.
+    pub const fn path(&self) -> &'static str {
+        self.path
+    }
+    /// The documented default base URL, if the endpoint declares one.
+    pub const fn default_base_url(&self) -> Option<&'static str> {
+        self.base_url
+    }
+    /// How later requests carry the token.
+    pub const fn token_placement(&self) -> SendAs {
+        self.send_as
+    }
+    /// Whether each successful request extends the lifetime.
+    pub const fn is_sliding(&self) -> bool {
+        self.sliding
+    }
+    /// Where the lifetime comes from.
+    pub const fn lifetime(&self) -> Lifetime {
+        self.lifetime
+    }
+}
+
+impl fmt::Debug for LoginSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginSpec")
+            .field("vendor", &self.vendor)
+            .field("path", &self.path)
+            .field("method", &self.method)
+            .field("body", &self.body)
+            .field("token", &self.token)
+            .field("lifetime", &self.lifetime)
+            .field("send_as", &self.send_as)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,138 @@
+//! A token ready to put on a request, with the instants at which to renew it and stop using it.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderName, HeaderValue};
+use tokio::time::Instant;
+
+use crate::secret::Secret;
+
+/// An access token, prepared in the exact form later requests carry it.
+///
+/// Its `Debug` shows when it expires and how it is sent, never the token itself.
+pub struct Token {
+    secret: Secret,
+    placement: Placement,
+    refresh_token: Option<Secret>,
+    lifetime: Duration,
+    times: Deadlines,
+}
+
+enum Placement {
+    Header(HeaderName, HeaderValue),
+    Query(&'static str),
+}
+
+/// When a token should be renewed and when it must no longer be sent, on both clocks: the
+/// monotonic one (immune to clock changes) and the wall clock (which keeps running while a
+/// machine is suspended and the monotonic clock stands still). Whichever passes first wins.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadlines {
+    pub(crate) renew_at: Instant,
+    pub(crate) use_until: Instant,
+    pub(crate) wall_renew_at: SystemTime,
+    pub(crate) wall_use_until: SystemTime,
+    pub(crate) wall_expires_at: SystemTime,
+}
+
+/// Where a cached token stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Freshness {
+    Fresh,
+    RenewDue,
+    Expired,
+}
+
+impl Token {
+    pub(crate) fn new_header(
+        secret: Secret,
+        name: HeaderName,
+        value: HeaderValue,
+        refresh_token: Option<Secret>,
+        lifetime: Duration,
+        times: Deadlines,
+    ) -> Self {
+        Token { secret, placement: Placement::Header(name, value), refresh_token, lifetime, times }
+    }
+
+    pub(crate) fn new_query(
+        secret: Secret,
+        name: &'static str,
+        refresh_token: Option<Secret>,
+        lifetime: Duration,
+        times: Deadlines,
+    ) -> Self {
+        Token { secret, placement: Placement::Query(name), refresh_token, lifetime, times }
+    }
+
+    /// The token exactly as the vendor returned it.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// The header later requests carry (`Authorization: Bearer ...`), when the vendor takes the
+    /// token in a header. The value is marked sensitive.
+    pub fn header(&self) -> Option<(&HeaderName, &HeaderValue)> {
+        match &self.placement {
+            Placement::Header(name, value) => Some((name, value)),
+            Placement::Query(_) => None,
+        }
+    }
+
+    /// The parameter later requests carry (`access_token=...`), when the vendor takes the token
+    /// as a (signed) parameter.
+    pub fn query_param(&self) -> Option<(&'static str, &str)> {
+        match &self.placement {
+            Placement::Query(name) => Some((name, self.secret.expose())),
+            Placement::Header(..) => None,
+        }
+    }
+
+    /// The refresh token the vendor returned with this token, if any.
+    pub fn refresh_token(&self) -> Option<&Secret> {
+        self.refresh_token.as_ref()
+    }
+
+    /// The lifetime the vendor gave.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// When the vendor will stop accepting it (wall clock).
+    pub fn expires_at(&self) -> SystemTime {
+        self.times.wall_expires_at
+    }
+
+    /// When the session will stop handing it out and log in again (wall clock).
+    pub fn use_until(&self) -> SystemTime {
+        self.times.wall_use_until
+    }
+
+    pub(crate) fn freshness(&self, now: Instant, wall: SystemTime) -> Freshness {
+        let t = &self.times;
+        if now >= t.use_until || wall >= t.wall_use_until {
+            Freshness::Expired
+        } else if now >= t.renew_at || wall >= t.wall_renew_at {
+            Freshness::RenewDue
+        } else {
+            Freshness::Fresh
+        }
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sent_as = match &self.placement {
+            Placement::Header(name, _) => format!("header {name}"),
+            Placement::Query(name) => format!("parameter {name}"),
+        };
+        f.debug_struct("Token")
+            .field("token", &"[redacted]")
+            .field("sent_as", &sent_as)
+            .field("lifetime", &self.lifetime)
+            .field("expires_at", &self.times.wall_expires_at)
+            .field("has_refresh_token", &self.refresh_token.is_some())
+            .finish()
+    }
+}
