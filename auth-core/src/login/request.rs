@@ -16,7 +16,7 @@ use crate::spec::{BodyEncoding, HashAlgorithm, Method};
 /// MD5 of `text` as 32 lower-case hex digits.
 ///
 /// ```
-/// assert_eq!(auth_core::md5_hex("123456"), "e10adc3949ba59abbe56e017f20f883e");
+/// assert_eq!(auth_core::md5_hex("123456"), "e10adc3949ba59abbe56e057f20f883e");
 /// ```
 pub fn md5_hex(text: &str) -> String {
     hex::encode(Md5::digest(text.as_bytes()))

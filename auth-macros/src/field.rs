@@ -1,0 +1,80 @@
+//! Parses `#[login(...)]` on the credential fields.
+
+use proc_macro2::Span;
+use syn::{Attribute, LitStr};
+
+use crate::attr::Spanned;
+use crate::ctxt::Ctxt;
+use crate::suggest;
+
+const FIELD_KEYS: &[&str] = &["rename", "hashed", "header", "signing_key"];
+
+/// What `#[login(...)]` says about one field.
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub(crate) rename: Option<Spanned<String>>,
+    pub(crate) hashed: Option<Span>,
+    pub(crate) header: Option<Spanned<String>>,
+    pub(crate) signing_key: Option<Span>,
+}
+
+pub(crate) fn is_login_attr(attr: &Attribute) -> bool {
+    attr.path().is_ident("login")
+}
+
+impl FieldAttrs {
+    pub(crate) fn parse(attrs: &[Attribute], cx: &mut Ctxt) -> FieldAttrs {
+        let mut out = FieldAttrs::default();
+        for attr in attrs.iter().filter(|a| is_login_attr(a)) {
+            let result = attr.parse_nested_meta(|meta| {
+                let Some(key) = meta.path.get_ident() else {
+                    return Err(meta.error(format!("expected one of: {}", FIELD_KEYS.join(", "))));
+                };
+                let span = key.span();
+                let duplicate = || syn::Error::new(span, format!("duplicate key `{key}`: give it once"));
+                match key.to_string().as_str() {
+                    "rename" | "header" => {
+                        let input = meta.value()?;
+                        if !input.peek(LitStr) {
+                            return Err(input.error(format!("`{key}` takes a string: `{key} = \"name\"`")));
+                        }
+                        let lit: LitStr = input.parse()?;
+                        if lit.value().is_empty() {
+                            return Err(syn::Error::new(lit.span(), "a name cannot be empty"));
+                        }
+                        let slot = if key == "rename" { &mut out.rename } else { &mut out.header };
+                        if slot.is_some() {
+                            return Err(duplicate());
+                        }
+                        *slot = Some(Spanned { value: lit.value(), span: lit.span() });
+                        Ok(())
+                    }
+                    "hashed" | "signing_key" => {
+                        if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                            return Err(meta.error(format!("`{key}` is a flag and takes no value")));
+                        }
+                        let slot = if key == "hashed" { &mut out.hashed } else { &mut out.signing_key };
+                        if slot.replace(span).is_some() {
+                            return Err(duplicate());
+                        }
+                        Ok(())
+                    }
+                    other => Err(syn::Error::new(
+                        span,
+                        format!("unknown field key `{other}`{}", suggest::hint(other, FIELD_KEYS)),
+                    )),
+                }
+            });
+            if let Err(err) = result {
+                cx.push(err);
+            }
+        }
+        if let (Some(_), Some(key)) = (&out.header, out.signing_key) {
+            cx.error_at(key, "a signing key is never sent, so it cannot also be a header");
+        }
+        if let (Some(rename), Some(_)) = (&out.rename, &out.header) {
+            cx.error_at(rename.span, "a header field takes its name from `header = \"...\"`; drop `rename`");
+        }
+        out
+    }
+}
