@@ -131,6 +131,11 @@ impl<'a> Params<'a> {
 }
 
 /// A type a credential field may have: it knows its wire text and whether it is secret.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a login field",
+    label = "a login field's type must turn into request text",
+    note = "use `String` for plain text, `auth_core::Secret` for a password or key, an integer, or `Option` of one of these"
+)]
 pub trait LoginValue {
     /// The text to send, or `None` to leave the field out.
     fn login_value(&self) -> Option<Cow<'_, str>>;

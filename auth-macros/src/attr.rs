@@ -117,6 +117,15 @@ pub(crate) struct Attrs {
     pub(crate) send_as: Option<Spanned<SendAs>>,
     pub(crate) sign: Option<Spanned<syn::Path>>,
     pub(crate) rename_all: Option<Spanned<RenameRule>>,
+    /// Keys that were written, valid or not (a misspelt key counts as the one it resembles),
+    /// so a bad value is not reported a second time as a missing key.
+    pub(crate) seen: Vec<&'static str>,
+}
+
+impl Attrs {
+    pub(crate) fn saw(&self, key: &str) -> bool {
+        self.seen.contains(&key)
+    }
 }
 
 impl Attrs {
@@ -142,6 +151,13 @@ impl Attrs {
         };
         let name = key.to_string();
         let span = key.span();
+        let known = KEYS.iter().find(|k| **k == name).or_else(|| {
+            let guess = suggest::closest(&name, KEYS)?;
+            KEYS.iter().find(|k| **k == guess)
+        });
+        if let Some(known) = known {
+            self.seen.push(known);
+        }
         match name.as_str() {
             "path" => {
                 let lit = string_value(meta, "path", "\"/login\"")?;

@@ -72,10 +72,10 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             }
             Place::Body(name)
         };
-        if let (Some(hashed), None) = (field_attrs.hashed, &attrs.hash) {
+        if let (Some(hashed), false) = (field_attrs.hashed, attrs.saw("hash")) {
             cx.error_at(hashed, "this field is hashed but the endpoint names no hash; add `hash = md5` to `#[login_endpoint]`");
         }
-        if let (Some(key), None) = (field_attrs.signing_key, &attrs.sign) {
+        if let (Some(key), false) = (field_attrs.signing_key, attrs.saw("sign")) {
             cx.error_at(key, "a signing key needs a signer; add `sign = ...` to `#[login_endpoint]`");
         }
         model_fields.push(ModelField { ident, ty: field.ty.clone(), place, hashed: field_attrs.hashed.is_some() });
@@ -99,13 +99,13 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
         }
     }
     let call_site = Span::call_site();
-    if attrs.path.is_none() {
+    if !attrs.saw("path") {
         cx.error_at(call_site, "missing `path`: add `path = \"/login\"`, the login path under the base URL");
     }
-    if attrs.token_field.is_none() {
+    if !attrs.saw("token_field") {
         cx.error_at(call_site, "missing `token_field`: add the response field that holds the token, e.g. `token_field = \"data.accessToken\"`");
     }
-    if attrs.lifetime.is_none() {
+    if !attrs.saw("lifetime") {
         cx.error_at(
             call_site,
             "missing `lifetime`: add `seconds(\"data.expiresIn\")`, `millis(\"...\")`, `fixed(\"20m\")` or `jwt_exp`",
