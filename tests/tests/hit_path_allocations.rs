@@ -1,0 +1,39 @@
+//! The hit path (a valid token in the cache) allocates nothing: counted, not timed.
+//! Its own test binary, because it replaces the global allocator.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::igv_builder;
+use vendors::sandbox::Sandbox;
+
+#[global_allocator]
+static ALLOCATOR: dhat::Alloc = dhat::Alloc;
+
+#[test]
+fn a_cached_token_is_handed_out_without_allocating() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let sandbox = Sandbox::start().await.unwrap();
+        let session = igv_builder(&sandbox).build().unwrap();
+        let first = session.token().await.unwrap();
+        // Warm up per-thread state (arc-swap's debt list) outside the measurement.
+        drop(session.token().await.unwrap());
+
+        let _profiler = dhat::Profiler::builder().testing().build();
+        let before = dhat::HeapStats::get();
+        for _ in 0..10_000 {
+            let token = session.token().await.unwrap();
+            assert!(Arc::ptr_eq(&token, &first));
+        }
+        let after = dhat::HeapStats::get();
+        assert_eq!(after.total_blocks - before.total_blocks, 0, "allocations on the hit path");
+
+        // The counter does see allocations: one boxed value is one block.
+        let probe = dhat::HeapStats::get();
+        drop(std::hint::black_box(Box::new(7u64)));
+        assert_eq!(dhat::HeapStats::get().total_blocks - probe.total_blocks, 1);
+        assert_eq!(sandbox.igv().login_count(), 1);
+    });
+}
