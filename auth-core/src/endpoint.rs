@@ -64,15 +64,27 @@ pub struct FieldSpec {
 impl FieldSpec {
     /// A body (or query) parameter with this wire name.
     pub const fn body(name: &'static str) -> Self {
-        FieldSpec { name, place: Place::Body, hashed: false }
+        FieldSpec {
+            name,
+            place: Place::Body,
+            hashed: false,
+        }
     }
     /// A header with this name.
     pub const fn header(name: &'static str) -> Self {
-        FieldSpec { name, place: Place::Header, hashed: false }
+        FieldSpec {
+            name,
+            place: Place::Header,
+            hashed: false,
+        }
     }
     /// The key of the request signature; never sent.
     pub const fn signing_key() -> Self {
-        FieldSpec { name: "", place: Place::SigningKey, hashed: false }
+        FieldSpec {
+            name: "",
+            place: Place::SigningKey,
+            hashed: false,
+        }
     }
     /// Sends the digest of the value (the endpoint's `hash`) instead of the value.
     pub const fn hashed(mut self) -> Self {
@@ -96,7 +108,11 @@ pub(crate) struct ParamValue<'a> {
 
 impl std::fmt::Debug for ParamValue<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.secret { f.write_str("[redacted]") } else { std::fmt::Debug::fmt(&self.text, f) }
+        if self.secret {
+            f.write_str("[redacted]")
+        } else {
+            std::fmt::Debug::fmt(&self.text, f)
+        }
     }
 }
 
@@ -115,7 +131,13 @@ impl<'a> Params<'a> {
     /// Adds a field. A value that is absent (`None`) is not sent at all.
     pub fn push<T: LoginValue + ?Sized>(&mut self, spec: FieldSpec, value: &'a T) {
         if let Some(text) = value.login_value() {
-            self.items.push(Param { spec, value: ParamValue { text, secret: value.is_secret() } });
+            self.items.push(Param {
+                spec,
+                value: ParamValue {
+                    text,
+                    secret: value.is_secret(),
+                },
+            });
         }
     }
 
@@ -193,7 +215,9 @@ macro_rules! login_value_for_integers {
         }
     )*};
 }
-login_value_for_integers!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+login_value_for_integers!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
+);
 
 #[cfg(test)]
 mod tests {

@@ -120,7 +120,10 @@ pub enum ProtocolProblem {
 impl fmt::Display for ProtocolProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProtocolProblem::NotJson { content_type, length } => {
+            ProtocolProblem::NotJson {
+                content_type,
+                length,
+            } => {
                 let ct = content_type.as_deref().unwrap_or("no content type");
                 write!(f, "the body is not JSON ({ct}, {length} bytes)")
             }
@@ -128,7 +131,11 @@ impl fmt::Display for ProtocolProblem {
                 write!(f, "the body is larger than the {limit}-byte limit")
             }
             ProtocolProblem::MissingField { field } => write!(f, "the field `{field}` is missing"),
-            ProtocolProblem::WrongType { field, expected, found } => {
+            ProtocolProblem::WrongType {
+                field,
+                expected,
+                found,
+            } => {
                 write!(f, "the field `{field}` is {found}, expected {expected}")
             }
             ProtocolProblem::UnusableToken => {
@@ -187,12 +194,17 @@ impl fmt::Display for ConfigError {
                 f.write_str("no base URL: the endpoint declares none, so pass one to the builder")
             }
             ConfigError::BadHeaderValue { header } => {
-                write!(f, "the value for header `{header}` cannot be sent in an HTTP header")
+                write!(
+                    f,
+                    "the value for header `{header}` cannot be sent in an HTTP header"
+                )
             }
             ConfigError::MissingSigningKey => {
                 f.write_str("the endpoint signs its requests but has no signing key field")
             }
-            ConfigError::Client { reason } => write!(f, "the HTTP client could not be built: {reason}"),
+            ConfigError::Client { reason } => {
+                write!(f, "the HTTP client could not be built: {reason}")
+            }
         }
     }
 }
@@ -325,7 +337,10 @@ impl Error {
 
     /// Whether trying again later may succeed (transient failures and rate limits).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.class(), ErrorClass::Transient | ErrorClass::RateLimited)
+        matches!(
+            self.class(),
+            ErrorClass::Transient | ErrorClass::RateLimited
+        )
     }
 
     /// The delay the vendor asked for, if it gave one.
@@ -357,23 +372,42 @@ mod tests {
 
     #[test]
     fn every_class_has_a_message_naming_the_vendor() {
-        let said = VendorSaid { code: Some("X".into()), message: None };
+        let said = VendorSaid {
+            code: Some("X".into()),
+            message: None,
+        };
         let errors = [
-            Error::Rejected { vendor: "V", status: 200, said: said.clone() },
+            Error::Rejected {
+                vendor: "V",
+                status: 200,
+                said: said.clone(),
+            },
             Error::RateLimited {
                 vendor: "V",
                 status: 429,
                 retry_after: Some(Duration::from_secs(3)),
                 said: said.clone(),
             },
-            Error::Transient { vendor: "V", kind: TransientKind::Status(502), said, source: None },
-            Error::Protocol { vendor: "V", status: 200, problem: ProtocolProblem::UnusableToken },
+            Error::Transient {
+                vendor: "V",
+                kind: TransientKind::Status(502),
+                said,
+                source: None,
+            },
+            Error::Protocol {
+                vendor: "V",
+                status: 200,
+                problem: ProtocolProblem::UnusableToken,
+            },
             Error::config("V", ConfigError::NoBaseUrl),
         ];
         for err in &errors {
             assert!(err.to_string().starts_with('V'), "{err}");
         }
-        assert_eq!(errors[1].to_string(), "V is rate-limiting logins: code X (retry after 3 s)");
+        assert_eq!(
+            errors[1].to_string(),
+            "V is rate-limiting logins: code X (retry after 3 s)"
+        );
         assert_eq!(errors[2].to_string(), "V is unavailable: HTTP 502: code X");
         assert!(errors[1].is_retryable() && errors[2].is_retryable());
         assert!(!errors[0].is_retryable() && !errors[3].is_retryable());

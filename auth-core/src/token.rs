@@ -53,7 +53,13 @@ impl Token {
         lifetime: Duration,
         times: Deadlines,
     ) -> Self {
-        Token { secret, placement: Placement::Header(name, value), refresh_token, lifetime, times }
+        Token {
+            secret,
+            placement: Placement::Header(name, value),
+            refresh_token,
+            lifetime,
+            times,
+        }
     }
 
     pub(crate) fn new_query(
@@ -63,7 +69,13 @@ impl Token {
         lifetime: Duration,
         times: Deadlines,
     ) -> Self {
-        Token { secret, placement: Placement::Query(name), refresh_token, lifetime, times }
+        Token {
+            secret,
+            placement: Placement::Query(name),
+            refresh_token,
+            lifetime,
+            times,
+        }
     }
 
     /// The token exactly as the vendor returned it.

@@ -60,10 +60,10 @@ pub(crate) enum Body {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RenameRule {
-    CamelCase,
-    PascalCase,
-    SnakeCase,
-    ScreamingSnakeCase,
+    Camel,
+    Pascal,
+    Snake,
+    ScreamingSnake,
 }
 
 pub(crate) enum Expected {
@@ -162,15 +162,23 @@ impl Attrs {
             "path" => {
                 let lit = string_value(meta, "path", "\"/login\"")?;
                 if !lit.value().starts_with('/') {
-                    return Err(syn::Error::new(lit.span(), "`path` starts with `/`, e.g. \"/seller/auth/login\""));
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "`path` starts with `/`, e.g. \"/seller/auth/login\"",
+                    ));
                 }
                 set_once(&mut self.path, key, lit.value(), lit.span())
             }
             "base_url" => {
                 let lit = string_value(meta, "base_url", "\"https://api.vendor.example\"")?;
                 let url = lit.value();
-                if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() <= "https://".len() {
-                    return Err(syn::Error::new(lit.span(), "`base_url` is an absolute http(s) URL"));
+                if !(url.starts_with("https://") || url.starts_with("http://"))
+                    || url.len() <= "https://".len()
+                {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "`base_url` is an absolute http(s) URL",
+                    ));
                 }
                 set_once(&mut self.base_url, key, url, lit.span())
             }
@@ -200,12 +208,18 @@ impl Attrs {
                 if input.peek(syn::token::Bracket) {
                     let content;
                     syn::bracketed!(content in input);
-                    let lits = drained(&content, Punctuated::<LitStr, Token![,]>::parse_terminated(&content))?;
+                    let lits = drained(
+                        &content,
+                        Punctuated::<LitStr, Token![,]>::parse_terminated(&content),
+                    )?;
                     for lit in lits {
                         paths.push(json_path(&lit)?);
                     }
                     if paths.is_empty() {
-                        return Err(syn::Error::new(value_span, "`error_message` needs at least one field"));
+                        return Err(syn::Error::new(
+                            value_span,
+                            "`error_message` needs at least one field",
+                        ));
                     }
                 } else {
                     let lit = string_in(input, "error_message", "\"msg\"")?;
@@ -217,13 +231,24 @@ impl Attrs {
                 let (ident, method) = choice(
                     meta,
                     "method",
-                    &[("GET", Method::Get), ("POST", Method::Post), ("PUT", Method::Put)],
+                    &[
+                        ("GET", Method::Get),
+                        ("POST", Method::Post),
+                        ("PUT", Method::Put),
+                    ],
                 )?;
                 set_once(&mut self.method, key, method, ident.span())
             }
             "body" => {
-                let (ident, body) =
-                    choice(meta, "body", &[("json", Body::Json), ("form", Body::Form), ("query", Body::Query)])?;
+                let (ident, body) = choice(
+                    meta,
+                    "body",
+                    &[
+                        ("json", Body::Json),
+                        ("form", Body::Form),
+                        ("query", Body::Query),
+                    ],
+                )?;
                 set_once(&mut self.body, key, body, ident.span())
             }
             "hash" => {
@@ -235,17 +260,19 @@ impl Attrs {
                     meta,
                     "rename_all",
                     &[
-                        ("camelCase", RenameRule::CamelCase),
-                        ("PascalCase", RenameRule::PascalCase),
-                        ("snake_case", RenameRule::SnakeCase),
-                        ("SCREAMING_SNAKE_CASE", RenameRule::ScreamingSnakeCase),
+                        ("camelCase", RenameRule::Camel),
+                        ("PascalCase", RenameRule::Pascal),
+                        ("snake_case", RenameRule::Snake),
+                        ("SCREAMING_SNAKE_CASE", RenameRule::ScreamingSnake),
                     ],
                 )?;
                 set_once(&mut self.rename_all, key, rule, ident.span())
             }
             "sliding" => {
                 if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                    return Err(meta.error("`sliding` is a flag and takes no value: write `sliding`"));
+                    return Err(
+                        meta.error("`sliding` is a flag and takes no value: write `sliding`")
+                    );
                 }
                 set_once(&mut self.sliding, key, (), span)
             }
@@ -254,10 +281,15 @@ impl Attrs {
                     let hint = "write `header(\"Language\" = \"en\")`";
                     let name: LitStr = content.parse().map_err(|e| hinted(e, hint))?;
                     content.parse::<Token![=]>().map_err(|e| hinted(e, hint))?;
-                    let value: LitStr = content.parse().map_err(|e| hinted(e, "header values are strings"))?;
+                    let value: LitStr = content
+                        .parse()
+                        .map_err(|e| hinted(e, "header values are strings"))?;
                     check_header_name(&name)?;
                     if value.value().chars().any(|c| c.is_control()) {
-                        return Err(syn::Error::new(value.span(), "a header value cannot hold control characters"));
+                        return Err(syn::Error::new(
+                            value.span(),
+                            "a header value cannot hold control characters",
+                        ));
                     }
                     Ok((name.value(), value.value()))
                 })?;
@@ -275,16 +307,27 @@ impl Attrs {
                 Ok(())
             }
             "transient" | "rate_limited" => {
-                let class = if name == "transient" { CodeClass::Transient } else { CodeClass::RateLimited };
+                let class = if name == "transient" {
+                    CodeClass::Transient
+                } else {
+                    CodeClass::RateLimited
+                };
                 let codes = in_parens(meta.input, Punctuated::<Lit, Token![,]>::parse_terminated)?;
                 if codes.is_empty() {
-                    return Err(meta.error(format!("`{name}` lists vendor error codes: `{name}(\"10000429\")`")));
+                    return Err(meta.error(format!(
+                        "`{name}` lists vendor error codes: `{name}(\"10000429\")`"
+                    )));
                 }
                 for code in codes {
                     let text = match &code {
                         Lit::Str(s) => s.value(),
                         Lit::Int(i) => i.base10_digits().to_owned(),
-                        other => return Err(syn::Error::new(other.span(), "an error code is a string or an integer")),
+                        other => {
+                            return Err(syn::Error::new(
+                                other.span(),
+                                "an error code is a string or an integer",
+                            ));
+                        }
                     };
                     self.code_classes.push((text, class));
                 }
@@ -296,14 +339,26 @@ impl Attrs {
                 let scheme = if input.peek(LitStr) {
                     let lit: LitStr = input.parse()?;
                     let text = lit.value();
-                    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                        return Err(syn::Error::new(lit.span(), "a scheme is one word, such as \"Bearer\""));
+                    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control())
+                    {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "a scheme is one word, such as \"Bearer\"",
+                        ));
                     }
                     Scheme::Fixed(text)
                 } else {
-                    let (ident, arg) = call(input, "scheme", &["field"], "`scheme = \"Bearer\"` or `scheme = field(\"data.tokenType\")`")?;
+                    let (ident, arg) = call(
+                        input,
+                        "scheme",
+                        &["field"],
+                        "`scheme = \"Bearer\"` or `scheme = field(\"data.tokenType\")`",
+                    )?;
                     let Some(arg) = arg else {
-                        return Err(syn::Error::new(ident.span(), "write `field(\"data.tokenType\")`"));
+                        return Err(syn::Error::new(
+                            ident.span(),
+                            "write `field(\"data.tokenType\")`",
+                        ));
                     };
                     Scheme::Field(json_path(&arg)?)
                 };
@@ -314,18 +369,30 @@ impl Attrs {
                 let value_span = input.span();
                 let example = "`seconds(\"data.expiresIn\")`, `millis(\"data.expiresIn\")`, `fixed(\"20m\")` or `jwt_exp`";
                 if input.peek(LitStr) {
-                    return Err(input.error(format!("`lifetime` takes one of {example}, not a string")));
+                    return Err(
+                        input.error(format!("`lifetime` takes one of {example}, not a string"))
+                    );
                 }
-                let (ident, arg) = call(input, "lifetime", &["seconds", "millis", "fixed", "jwt_exp"], example)?;
+                let (ident, arg) = call(
+                    input,
+                    "lifetime",
+                    &["seconds", "millis", "fixed", "jwt_exp"],
+                    example,
+                )?;
                 let kind = ident.to_string();
                 let lifetime = match (kind.as_str(), arg) {
                     ("jwt_exp", None) => Lifetime::JwtExp,
-                    ("jwt_exp", Some(arg)) => return Err(syn::Error::new(arg.span(), "`jwt_exp` takes no argument")),
+                    ("jwt_exp", Some(arg)) => {
+                        return Err(syn::Error::new(arg.span(), "`jwt_exp` takes no argument"));
+                    }
                     ("seconds", Some(arg)) => Lifetime::Seconds(json_path(&arg)?),
                     ("millis", Some(arg)) => Lifetime::Millis(json_path(&arg)?),
                     ("fixed", Some(arg)) => Lifetime::Fixed(duration_millis(&arg)?),
                     (_, None) => {
-                        return Err(syn::Error::new(ident.span(), format!("`{kind}` needs an argument: {example}")));
+                        return Err(syn::Error::new(
+                            ident.span(),
+                            format!("`{kind}` needs an argument: {example}"),
+                        ));
                     }
                     _ => return Err(syn::Error::new(ident.span(), format!("expected {example}"))),
                 };
@@ -344,7 +411,10 @@ impl Attrs {
                     SendAs::Header(arg.value())
                 } else {
                     if arg.value().is_empty() {
-                        return Err(syn::Error::new(arg.span(), "the parameter name cannot be empty"));
+                        return Err(syn::Error::new(
+                            arg.span(),
+                            "the parameter name cannot be empty",
+                        ));
                     }
                     SendAs::Query(arg.value())
                 };
@@ -359,15 +429,26 @@ impl Attrs {
                 let span = path.segments.last().map_or(span, |s| s.ident.span());
                 set_once(&mut self.sign, key, path, span)
             }
-            _ => Err(syn::Error::new(span, format!("unknown key `{name}`{}", suggest::hint(&name, KEYS)))),
+            _ => Err(syn::Error::new(
+                span,
+                format!("unknown key `{name}`{}", suggest::hint(&name, KEYS)),
+            )),
         }
     }
 }
 
 /// Records a key's value, or an error on its second occurrence.
-fn set_once<T>(slot: &mut Option<Spanned<T>>, key: &Ident, value: T, span: Span) -> syn::Result<()> {
+fn set_once<T>(
+    slot: &mut Option<Spanned<T>>,
+    key: &Ident,
+    value: T,
+    span: Span,
+) -> syn::Result<()> {
     if slot.is_some() {
-        return Err(syn::Error::new(key.span(), format!("duplicate key `{key}`: give it once")));
+        return Err(syn::Error::new(
+            key.span(),
+            format!("duplicate key `{key}`: give it once"),
+        ));
     }
     *slot = Some(Spanned { value, span });
     Ok(())
@@ -400,64 +481,102 @@ fn path_value(meta: &ParseNestedMeta<'_>, key: &str) -> syn::Result<(JsonPath, S
 pub(crate) fn json_path(lit: &LitStr) -> syn::Result<JsonPath> {
     let text = lit.value();
     if text.is_empty() {
-        return Err(syn::Error::new(lit.span(), "a field path cannot be empty; write it like \"data.accessToken\""));
+        return Err(syn::Error::new(
+            lit.span(),
+            "a field path cannot be empty; write it like \"data.accessToken\"",
+        ));
     }
     let segments: Vec<String> = text.split('.').map(str::to_owned).collect();
     if segments.iter().any(String::is_empty) {
         return Err(syn::Error::new(
             lit.span(),
-            format!("malformed field path \"{text}\": a segment is empty (a leading, trailing or doubled `.`)"),
+            format!(
+                "malformed field path \"{text}\": a segment is empty (a leading, trailing or doubled `.`)"
+            ),
         ));
     }
     if segments.iter().any(|s| s.chars().any(char::is_whitespace)) {
-        return Err(syn::Error::new(lit.span(), format!("malformed field path \"{text}\": it contains white space")));
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("malformed field path \"{text}\": it contains white space"),
+        ));
     }
     Ok(JsonPath { segments })
 }
 
 /// `key = ident` where the identifier is one of a closed set.
-fn choice<T: Copy>(meta: &ParseNestedMeta<'_>, key: &str, choices: &[(&str, T)]) -> syn::Result<(Ident, T)> {
+fn choice<T: Copy>(
+    meta: &ParseNestedMeta<'_>,
+    key: &str,
+    choices: &[(&str, T)],
+) -> syn::Result<(Ident, T)> {
     let input = meta.value()?;
     let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         let word = lit.value();
-        let fix = names.iter().find(|n| n.eq_ignore_ascii_case(&word)).copied().unwrap_or(names[0]);
+        let fix = names
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(&word))
+            .copied()
+            .unwrap_or(names[0]);
         return Err(syn::Error::new(
             lit.span(),
-            format!("`{key}` takes an identifier, not a string: write `{key} = {fix}` without quotes"),
+            format!(
+                "`{key}` takes an identifier, not a string: write `{key} = {fix}` without quotes"
+            ),
         ));
     }
-    let ident: Ident = input.parse().map_err(|e| hinted(e, &format!("`{key}` is one of: {}", names.join(", "))))?;
+    let ident: Ident = input
+        .parse()
+        .map_err(|e| hinted(e, &format!("`{key}` is one of: {}", names.join(", "))))?;
     let word = ident.to_string();
     match choices.iter().find(|(n, _)| *n == word) {
         Some((_, value)) => Ok((ident, *value)),
         None => Err(syn::Error::new(
             ident.span(),
-            format!("unknown `{key}` value `{word}`; expected one of: {}{}", names.join(", "), did_you_mean(&word, &names)),
+            format!(
+                "unknown `{key}` value `{word}`; expected one of: {}{}",
+                names.join(", "),
+                did_you_mean(&word, &names)
+            ),
         )),
     }
 }
 
 fn did_you_mean(word: &str, names: &[&str]) -> String {
-    suggest::closest(word, names).map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default()
+    suggest::closest(word, names)
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
 }
 
 /// `ident` or `ident("text")`, with the identifier from a closed set.
-fn call(input: ParseStream<'_>, key: &str, names: &[&str], example: &str) -> syn::Result<(Ident, Option<LitStr>)> {
-    let ident: Ident = input.parse().map_err(|e| hinted(e, &format!("`{key}` takes {example}")))?;
+fn call(
+    input: ParseStream<'_>,
+    key: &str,
+    names: &[&str],
+    example: &str,
+) -> syn::Result<(Ident, Option<LitStr>)> {
+    let ident: Ident = input
+        .parse()
+        .map_err(|e| hinted(e, &format!("`{key}` takes {example}")))?;
     let word = ident.to_string();
     if !names.contains(&word.as_str()) {
         return Err(syn::Error::new(
             ident.span(),
-            format!("unknown `{key}` form `{word}`; expected {example}{}", did_you_mean(&word, names)),
+            format!(
+                "unknown `{key}` form `{word}`; expected {example}{}",
+                did_you_mean(&word, names)
+            ),
         ));
     }
     if !input.peek(syn::token::Paren) {
         return Ok((ident, None));
     }
     let arg = in_parens(input, |content| {
-        content.parse::<LitStr>().map_err(|e| hinted(e, &format!("`{key}` takes {example}")))
+        content
+            .parse::<LitStr>()
+            .map_err(|e| hinted(e, &format!("`{key}` takes {example}")))
     })?;
     Ok((ident, Some(arg)))
 }
@@ -472,16 +591,26 @@ fn expected_value(input: ParseStream<'_>) -> syn::Result<Expected> {
             let n: i64 = i.base10_parse()?;
             Ok(Expected::Int(if negative { -n } else { n }))
         }
-        (other, _) => Err(syn::Error::new(other.span(), "a success value is a string, an integer or a boolean")),
+        (other, _) => Err(syn::Error::new(
+            other.span(),
+            "a success value is a string, an integer or a boolean",
+        )),
     }
 }
 
 /// Parses a parenthesized group with `f`, which must use all of it.
-fn in_parens<T>(input: ParseStream<'_>, f: impl FnOnce(ParseStream<'_>) -> syn::Result<T>) -> syn::Result<T> {
+fn in_parens<T>(
+    input: ParseStream<'_>,
+    f: impl FnOnce(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<T> {
     let content;
     syn::parenthesized!(content in input);
     let result = f(&content).and_then(|value| {
-        if content.is_empty() { Ok(value) } else { Err(content.error("unexpected tokens here")) }
+        if content.is_empty() {
+            Ok(value)
+        } else {
+            Err(content.error("unexpected tokens here"))
+        }
     });
     drained(&content, result)
 }
@@ -503,28 +632,49 @@ fn drained<T>(content: ParseStream<'_>, result: syn::Result<T>) -> syn::Result<T
 
 /// A header name must be an HTTP token: letters, digits and ``!#$%&'*+-.^_`|~``.
 pub(crate) fn is_header_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn check_header_name(lit: &LitStr) -> syn::Result<()> {
     let name = lit.value();
-    if is_header_name(&name) { Ok(()) } else { Err(syn::Error::new(lit.span(), format!("\"{name}\" is not a valid HTTP header name"))) }
+    if is_header_name(&name) {
+        Ok(())
+    } else {
+        Err(syn::Error::new(
+            lit.span(),
+            format!("\"{name}\" is not a valid HTTP header name"),
+        ))
+    }
 }
 
 /// `"20m"`, `"2h"`, `"1h30m"`, `"7200s"`, `"500ms"`, `"7d"` as milliseconds.
 fn duration_millis(lit: &LitStr) -> syn::Result<u64> {
     let text = lit.value();
-    let bad = || syn::Error::new(lit.span(), format!("\"{text}\" is not a duration; write e.g. \"20m\", \"2h\", \"1h30m\", \"90s\", \"500ms\" or \"7d\""));
+    let bad = || {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "\"{text}\" is not a duration; write e.g. \"20m\", \"2h\", \"1h30m\", \"90s\", \"500ms\" or \"7d\""
+            ),
+        )
+    };
     let mut total: u64 = 0;
     let mut rest = text.trim();
     if rest.is_empty() {
         return Err(bad());
     }
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let (number, tail) = rest.split_at(digits);
         let number: u64 = number.parse().map_err(|_| bad())?;
-        let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let factor = match unit {
             "ms" => 1,
@@ -534,11 +684,17 @@ fn duration_millis(lit: &LitStr) -> syn::Result<u64> {
             "d" => 86_400_000,
             _ => return Err(bad()),
         };
-        total = number.checked_mul(factor).and_then(|n| total.checked_add(n)).ok_or_else(bad)?;
+        total = number
+            .checked_mul(factor)
+            .and_then(|n| total.checked_add(n))
+            .ok_or_else(bad)?;
         rest = tail;
     }
     if total == 0 {
-        return Err(syn::Error::new(lit.span(), "a fixed lifetime must be longer than zero"));
+        return Err(syn::Error::new(
+            lit.span(),
+            "a fixed lifetime must be longer than zero",
+        ));
     }
     Ok(total)
 }
@@ -548,10 +704,10 @@ fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<()> {
     input.step(|cursor| {
         let mut rest = *cursor;
         while let Some((tt, next)) = rest.token_tree() {
-            if let proc_macro2::TokenTree::Punct(p) = &tt {
-                if p.as_char() == ',' {
-                    return Ok(((), rest));
-                }
+            if let proc_macro2::TokenTree::Punct(p) = &tt
+                && p.as_char() == ','
+            {
+                return Ok(((), rest));
             }
             rest = next;
         }
@@ -580,7 +736,10 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(json_path(&lit("data.accessToken")).map(|p| p.segments).ok(), Some(vec!["data".into(), "accessToken".into()]));
+        assert_eq!(
+            json_path(&lit("data.accessToken")).map(|p| p.segments).ok(),
+            Some(vec!["data".into(), "accessToken".into()])
+        );
         for bad in ["", ".a", "a.", "data..accessToken", "a b"] {
             assert!(json_path(&lit(bad)).is_err(), "{bad}");
         }

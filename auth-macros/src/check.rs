@@ -55,7 +55,9 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
     let mut wire_names: HashMap<String, Span> = HashMap::new();
     for field in fields.iter().flat_map(|f| f.named.iter()) {
         let field_attrs = FieldAttrs::parse(&field.attrs, cx);
-        let Some(ident) = field.ident.clone() else { continue };
+        let Some(ident) = field.ident.clone() else {
+            continue;
+        };
         let place = if field_attrs.signing_key.is_some() {
             Place::SigningKey
         } else if let Some(header) = &field_attrs.header {
@@ -76,31 +78,55 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             cx.error_at(hashed, "this field is hashed but the endpoint names no hash; add `hash = md5` to `#[login_endpoint]`");
         }
         if let (Some(key), false) = (field_attrs.signing_key, attrs.saw("sign")) {
-            cx.error_at(key, "a signing key needs a signer; add `sign = ...` to `#[login_endpoint]`");
+            cx.error_at(
+                key,
+                "a signing key needs a signer; add `sign = ...` to `#[login_endpoint]`",
+            );
         }
-        model_fields.push(ModelField { ident, ty: field.ty.clone(), place, hashed: field_attrs.hashed.is_some() });
+        model_fields.push(ModelField {
+            ident,
+            ty: field.ty.clone(),
+            place,
+            hashed: field_attrs.hashed.is_some(),
+        });
     }
 
-    if let Some(hash) = &attrs.hash {
-        if fields.is_some() && !model_fields.iter().any(|f| f.hashed) {
-            cx.error_at(hash.span, "`hash = md5` but no field is hashed; mark the field `#[login(hashed)]`");
-        }
+    if let Some(hash) = &attrs.hash
+        && fields.is_some()
+        && !model_fields.iter().any(|f| f.hashed)
+    {
+        cx.error_at(
+            hash.span,
+            "`hash = md5` but no field is hashed; mark the field `#[login(hashed)]`",
+        );
     }
     if let Some(sign) = &attrs.sign {
-        let keys = model_fields.iter().filter(|f| matches!(f.place, Place::SigningKey)).count();
+        let keys = model_fields
+            .iter()
+            .filter(|f| matches!(f.place, Place::SigningKey))
+            .count();
         if fields.is_some() && keys != 1 {
-            cx.error_at(sign.span, "a signed endpoint has exactly one field marked `#[login(signing_key)]`");
+            cx.error_at(
+                sign.span,
+                "a signed endpoint has exactly one field marked `#[login(signing_key)]`",
+            );
         }
     }
     let method = attrs.method.as_ref().map_or(Method::Post, |m| m.value);
-    if let (Method::Get, Some(body)) = (method, &attrs.body) {
-        if body.value != Body::Query {
-            cx.error_at(body.span, "a GET request has no body; use `body = query`, or `method = POST`");
-        }
+    if let (Method::Get, Some(body)) = (method, &attrs.body)
+        && body.value != Body::Query
+    {
+        cx.error_at(
+            body.span,
+            "a GET request has no body; use `body = query`, or `method = POST`",
+        );
     }
     let call_site = Span::call_site();
     if !attrs.saw("path") {
-        cx.error_at(call_site, "missing `path`: add `path = \"/login\"`, the login path under the base URL");
+        cx.error_at(
+            call_site,
+            "missing `path`: add `path = \"/login\"`, the login path under the base URL",
+        );
     }
     if !attrs.saw("token_field") {
         cx.error_at(call_site, "missing `token_field`: add the response field that holds the token, e.g. `token_field = \"data.accessToken\"`");
@@ -111,30 +137,48 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             "missing `lifetime`: add `seconds(\"data.expiresIn\")`, `millis(\"...\")`, `fixed(\"20m\")` or `jwt_exp`",
         );
     }
-    if let (Some(sliding), Some(lifetime)) = (&attrs.sliding, &attrs.lifetime) {
-        if matches!(lifetime.value, Lifetime::JwtExp) {
-            cx.error_at(sliding.span, "a JWT's `exp` is fixed; `sliding` needs a `fixed` or response lifetime");
-        }
+    if let (Some(sliding), Some(lifetime)) = (&attrs.sliding, &attrs.lifetime)
+        && matches!(lifetime.value, Lifetime::JwtExp)
+    {
+        cx.error_at(
+            sliding.span,
+            "a JWT's `exp` is fixed; `sliding` needs a `fixed` or response lifetime",
+        );
     }
 
-    let (Some(path), Some(token), Some(lifetime)) = (attrs.path, attrs.token_field, attrs.lifetime) else {
+    let (Some(path), Some(token), Some(lifetime)) = (attrs.path, attrs.token_field, attrs.lifetime)
+    else {
         return None;
     };
-    if fields.is_none() {
-        return None;
-    }
+    fields?;
     Some(Model {
         ident: input.ident.clone(),
-        vendor: attrs.vendor.map_or_else(|| input.ident.to_string(), |v| v.value),
+        vendor: attrs
+            .vendor
+            .map_or_else(|| input.ident.to_string(), |v| v.value),
         path: path.value,
         base_url: attrs.base_url.map(|b| b.value),
         method,
-        body: attrs.body.map_or(if method == Method::Get { Body::Query } else { Body::Json }, |b| b.value),
+        body: attrs.body.map_or(
+            if method == Method::Get {
+                Body::Query
+            } else {
+                Body::Json
+            },
+            |b| b.value,
+        ),
         hash: attrs.hash.is_some(),
         headers: attrs.headers,
-        success: attrs.success.into_iter().map(|(p, e)| (p.segments, e)).collect(),
+        success: attrs
+            .success
+            .into_iter()
+            .map(|(p, e)| (p.segments, e))
+            .collect(),
         error_code: attrs.error_code.map(|p| p.value.segments),
-        error_message: attrs.error_message.map(|m| m.value.into_iter().map(|p| p.segments).collect()).unwrap_or_default(),
+        error_message: attrs
+            .error_message
+            .map(|m| m.value.into_iter().map(|p| p.segments).collect())
+            .unwrap_or_default(),
         code_classes: attrs.code_classes,
         token: token.value.segments,
         scheme: attrs.scheme.map(|s| s.value),
@@ -150,27 +194,42 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
 /// The named fields, or an error on whatever makes this not a plain struct with named fields.
 fn struct_fields<'a>(input: &'a DeriveInput, cx: &mut Ctxt) -> Option<&'a syn::FieldsNamed> {
     if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
-        cx.error_spanned_by(&input.generics, "a login endpoint cannot be generic; declare a concrete struct");
+        cx.error_spanned_by(
+            &input.generics,
+            "a login endpoint cannot be generic; declare a concrete struct",
+        );
     }
     let hint = "#[login_endpoint] goes on a struct with named fields, e.g. `struct Login { user: String, password: Secret }`";
     match &input.data {
         Data::Struct(data) => match &data.fields {
             Fields::Named(named) => Some(named),
             Fields::Unnamed(unnamed) => {
-                cx.error_at(unnamed.paren_token.span.join(), format!("tuple structs have no field names to send; {hint}"));
+                cx.error_at(
+                    unnamed.paren_token.span.join(),
+                    format!("tuple structs have no field names to send; {hint}"),
+                );
                 None
             }
             Fields::Unit => {
-                cx.error_spanned_by(&input.ident, format!("a unit struct has no credentials; {hint}"));
+                cx.error_spanned_by(
+                    &input.ident,
+                    format!("a unit struct has no credentials; {hint}"),
+                );
                 None
             }
         },
         Data::Enum(data) => {
-            cx.error_spanned_by(data.enum_token, format!("an enum cannot be a login endpoint; {hint}"));
+            cx.error_spanned_by(
+                data.enum_token,
+                format!("an enum cannot be a login endpoint; {hint}"),
+            );
             None
         }
         Data::Union(data) => {
-            cx.error_spanned_by(data.union_token, format!("a union cannot be a login endpoint; {hint}"));
+            cx.error_spanned_by(
+                data.union_token,
+                format!("a union cannot be a login endpoint; {hint}"),
+            );
             None
         }
     }
@@ -186,13 +245,17 @@ fn check_header_name(name: &str, span: Span, cx: &mut Ctxt) {
 fn rename(field: &str, rule: Option<RenameRule>) -> String {
     let words = field.split('_').filter(|w| !w.is_empty());
     match rule {
-        None | Some(RenameRule::SnakeCase) => field.to_owned(),
-        Some(RenameRule::ScreamingSnakeCase) => field.to_ascii_uppercase(),
-        Some(RenameRule::PascalCase) => words.map(capitalize).collect(),
-        Some(RenameRule::CamelCase) => {
+        None | Some(RenameRule::Snake) => field.to_owned(),
+        Some(RenameRule::ScreamingSnake) => field.to_ascii_uppercase(),
+        Some(RenameRule::Pascal) => words.map(capitalize).collect(),
+        Some(RenameRule::Camel) => {
             let mut out = String::new();
             for (i, word) in words.enumerate() {
-                if i == 0 { out.push_str(word) } else { out.push_str(&capitalize(word)) }
+                if i == 0 {
+                    out.push_str(word)
+                } else {
+                    out.push_str(&capitalize(word))
+                }
             }
             out
         }
@@ -201,7 +264,10 @@ fn rename(field: &str, rule: Option<RenameRule>) -> String {
 
 fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 trait UnrawString {
@@ -222,10 +288,13 @@ mod tests {
 
     #[test]
     fn rename_rules() {
-        assert_eq!(rename("access_key", Some(RenameRule::CamelCase)), "accessKey");
-        assert_eq!(rename("access_key", Some(RenameRule::PascalCase)), "AccessKey");
-        assert_eq!(rename("access_key", Some(RenameRule::ScreamingSnakeCase)), "ACCESS_KEY");
+        assert_eq!(rename("access_key", Some(RenameRule::Camel)), "accessKey");
+        assert_eq!(rename("access_key", Some(RenameRule::Pascal)), "AccessKey");
+        assert_eq!(
+            rename("access_key", Some(RenameRule::ScreamingSnake)),
+            "ACCESS_KEY"
+        );
         assert_eq!(rename("access_key", None), "access_key");
-        assert_eq!(rename("email", Some(RenameRule::CamelCase)), "email");
+        assert_eq!(rename("email", Some(RenameRule::Camel)), "email");
     }
 }

@@ -28,7 +28,9 @@ impl Ctxt {
     /// All errors combined into one, or `Ok` when there are none.
     pub(crate) fn finish(self) -> Result<(), syn::Error> {
         let mut errors = self.errors.into_iter();
-        let Some(mut first) = errors.next() else { return Ok(()) };
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
         for error in errors {
             first.combine(error);
         }

@@ -109,7 +109,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             Place::Header(header) => quote!(#p::FieldSpec::header(#header)),
             Place::SigningKey => quote!(#p::FieldSpec::signing_key()),
         };
-        let spec = if field.hashed { quote!(#spec.hashed()) } else { spec };
+        let spec = if field.hashed {
+            quote!(#spec.hashed())
+        } else {
+            spec
+        };
         // Spanned on the type, so an unsupported field type is reported on the field.
         let ty = &field.ty;
         quote_spanned!(ty.span()=> #p::Params::push::<#ty>(out, #spec, &self.#name);)

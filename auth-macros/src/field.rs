@@ -31,29 +31,43 @@ impl FieldAttrs {
                     return Err(meta.error(format!("expected one of: {}", FIELD_KEYS.join(", "))));
                 };
                 let span = key.span();
-                let duplicate = || syn::Error::new(span, format!("duplicate key `{key}`: give it once"));
+                let duplicate =
+                    || syn::Error::new(span, format!("duplicate key `{key}`: give it once"));
                 match key.to_string().as_str() {
                     "rename" | "header" => {
                         let input = meta.value()?;
                         if !input.peek(LitStr) {
-                            return Err(input.error(format!("`{key}` takes a string: `{key} = \"name\"`")));
+                            return Err(
+                                input.error(format!("`{key}` takes a string: `{key} = \"name\"`"))
+                            );
                         }
                         let lit: LitStr = input.parse()?;
                         if lit.value().is_empty() {
                             return Err(syn::Error::new(lit.span(), "a name cannot be empty"));
                         }
-                        let slot = if key == "rename" { &mut out.rename } else { &mut out.header };
+                        let slot = if key == "rename" {
+                            &mut out.rename
+                        } else {
+                            &mut out.header
+                        };
                         if slot.is_some() {
                             return Err(duplicate());
                         }
-                        *slot = Some(Spanned { value: lit.value(), span: lit.span() });
+                        *slot = Some(Spanned {
+                            value: lit.value(),
+                            span: lit.span(),
+                        });
                         Ok(())
                     }
                     "hashed" | "signing_key" => {
                         if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                             return Err(meta.error(format!("`{key}` is a flag and takes no value")));
                         }
-                        let slot = if key == "hashed" { &mut out.hashed } else { &mut out.signing_key };
+                        let slot = if key == "hashed" {
+                            &mut out.hashed
+                        } else {
+                            &mut out.signing_key
+                        };
                         if slot.replace(span).is_some() {
                             return Err(duplicate());
                         }
@@ -61,7 +75,10 @@ impl FieldAttrs {
                     }
                     other => Err(syn::Error::new(
                         span,
-                        format!("unknown field key `{other}`{}", suggest::hint(other, FIELD_KEYS)),
+                        format!(
+                            "unknown field key `{other}`{}",
+                            suggest::hint(other, FIELD_KEYS)
+                        ),
                     )),
                 }
             });
@@ -70,10 +87,16 @@ impl FieldAttrs {
             }
         }
         if let (Some(_), Some(key)) = (&out.header, out.signing_key) {
-            cx.error_at(key, "a signing key is never sent, so it cannot also be a header");
+            cx.error_at(
+                key,
+                "a signing key is never sent, so it cannot also be a header",
+            );
         }
         if let (Some(rename), Some(_)) = (&out.rename, &out.header) {
-            cx.error_at(rename.span, "a header field takes its name from `header = \"...\"`; drop `rename`");
+            cx.error_at(
+                rename.span,
+                "a header field takes its name from `header = \"...\"`; drop `rename`",
+            );
         }
         out
     }

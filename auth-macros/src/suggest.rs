@@ -5,7 +5,12 @@ pub(crate) fn closest<'a>(word: &str, choices: &[&'a str]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
     choices
         .iter()
-        .map(|choice| (distance(&word.to_lowercase(), &choice.to_lowercase()), *choice))
+        .map(|choice| {
+            (
+                distance(&word.to_lowercase(), &choice.to_lowercase()),
+                *choice,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, choice)| choice)
@@ -37,7 +42,9 @@ fn distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(rows[i - 2][j - 2] + 1);
             }

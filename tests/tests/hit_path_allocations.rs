@@ -13,7 +13,10 @@ static ALLOCATOR: dhat::Alloc = dhat::Alloc;
 
 #[test]
 fn a_cached_token_is_handed_out_without_allocating() {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let sandbox = Sandbox::start().await.unwrap();
         let session = igv_builder(&sandbox).build().unwrap();
@@ -28,7 +31,11 @@ fn a_cached_token_is_handed_out_without_allocating() {
             assert!(Arc::ptr_eq(&token, &first));
         }
         let after = dhat::HeapStats::get();
-        assert_eq!(after.total_blocks - before.total_blocks, 0, "allocations on the hit path");
+        assert_eq!(
+            after.total_blocks - before.total_blocks,
+            0,
+            "allocations on the hit path"
+        );
 
         // The counter does see allocations: one boxed value is one block.
         let probe = dhat::HeapStats::get();

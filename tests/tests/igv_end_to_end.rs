@@ -26,7 +26,10 @@ async fn login_then_the_exact_authorization_header_is_accepted() {
     assert_eq!(token.lifetime(), Duration::from_secs(7200));
 
     let (status, body) = igv_whoami(&client, &sandbox, Some(&expected)).await;
-    assert_eq!((status, body["data"]["email"].as_str()), (200, Some(vendors::sandbox::igv::DEMO_EMAIL)));
+    assert_eq!(
+        (status, body["data"]["email"].as_str()),
+        (200, Some(vendors::sandbox::igv::DEMO_EMAIL))
+    );
     // The raw token without its scheme is refused: the scheme is part of the contract.
     let (status, _) = igv_whoami(&client, &sandbox, Some(token.secret().expose())).await;
     assert_eq!(status, 401);
@@ -57,7 +60,11 @@ async fn a_wrong_password_is_rejected_with_the_vendor_code_and_sent_exactly_once
             other => panic!("expected a rejection, got {other:?}"),
         }
     }
-    assert_eq!(sandbox.igv().login_count(), 1, "rejected credentials must never be re-sent");
+    assert_eq!(
+        sandbox.igv().login_count(),
+        1,
+        "rejected credentials must never be re-sent"
+    );
     assert_eq!(session.stats().logins_failed, 1);
 }
 
@@ -65,10 +72,22 @@ async fn a_wrong_password_is_rejected_with_the_vendor_code_and_sent_exactly_once
 async fn an_html_502_page_is_transient_and_retried() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.igv().push_fault(Fault::HtmlErrorPage(502));
-    let once = igv_builder(&sandbox).retry(RetryPolicy::never()).build().unwrap();
+    let once = igv_builder(&sandbox)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
     let err = once.token().await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Transient);
-    assert!(matches!(err, Error::Transient { kind: TransientKind::Status(502), .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Transient {
+                kind: TransientKind::Status(502),
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(err.to_string(), "iGV is unavailable: HTTP 502");
 
     sandbox.igv().push_fault(Fault::HtmlErrorPage(502));
@@ -83,7 +102,10 @@ async fn expires_in_2_is_renewed_and_every_request_is_accepted() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.igv().set_token_lifetime(Duration::from_secs(2));
     let client = reqwest::Client::new();
-    let session = igv_builder(&sandbox).client(client.clone()).build().unwrap();
+    let session = igv_builder(&sandbox)
+        .client(client.clone())
+        .build()
+        .unwrap();
     let mut distinct = std::collections::HashSet::new();
     // Twenty simulated seconds of one request every 100 ms.
     for _ in 0..200 {
@@ -100,5 +122,8 @@ async fn expires_in_2_is_renewed_and_every_request_is_accepted() {
     assert!((12..=14).contains(&logins), "{logins} logins");
     // Every token was used, but perhaps the last one, renewed after the final request.
     let used = distinct.len() as u64;
-    assert!(used == logins || used + 1 == logins, "{used} tokens used of {logins}");
+    assert!(
+        used == logins || used + 1 == logins,
+        "{used} tokens used of {logins}"
+    );
 }

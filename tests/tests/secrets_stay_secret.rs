@@ -52,9 +52,19 @@ async fn secrets_never_reach_logs_debug_or_errors() {
     let wrong = igv_with_password(&sandbox, "wrong-password-123");
     let err = wrong.token().await.unwrap_err();
     printed.push(format!("{err} {err:?}"));
-    for fault in [Fault::MalformedBody, Fault::RateLimit { retry_after: Some(9999) }] {
+    for fault in [
+        Fault::MalformedBody,
+        Fault::RateLimit {
+            retry_after: Some(9999),
+        },
+    ] {
         sandbox.igv().push_fault(fault);
-        let err = igv_builder(&sandbox).build().unwrap().token().await.unwrap_err();
+        let err = igv_builder(&sandbox)
+            .build()
+            .unwrap()
+            .token()
+            .await
+            .unwrap_err();
         printed.push(format!("{err} {err:?}"));
     }
     let secret = Secret::from(igv::DEMO_PASSWORD);
@@ -74,6 +84,9 @@ async fn secrets_never_reach_logs_debug_or_errors() {
         renewed.refresh_token().unwrap().expose().to_owned(),
     ];
     for secret in &forbidden {
-        assert!(!all.contains(secret.as_str()), "a secret leaked into:\n{all}");
+        assert!(
+            !all.contains(secret.as_str()),
+            "a secret leaked into:\n{all}"
+        );
     }
 }

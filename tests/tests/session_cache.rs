@@ -14,7 +14,9 @@ use vendors::sandbox::{Fault, Sandbox};
 async fn a_thousand_concurrent_callers_on_a_cold_cache_cause_one_login() {
     let sandbox = Sandbox::start().await.unwrap();
     // A slow login keeps the flight open while every caller arrives.
-    sandbox.igv().push_fault(Fault::Slow(Duration::from_millis(200)));
+    sandbox
+        .igv()
+        .push_fault(Fault::Slow(Duration::from_millis(200)));
     let session = igv_builder(&sandbox).build().unwrap();
     let callers: Vec<_> = (0..1000)
         .map(|_| {
@@ -34,13 +36,19 @@ async fn a_thousand_concurrent_callers_on_a_cold_cache_cause_one_login() {
 #[tokio::test]
 async fn a_cancelled_caller_does_not_cancel_the_shared_login() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.igv().push_fault(Fault::Slow(Duration::from_millis(300)));
+    sandbox
+        .igv()
+        .push_fault(Fault::Slow(Duration::from_millis(300)));
     let session = igv_builder(&sandbox).build().unwrap();
     let impatient = tokio::time::timeout(Duration::from_millis(20), session.token()).await;
     assert!(impatient.is_err(), "the first caller gave up");
     let token = session.token().await.unwrap();
     assert!(token.secret().expose().starts_with("igv-"));
-    assert_eq!(sandbox.igv().login_count(), 1, "the second caller joined the same login");
+    assert_eq!(
+        sandbox.igv().login_count(),
+        1,
+        "the second caller joined the same login"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -51,13 +59,19 @@ async fn renews_ahead_of_expiry_while_serving_the_current_token() {
     let first = session.token().await.unwrap();
 
     tokio::time::sleep(Duration::from_secs(70)).await;
-    assert!(Arc::ptr_eq(&first, &session.token().await.unwrap()), "too early to renew");
+    assert!(
+        Arc::ptr_eq(&first, &session.token().await.unwrap()),
+        "too early to renew"
+    );
     assert_eq!(sandbox.igv().login_count(), 1);
 
     // Renewal is due between 75 s and 85 s; the token may be sent until 90 s.
     tokio::time::sleep(Duration::from_secs(16)).await;
     let during = session.token().await.unwrap();
-    assert!(Arc::ptr_eq(&first, &during), "the still-valid token is served while renewing");
+    assert!(
+        Arc::ptr_eq(&first, &during),
+        "the still-valid token is served while renewing"
+    );
     tokio::time::sleep(Duration::from_millis(10)).await;
     let renewed = session.token().await.unwrap();
     assert!(!Arc::ptr_eq(&first, &renewed));
@@ -86,7 +100,10 @@ async fn invalidate_drops_only_the_rejected_token() {
     let session = igv_builder(&sandbox).build().unwrap();
     let first = session.token().await.unwrap();
     assert!(session.invalidate(&first));
-    assert!(!session.invalidate(&first), "a second report of the same token changes nothing");
+    assert!(
+        !session.invalidate(&first),
+        "a second report of the same token changes nothing"
+    );
     let second = session.token().await.unwrap();
     assert!(!session.invalidate(&first), "a newer token is kept");
     assert!(Arc::ptr_eq(&second, &session.token().await.unwrap()));
@@ -100,7 +117,11 @@ async fn malformed_bodies_are_protocol_errors_and_not_retried() {
         sandbox.igv().push_fault(fault.clone());
         let session = igv_builder(&sandbox).build().unwrap();
         match session.token().await {
-            Err(Error::Protocol { problem: ProtocolProblem::NotJson { .. }, status: 200, .. }) => {}
+            Err(Error::Protocol {
+                problem: ProtocolProblem::NotJson { .. },
+                status: 200,
+                ..
+            }) => {}
             other => panic!("{fault:?}: expected a protocol error, got {other:?}"),
         }
         assert_eq!(session.stats().login_requests, 1, "{fault:?} was retried");
@@ -112,25 +133,38 @@ async fn malformed_bodies_are_protocol_errors_and_not_retried() {
 #[tokio::test(start_paused = true)]
 async fn a_rate_limit_is_honoured_then_retried() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.igv().push_fault(Fault::RateLimit { retry_after: Some(3) });
+    sandbox.igv().push_fault(Fault::RateLimit {
+        retry_after: Some(3),
+    });
     let session = igv_builder(&sandbox).build().unwrap();
     let started = tokio::time::Instant::now();
     assert!(session.token().await.is_ok());
-    assert!(started.elapsed() >= Duration::from_secs(3), "retried before Retry-After");
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "retried before Retry-After"
+    );
     assert_eq!(sandbox.igv().login_count(), 2);
 
-    sandbox.igv().push_fault(Fault::RateLimit { retry_after: Some(3600) });
+    sandbox.igv().push_fault(Fault::RateLimit {
+        retry_after: Some(3600),
+    });
     let patient = igv_builder(&sandbox).build().unwrap();
     let err = patient.token().await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
-    assert_eq!(patient.stats().login_requests, 1, "a wait beyond the budget ends the retries");
+    assert_eq!(
+        patient.stats().login_requests,
+        1,
+        "a wait beyond the budget ends the retries"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_silent_vendor_times_out() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.igv().push_fault(Fault::Slow(Duration::from_secs(60)));
+    sandbox
+        .igv()
+        .push_fault(Fault::Slow(Duration::from_secs(60)));
     let session = igv_builder(&sandbox)
         .login_timeout(Duration::from_secs(5))
         .retry(RetryPolicy::never())
@@ -138,7 +172,16 @@ async fn a_silent_vendor_times_out() {
         .unwrap();
     let started = tokio::time::Instant::now();
     let err = session.token().await.unwrap_err();
-    assert!(matches!(err, Error::Transient { kind: TransientKind::Timeout, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Transient {
+                kind: TransientKind::Timeout,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(started.elapsed() < Duration::from_secs(6));
 }
 
@@ -148,12 +191,24 @@ async fn transient_failures_are_retried_within_the_budget() {
     for _ in 0..3 {
         sandbox.igv().push_fault(Fault::HtmlErrorPage(503));
     }
-    let policy = RetryPolicy { base_delay: Duration::from_millis(5), ..RetryPolicy::default() };
+    let policy = RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    };
     let session = igv_builder(&sandbox).retry(policy).build().unwrap();
     let err = session.token().await.unwrap_err();
-    assert!(matches!(err, Error::Transient { kind: TransientKind::Status(503), .. }));
+    assert!(matches!(
+        err,
+        Error::Transient {
+            kind: TransientKind::Status(503),
+            ..
+        }
+    ));
     assert_eq!(session.stats().login_requests, 3, "three attempts in all");
-    assert!(session.token().await.is_ok(), "a transient failure does not poison the session");
+    assert!(
+        session.token().await.is_ok(),
+        "a transient failure does not poison the session"
+    );
 }
 
 #[tokio::test]
@@ -167,6 +222,18 @@ async fn an_unreachable_vendor_is_a_connect_error() {
         .build()
         .unwrap();
     let err = session.token().await.unwrap_err();
-    assert!(matches!(err, Error::Transient { kind: TransientKind::Connect, .. }), "{err}");
-    assert!(!err.to_string().contains(&addr.to_string()), "URLs stay out of messages: {err}");
+    assert!(
+        matches!(
+            err,
+            Error::Transient {
+                kind: TransientKind::Connect,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.to_string().contains(&addr.to_string()),
+        "URLs stay out of messages: {err}"
+    );
 }

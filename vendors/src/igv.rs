@@ -46,6 +46,9 @@ pub struct IgvLogin {
 impl IgvLogin {
     /// Credentials for a login.
     pub fn new(email: impl Into<String>, password: Secret) -> Self {
-        IgvLogin { email: email.into(), password }
+        IgvLogin {
+            email: email.into(),
+            password,
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::error::ProtocolProblem;
 use crate::spec::{Expected, FieldPath};
 
 /// The value at `path`; `null` counts as absent.
-pub(crate) fn lookup<'v>(root: &'v Value, path: FieldPath) -> Option<&'v Value> {
+pub(crate) fn lookup(root: &Value, path: FieldPath) -> Option<&Value> {
     let mut current = root;
     for segment in path.segments() {
         current = current.as_object()?.get(*segment)?;
@@ -38,9 +38,10 @@ pub(crate) fn scalar_text(value: &Value) -> Option<Cow<'_, str>> {
 }
 
 /// A required string field.
-pub(crate) fn required_str<'v>(root: &'v Value, path: FieldPath) -> Result<&'v str, ProtocolProblem> {
-    let value = lookup(root, path)
-        .ok_or_else(|| ProtocolProblem::MissingField { field: path.to_string() })?;
+pub(crate) fn required_str(root: &Value, path: FieldPath) -> Result<&str, ProtocolProblem> {
+    let value = lookup(root, path).ok_or_else(|| ProtocolProblem::MissingField {
+        field: path.to_string(),
+    })?;
     value.as_str().ok_or_else(|| ProtocolProblem::WrongType {
         field: path.to_string(),
         expected: "a string",
@@ -49,10 +50,7 @@ pub(crate) fn required_str<'v>(root: &'v Value, path: FieldPath) -> Result<&'v s
 }
 
 /// An optional string field: absent is `None`, another type is an error.
-pub(crate) fn optional_str<'v>(
-    root: &'v Value,
-    path: FieldPath,
-) -> Result<Option<&'v str>, ProtocolProblem> {
+pub(crate) fn optional_str(root: &Value, path: FieldPath) -> Result<Option<&str>, ProtocolProblem> {
     match lookup(root, path) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),

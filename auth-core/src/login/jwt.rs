@@ -19,14 +19,19 @@ pub(crate) fn expiry(token: &str) -> Result<u64, ProtocolProblem> {
     let bytes = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| ProtocolProblem::MalformedJwt)?;
-    let claims: Value = serde_json::from_slice(&bytes).map_err(|_| ProtocolProblem::MalformedJwt)?;
+    let claims: Value =
+        serde_json::from_slice(&bytes).map_err(|_| ProtocolProblem::MalformedJwt)?;
     let exp = claims
         .as_object()
         .ok_or(ProtocolProblem::MalformedJwt)?
         .get("exp")
         .filter(|v| !v.is_null())
-        .ok_or_else(|| ProtocolProblem::MissingField { field: "exp".into() })?;
-    whole_number(exp).ok_or_else(|| ProtocolProblem::BadLifetime { field: "exp".into() })
+        .ok_or_else(|| ProtocolProblem::MissingField {
+            field: "exp".into(),
+        })?;
+    whole_number(exp).ok_or_else(|| ProtocolProblem::BadLifetime {
+        field: "exp".into(),
+    })
 }
 
 #[cfg(test)]
@@ -34,12 +39,18 @@ mod tests {
     use super::*;
 
     fn jwt(payload: &str) -> String {
-        format!("eyJhbGciOiJIUzI1NiJ9.{}.c2ln", URL_SAFE_NO_PAD.encode(payload))
+        format!(
+            "eyJhbGciOiJIUzI1NiJ9.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(payload)
+        )
     }
 
     #[test]
     fn reads_exp_as_number_or_string() {
-        assert_eq!(expiry(&jwt(r#"{"sub":"1","exp":1727261338}"#)), Ok(1_727_261_338));
+        assert_eq!(
+            expiry(&jwt(r#"{"sub":"1","exp":1727261338}"#)),
+            Ok(1_727_261_338)
+        );
         assert_eq!(expiry(&jwt(r#"{"exp":"1727261338"}"#)), Ok(1_727_261_338));
     }
 
@@ -52,10 +63,24 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_protocol_errors() {
-        for bad in ["", "abc", "a.b", "a.b.c.d", "a.!!!.c", &jwt("not json"), &jwt("[1]")] {
+        for bad in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            "a.!!!.c",
+            &jwt("not json"),
+            &jwt("[1]"),
+        ] {
             assert_eq!(expiry(bad), Err(ProtocolProblem::MalformedJwt), "{bad}");
         }
-        assert!(matches!(expiry(&jwt("{}")), Err(ProtocolProblem::MissingField { .. })));
-        assert!(matches!(expiry(&jwt(r#"{"exp":-5}"#)), Err(ProtocolProblem::BadLifetime { .. })));
+        assert!(matches!(
+            expiry(&jwt("{}")),
+            Err(ProtocolProblem::MissingField { .. })
+        ));
+        assert!(matches!(
+            expiry(&jwt(r#"{"exp":-5}"#)),
+            Err(ProtocolProblem::BadLifetime { .. })
+        ));
     }
 }

@@ -34,10 +34,17 @@ pub(crate) async fn attempt<E: LoginEndpoint>(
 ) -> Result<Issued, Error> {
     let vendor = E::SPEC.vendor;
     let prepared = request::prepare(endpoint, url, client, limits.timeout, sent_at)?;
-    let mut response = prepared.request.send().await.map_err(|e| transport(vendor, e))?;
+    let mut response = prepared
+        .request
+        .send()
+        .await
+        .map_err(|e| transport(vendor, e))?;
     let status = response.status().as_u16();
-    let content_type =
-        response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let retry_after = response
         .headers()
         .get(RETRY_AFTER)
@@ -48,7 +55,9 @@ pub(crate) async fn attempt<E: LoginEndpoint>(
     let too_large = |_| Error::Protocol {
         vendor,
         status,
-        problem: ProtocolProblem::TooLarge { limit: limits.max_body_bytes },
+        problem: ProtocolProblem::TooLarge {
+            limit: limits.max_body_bytes,
+        },
     };
     if let Some(length) = response.content_length() {
         usize::try_from(length)
@@ -65,7 +74,12 @@ pub(crate) async fn attempt<E: LoginEndpoint>(
         body.extend_from_slice(&chunk);
     }
 
-    let answer = response::Answer { status, content_type: content_type.as_deref(), retry_after, body: &body };
+    let answer = response::Answer {
+        status,
+        content_type: content_type.as_deref(),
+        retry_after,
+        body: &body,
+    };
     response::interpret(E::SPEC, &answer, &prepared.redactor, sent_at)
 }
 
@@ -77,5 +91,10 @@ fn transport(vendor: &'static str, err: reqwest::Error) -> Error {
     } else {
         TransientKind::Network
     };
-    Error::Transient { vendor, kind, said: VendorSaid::default(), source: Some(TransportError::new(err)) }
+    Error::Transient {
+        vendor,
+        kind,
+        said: VendorSaid::default(),
+        source: Some(TransportError::new(err)),
+    }
 }

@@ -55,7 +55,10 @@ mod tests {
         let mut r = Redactor::default();
         r.add("hunter22");
         r.add("abc");
-        assert_eq!(r.clean("bad password hunter22 for abc"), "bad password [redacted] for abc");
+        assert_eq!(
+            r.clean("bad password hunter22 for abc"),
+            "bad password [redacted] for abc"
+        );
         let long = "é".repeat(500);
         assert_eq!(r.clean(&long).chars().count(), MAX_MESSAGE_CHARS + 1);
         assert_eq!(r.clean("line\nbreak"), "linebreak");

@@ -112,12 +112,21 @@ pub(crate) fn prepare<E: LoginEndpoint>(
     };
     request = request.header(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in spec.headers {
-        request = request.header(header_name(vendor, name)?, header_value(vendor, name, value, false)?);
+        request = request.header(
+            header_name(vendor, name)?,
+            header_value(vendor, name, value, false)?,
+        );
     }
     for (name, value, secret) in &headers {
-        request = request.header(header_name(vendor, name)?, header_value(vendor, name, value, *secret)?);
+        request = request.header(
+            header_name(vendor, name)?,
+            header_value(vendor, name, value, *secret)?,
+        );
     }
-    Ok(Prepared { request: request.timeout(timeout), redactor })
+    Ok(Prepared {
+        request: request.timeout(timeout),
+        redactor,
+    })
 }
 
 fn method(method: Method) -> reqwest::Method {
@@ -144,4 +153,3 @@ fn header_value(
     value.set_sensitive(secret);
     Ok(value)
 }
-

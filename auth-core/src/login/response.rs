@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use super::json::{lookup, matches, optional_str, required_str, scalar_text, type_name, whole_number};
+use super::json::{
+    lookup, matches, optional_str, required_str, scalar_text, type_name, whole_number,
+};
 use super::jwt;
 use super::redact::Redactor;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
@@ -41,20 +43,42 @@ pub(crate) fn interpret(
     let vendor = spec.vendor;
     let status = answer.status;
     let json: Option<Value> = serde_json::from_slice(answer.body).ok();
-    let said = || json.as_ref().map(|v| vendor_said(spec, v, redactor)).unwrap_or_default();
-    let protocol = |problem| Error::Protocol { vendor, status, problem };
+    let said = || {
+        json.as_ref()
+            .map(|v| vendor_said(spec, v, redactor))
+            .unwrap_or_default()
+    };
+    let protocol = |problem| Error::Protocol {
+        vendor,
+        status,
+        problem,
+    };
 
     if status == 429 {
-        return Err(Error::RateLimited { vendor, status, retry_after: answer.retry_after, said: said() });
+        return Err(Error::RateLimited {
+            vendor,
+            status,
+            retry_after: answer.retry_after,
+            said: said(),
+        });
     }
     if status >= 500 || status == 408 {
         let kind = TransientKind::Status(status);
-        return Err(Error::Transient { vendor, kind, said: said(), source: None });
+        return Err(Error::Transient {
+            vendor,
+            kind,
+            said: said(),
+            source: None,
+        });
     }
     let credentials_refused = status == 401 || status == 403;
     let Some(json) = json.as_ref().filter(|v| v.is_object()) else {
         if credentials_refused {
-            return Err(Error::Rejected { vendor, status, said: VendorSaid::default() });
+            return Err(Error::Rejected {
+                vendor,
+                status,
+                said: VendorSaid::default(),
+            });
         }
         return Err(protocol(match &json {
             Some(other) => ProtocolProblem::WrongType {
@@ -70,11 +94,18 @@ pub(crate) fn interpret(
     };
 
     let succeeded = (200..300).contains(&status)
-        && spec.success.iter().all(|rule| lookup(json, rule.path).is_some_and(|v| matches(v, rule.expected)));
+        && spec
+            .success
+            .iter()
+            .all(|rule| lookup(json, rule.path).is_some_and(|v| matches(v, rule.expected)));
     if !succeeded {
         let said = vendor_said(spec, json, redactor);
         if credentials_refused {
-            return Err(Error::Rejected { vendor, status, said });
+            return Err(Error::Rejected {
+                vendor,
+                status,
+                said,
+            });
         }
         if said.code.is_none() && said.message.is_none() {
             return Err(protocol(ProtocolProblem::Unexplained));
@@ -85,14 +116,24 @@ pub(crate) fn interpret(
             .and_then(|code| spec.code_classes.iter().find(|c| c.code == code))
             .map_or(ErrorClass::Rejected, |c| c.class);
         return Err(match class {
-            ErrorClass::RateLimited => {
-                Error::RateLimited { vendor, status, retry_after: answer.retry_after, said }
-            }
-            ErrorClass::Transient => {
-                Error::Transient { vendor, kind: TransientKind::VendorCode, said, source: None }
-            }
+            ErrorClass::RateLimited => Error::RateLimited {
+                vendor,
+                status,
+                retry_after: answer.retry_after,
+                said,
+            },
+            ErrorClass::Transient => Error::Transient {
+                vendor,
+                kind: TransientKind::VendorCode,
+                said,
+                source: None,
+            },
             ErrorClass::Protocol => protocol(ProtocolProblem::Unexplained),
-            _ => Error::Rejected { vendor, status, said },
+            _ => Error::Rejected {
+                vendor,
+                status,
+                said,
+            },
         });
     }
 
@@ -105,15 +146,25 @@ pub(crate) fn interpret(
         Scheme::Fixed(s) => Some(s.to_owned()),
         Scheme::Field(path) => Some(required_str(json, path).map_err(protocol)?.to_owned()),
     };
-    if scheme.as_deref().is_some_and(|s| s.is_empty() || s.chars().any(|c| c.is_control() || c == ' ')) {
+    if scheme
+        .as_deref()
+        .is_some_and(|s| s.is_empty() || s.chars().any(|c| c.is_control() || c == ' '))
+    {
         return Err(protocol(ProtocolProblem::UnusableToken));
     }
     let lifetime = lifetime(spec.lifetime, json, token, sent_at).map_err(protocol)?;
     let refresh_token = match spec.refresh_token {
-        Some(path) => optional_str(json, path).map_err(protocol)?.map(Secret::from),
+        Some(path) => optional_str(json, path)
+            .map_err(protocol)?
+            .map(Secret::from),
         None => None,
     };
-    Ok(Issued { token: Secret::from(token), scheme, lifetime, refresh_token })
+    Ok(Issued {
+        token: Secret::from(token),
+        scheme,
+        lifetime,
+        refresh_token,
+    })
 }
 
 fn lifetime(
@@ -126,10 +177,12 @@ fn lifetime(
         Lifetime::Fixed(d) => return Ok(d),
         Lifetime::Seconds(path) | Lifetime::Millis(path) => {
             let field = path.to_string();
-            let value = lookup(json, path)
-                .ok_or_else(|| ProtocolProblem::MissingField { field: field.clone() })?;
-            let n = whole_number(value)
-                .ok_or_else(|| ProtocolProblem::BadLifetime { field: field.clone() })?;
+            let value = lookup(json, path).ok_or_else(|| ProtocolProblem::MissingField {
+                field: field.clone(),
+            })?;
+            let n = whole_number(value).ok_or_else(|| ProtocolProblem::BadLifetime {
+                field: field.clone(),
+            })?;
             let d = if matches!(rule, Lifetime::Millis(_)) {
                 Duration::from_millis(n)
             } else {
@@ -138,8 +191,12 @@ fn lifetime(
             (d, field)
         }
         Lifetime::JwtExp => {
-            let exp = UNIX_EPOCH + Duration::from_secs(jwt::expiry(token)?.min(MAX_LIFETIME.as_secs() * 2));
-            (exp.duration_since(sent_at).unwrap_or(Duration::ZERO), "exp".to_owned())
+            let exp = UNIX_EPOCH
+                + Duration::from_secs(jwt::expiry(token)?.min(MAX_LIFETIME.as_secs() * 2));
+            (
+                exp.duration_since(sent_at).unwrap_or(Duration::ZERO),
+                "exp".to_owned(),
+            )
         }
     };
     if duration.is_zero() || duration > MAX_LIFETIME {
@@ -174,7 +231,10 @@ mod tests {
         FieldPath::new(&["data", "accessToken"]),
         Lifetime::Seconds(FieldPath::new(&["data", "expiresIn"])),
     )
-    .success(&[SuccessRule::new(FieldPath::new(&["code"]), Expected::Str("0000"))])
+    .success(&[SuccessRule::new(
+        FieldPath::new(&["code"]),
+        Expected::Str("0000"),
+    )])
     .error_code(FieldPath::new(&["code"]))
     .error_message(&[FieldPath::new(&["msg"])])
     .code_classes(&[
@@ -187,7 +247,12 @@ mod tests {
     fn answer(status: u16, body: &str) -> Result<Issued, Error> {
         let mut redactor = Redactor::default();
         redactor.add("s3cret-password");
-        let answer = Answer { status, content_type: Some("text/html"), retry_after: None, body: body.as_bytes() };
+        let answer = Answer {
+            status,
+            content_type: Some("text/html"),
+            retry_after: None,
+            body: body.as_bytes(),
+        };
         interpret(&IGV, &answer, &redactor, SystemTime::now())
     }
 
@@ -212,15 +277,26 @@ mod tests {
         assert_eq!(issued.token.expose(), "abc.def");
         assert_eq!(issued.scheme.as_deref(), Some("Bearer"));
         assert_eq!(issued.lifetime, Duration::from_secs(7200));
-        assert_eq!(issued.refresh_token.map(|r| r.expose().to_owned()).as_deref(), Some("r1"));
-        assert_eq!(answer(200, &ok_body(json!("60"))).unwrap().lifetime, Duration::from_secs(60));
+        assert_eq!(
+            issued
+                .refresh_token
+                .map(|r| r.expose().to_owned())
+                .as_deref(),
+            Some("r1")
+        );
+        assert_eq!(
+            answer(200, &ok_body(json!("60"))).unwrap().lifetime,
+            Duration::from_secs(60)
+        );
     }
 
     #[test]
     fn vendor_error_is_rejected_with_its_code_and_redacted_message() {
         let body = json!({"code": "1001", "msg": "wrong password s3cret-password"}).to_string();
         match answer(200, &body) {
-            Err(Error::Rejected { said, status: 200, .. }) => {
+            Err(Error::Rejected {
+                said, status: 200, ..
+            }) => {
                 assert_eq!(said.code.as_deref(), Some("1001"));
                 assert_eq!(said.message.as_deref(), Some("wrong password [redacted]"));
             }
@@ -231,61 +307,156 @@ mod tests {
     #[test]
     fn classified_codes_keep_their_class() {
         let transient = answer(200, &json!({"code": "9999", "msg": "busy"}).to_string());
-        assert_eq!(transient.err().map(|e| e.class()), Some(ErrorClass::Transient));
+        assert_eq!(
+            transient.err().map(|e| e.class()),
+            Some(ErrorClass::Transient)
+        );
         let limited = answer(200, &json!({"code": 4290}).to_string());
-        assert_eq!(limited.err().map(|e| e.class()), Some(ErrorClass::RateLimited));
+        assert_eq!(
+            limited.err().map(|e| e.class()),
+            Some(ErrorClass::RateLimited)
+        );
     }
 
     #[test]
     fn http_status_classes() {
         let html = "<html><body>502 Bad Gateway</body></html>";
-        assert_eq!(answer(502, html).err().map(|e| e.class()), Some(ErrorClass::Transient));
-        assert_eq!(answer(429, "").err().map(|e| e.class()), Some(ErrorClass::RateLimited));
-        assert_eq!(answer(401, html).err().map(|e| e.class()), Some(ErrorClass::Rejected));
-        assert_eq!(answer(403, &ok_body(json!(1))).err().map(|e| e.class()), Some(ErrorClass::Rejected));
+        assert_eq!(
+            answer(502, html).err().map(|e| e.class()),
+            Some(ErrorClass::Transient)
+        );
+        assert_eq!(
+            answer(429, "").err().map(|e| e.class()),
+            Some(ErrorClass::RateLimited)
+        );
+        assert_eq!(
+            answer(401, html).err().map(|e| e.class()),
+            Some(ErrorClass::Rejected)
+        );
+        assert_eq!(
+            answer(403, &ok_body(json!(1))).err().map(|e| e.class()),
+            Some(ErrorClass::Rejected)
+        );
     }
 
     #[test]
     fn malformed_responses_are_protocol_errors() {
-        assert!(matches!(problem(answer(200, "<html>oops</html>")), ProtocolProblem::NotJson { length: 17, .. }));
-        assert!(matches!(problem(answer(200, "")), ProtocolProblem::NotJson { length: 0, .. }));
-        assert!(matches!(problem(answer(200, "[1,2]")), ProtocolProblem::WrongType { found: "an array", .. }));
-        assert!(matches!(problem(answer(200, "{\"code\":\"0000\"")), ProtocolProblem::NotJson { .. }));
+        assert!(matches!(
+            problem(answer(200, "<html>oops</html>")),
+            ProtocolProblem::NotJson { length: 17, .. }
+        ));
+        assert!(matches!(
+            problem(answer(200, "")),
+            ProtocolProblem::NotJson { length: 0, .. }
+        ));
+        assert!(matches!(
+            problem(answer(200, "[1,2]")),
+            ProtocolProblem::WrongType {
+                found: "an array",
+                ..
+            }
+        ));
+        assert!(matches!(
+            problem(answer(200, "{\"code\":\"0000\"")),
+            ProtocolProblem::NotJson { .. }
+        ));
         assert_eq!(problem(answer(200, "{}")), ProtocolProblem::Unexplained);
-        assert!(matches!(problem(answer(404, "{}")), ProtocolProblem::Unexplained));
-        let missing = json!({"code": "0000", "data": {"tokenType": "Bearer", "expiresIn": 5}}).to_string();
-        assert_eq!(problem(answer(200, &missing)), ProtocolProblem::MissingField { field: "data.accessToken".into() });
+        assert!(matches!(
+            problem(answer(404, "{}")),
+            ProtocolProblem::Unexplained
+        ));
+        let missing =
+            json!({"code": "0000", "data": {"tokenType": "Bearer", "expiresIn": 5}}).to_string();
+        assert_eq!(
+            problem(answer(200, &missing)),
+            ProtocolProblem::MissingField {
+                field: "data.accessToken".into()
+            }
+        );
         let wrong = json!({"code": "0000", "data": {"accessToken": 5, "tokenType": "Bearer", "expiresIn": 5}});
-        assert!(matches!(problem(answer(200, &wrong.to_string())), ProtocolProblem::WrongType { found: "a number", .. }));
-        for bad in [json!(0), json!(-3), json!("soon"), json!(1.5), json!(null), json!(u64::MAX)] {
+        assert!(matches!(
+            problem(answer(200, &wrong.to_string())),
+            ProtocolProblem::WrongType {
+                found: "a number",
+                ..
+            }
+        ));
+        for bad in [
+            json!(0),
+            json!(-3),
+            json!("soon"),
+            json!(1.5),
+            json!(null),
+            json!(u64::MAX),
+        ] {
             let p = problem(answer(200, &ok_body(bad.clone())));
-            assert!(matches!(p, ProtocolProblem::BadLifetime { .. } | ProtocolProblem::MissingField { .. }), "{bad}: {p}");
+            assert!(
+                matches!(
+                    p,
+                    ProtocolProblem::BadLifetime { .. } | ProtocolProblem::MissingField { .. }
+                ),
+                "{bad}: {p}"
+            );
         }
         let empty = json!({"code": "0000", "data": {"accessToken": "", "tokenType": "Bearer", "expiresIn": 5}});
-        assert_eq!(problem(answer(200, &empty.to_string())), ProtocolProblem::UnusableToken);
+        assert_eq!(
+            problem(answer(200, &empty.to_string())),
+            ProtocolProblem::UnusableToken
+        );
         let ctl = json!({"code": "0000", "data": {"accessToken": "a\r\nb", "tokenType": "Bearer", "expiresIn": 5}});
-        assert_eq!(problem(answer(200, &ctl.to_string())), ProtocolProblem::UnusableToken);
+        assert_eq!(
+            problem(answer(200, &ctl.to_string())),
+            ProtocolProblem::UnusableToken
+        );
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(matches!(problem(answer(200, &deep)), ProtocolProblem::NotJson { .. }));
+        assert!(matches!(
+            problem(answer(200, &deep)),
+            ProtocolProblem::NotJson { .. }
+        ));
     }
 
     #[test]
     fn jwt_lifetime_comes_from_exp() {
         use base64::Engine;
-        const YZ: LoginSpec = LoginSpec::new("yz365", "/login", FieldPath::new(&["t"]), Lifetime::JwtExp);
+        const YZ: LoginSpec =
+            LoginSpec::new("yz365", "/login", FieldPath::new(&["t"]), Lifetime::JwtExp);
         let sent = UNIX_EPOCH + Duration::from_secs(1_000_000);
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"exp":1018000}"#);
         let body = json!({"t": format!("h.{payload}.s")}).to_string();
-        let a = Answer { status: 200, content_type: None, retry_after: None, body: body.as_bytes() };
+        let a = Answer {
+            status: 200,
+            content_type: None,
+            retry_after: None,
+            body: body.as_bytes(),
+        };
         let issued = interpret(&YZ, &a, &Redactor::default(), sent).unwrap();
         assert_eq!(issued.lifetime, Duration::from_secs(18_000));
-        let expired = interpret(&YZ, &a, &Redactor::default(), sent + Duration::from_secs(20_000));
-        assert!(matches!(expired, Err(Error::Protocol { problem: ProtocolProblem::BadLifetime { .. }, .. })));
+        let expired = interpret(
+            &YZ,
+            &a,
+            &Redactor::default(),
+            sent + Duration::from_secs(20_000),
+        );
+        assert!(matches!(
+            expired,
+            Err(Error::Protocol {
+                problem: ProtocolProblem::BadLifetime { .. },
+                ..
+            })
+        ));
         let garbage = json!({"t": "not-a-jwt"}).to_string();
-        let a = Answer { status: 200, content_type: None, retry_after: None, body: garbage.as_bytes() };
+        let a = Answer {
+            status: 200,
+            content_type: None,
+            retry_after: None,
+            body: garbage.as_bytes(),
+        };
         assert!(matches!(
             interpret(&YZ, &a, &Redactor::default(), sent),
-            Err(Error::Protocol { problem: ProtocolProblem::MalformedJwt, .. })
+            Err(Error::Protocol {
+                problem: ProtocolProblem::MalformedJwt,
+                ..
+            })
         ));
     }
 }

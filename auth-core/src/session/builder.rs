@@ -89,7 +89,12 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             Some(client) => client,
             None => default_client().map_err(|problem| Error::config(vendor, problem))?,
         };
-        Ok(Session::from_parts(self.endpoint, login_url, client, self.settings))
+        Ok(Session::from_parts(
+            self.endpoint,
+            login_url,
+            client,
+            self.settings,
+        ))
     }
 }
 
@@ -98,22 +103,42 @@ fn default_client() -> Result<reqwest::Client, ConfigError> {
         .connect_timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| ConfigError::Client { reason: e.without_url().to_string() })
+        .map_err(|e| ConfigError::Client {
+            reason: e.without_url().to_string(),
+        })
 }
 
 /// `base` and `path` joined with exactly one slash, checked for a usable scheme and host.
-pub(crate) fn login_url(base: &str, path: &str, allow_insecure_http: bool) -> Result<Url, ConfigError> {
-    let joined = format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'));
-    let url = Url::parse(&joined).map_err(|e| ConfigError::BadBaseUrl { reason: e.to_string() })?;
+pub(crate) fn login_url(
+    base: &str,
+    path: &str,
+    allow_insecure_http: bool,
+) -> Result<Url, ConfigError> {
+    let joined = format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    let url = Url::parse(&joined).map_err(|e| ConfigError::BadBaseUrl {
+        reason: e.to_string(),
+    })?;
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::BadBaseUrl { reason: "it has a query or fragment".into() });
+        return Err(ConfigError::BadBaseUrl {
+            reason: "it has a query or fragment".into(),
+        });
     }
-    let host = url.host().ok_or_else(|| ConfigError::BadBaseUrl { reason: "it has no host".into() })?;
+    let host = url.host().ok_or_else(|| ConfigError::BadBaseUrl {
+        reason: "it has no host".into(),
+    })?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
-        "http" => Err(ConfigError::InsecureHttp { host: host.to_string() }),
-        other => Err(ConfigError::BadBaseUrl { reason: format!("unsupported scheme `{other}`") }),
+        "http" => Err(ConfigError::InsecureHttp {
+            host: host.to_string(),
+        }),
+        other => Err(ConfigError::BadBaseUrl {
+            reason: format!("unsupported scheme `{other}`"),
+        }),
     }
 }
 
@@ -131,8 +156,15 @@ mod tests {
 
     #[test]
     fn joins_with_one_slash_keeping_the_base_path() {
-        let url = login_url("https://paas-gateway.example/merchant-api/", "/seller/auth/login", false);
-        assert_eq!(url.map(|u| u.to_string()).ok().as_deref(), Some("https://paas-gateway.example/merchant-api/seller/auth/login"));
+        let url = login_url(
+            "https://paas-gateway.example/merchant-api/",
+            "/seller/auth/login",
+            false,
+        );
+        assert_eq!(
+            url.map(|u| u.to_string()).ok().as_deref(),
+            Some("https://paas-gateway.example/merchant-api/seller/auth/login")
+        );
     }
 
     #[test]
@@ -142,7 +174,9 @@ mod tests {
         assert!(login_url("http://localhost:1", "/x", false).is_ok());
         assert_eq!(
             login_url("http://vendor.example", "/x", false),
-            Err(ConfigError::InsecureHttp { host: "vendor.example".into() })
+            Err(ConfigError::InsecureHttp {
+                host: "vendor.example".into()
+            })
         );
         assert!(login_url("http://vendor.example", "/x", true).is_ok());
     }
@@ -150,7 +184,13 @@ mod tests {
     #[test]
     fn bad_urls_are_refused() {
         for bad in ["not a url", "ftp://h/x", "https://h/?a=1", "mailto:x@y"] {
-            assert!(matches!(login_url(bad, "/x", false), Err(ConfigError::BadBaseUrl { .. })), "{bad}");
+            assert!(
+                matches!(
+                    login_url(bad, "/x", false),
+                    Err(ConfigError::BadBaseUrl { .. })
+                ),
+                "{bad}"
+            );
         }
     }
 }

@@ -37,7 +37,10 @@ struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            limits: AttemptLimits { timeout: Duration::from_secs(30), max_body_bytes: 1 << 20 },
+            limits: AttemptLimits {
+                timeout: Duration::from_secs(30),
+                max_body_bytes: 1 << 20,
+            },
             retry: RetryPolicy::default(),
             renew: RenewPolicy::default(),
         }
@@ -73,7 +76,9 @@ pub struct Session<E> {
 
 impl<E> Clone for Session<E> {
     fn clone(&self) -> Self {
-        Session { inner: Arc::clone(&self.inner) }
+        Session {
+            inner: Arc::clone(&self.inner),
+        }
     }
 }
 
@@ -147,7 +152,12 @@ impl<E: LoginEndpoint> Session<E> {
         SessionBuilder::new(endpoint)
     }
 
-    fn from_parts(endpoint: E, login_url: Url, client: reqwest::Client, settings: Settings) -> Self {
+    fn from_parts(
+        endpoint: E,
+        login_url: Url,
+        client: reqwest::Client,
+        settings: Settings,
+    ) -> Self {
         Session {
             inner: Arc::new(Inner {
                 endpoint,
@@ -181,14 +191,18 @@ impl<E: LoginEndpoint> Session<E> {
     pub fn cached_token(&self) -> Option<Arc<Token>> {
         let guard = self.inner.current.load();
         let token = guard.as_ref()?;
-        (token.freshness(Instant::now(), SystemTime::now()) != Freshness::Expired).then(|| Arc::clone(token))
+        (token.freshness(Instant::now(), SystemTime::now()) != Freshness::Expired)
+            .then(|| Arc::clone(token))
     }
 
     /// Drops `token` from the cache if it is still the cached one (a later request found it
     /// rejected), so the next [`Session::token`] logs in again. Returns whether it was dropped;
     /// when many requests report the same token, only the first drops it.
     pub fn invalidate(&self, token: &Arc<Token>) -> bool {
-        let previous = self.inner.current.compare_and_swap(&Some(Arc::clone(token)), None);
+        let previous = self
+            .inner
+            .current
+            .compare_and_swap(&Some(Arc::clone(token)), None);
         previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, token))
     }
 
@@ -260,7 +274,9 @@ impl<E: LoginEndpoint> Inner<E> {
         if let Some(token) = self.current.load_full() {
             match (token.freshness(Instant::now(), SystemTime::now()), reason) {
                 (Freshness::Fresh, _) => return Ok(Start::Cached(token)),
-                (Freshness::RenewDue, Reason::Expired | Reason::Cold) => return Ok(Start::Cached(token)),
+                (Freshness::RenewDue, Reason::Expired | Reason::Cold) => {
+                    return Ok(Start::Cached(token));
+                }
                 _ => {}
             }
         } else if reason == Reason::Expired {
@@ -316,7 +332,12 @@ impl<E: LoginEndpoint> Inner<E> {
         if reason == Reason::RenewAhead && result.is_err() {
             // The current token is still valid and keeps being served; wait before the hit
             // path may try renewing again, so a failing vendor is not called on every request.
-            tokio::time::sleep(self.settings.retry.backoff(self.settings.retry.max_attempts.max(1))).await;
+            tokio::time::sleep(
+                self.settings
+                    .retry
+                    .backoff(self.settings.retry.max_attempts.max(1)),
+            )
+            .await;
         }
         self.renewing.store(false, Ordering::Release);
         result
@@ -330,9 +351,15 @@ impl<E: LoginEndpoint> Inner<E> {
             tracing::Span::current().record("attempts", attempt);
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent_at = (Instant::now(), SystemTime::now());
-            let outcome = login::attempt(&self.endpoint, &self.login_url, &self.client, self.settings.limits, sent_at.1)
-                .await
-                .and_then(|issued| self.prepare_token(issued, sent_at));
+            let outcome = login::attempt(
+                &self.endpoint,
+                &self.login_url,
+                &self.client,
+                self.settings.limits,
+                sent_at.1,
+            )
+            .await
+            .and_then(|issued| self.prepare_token(issued, sent_at));
             match outcome {
                 Ok(token) => return Ok(Arc::new(token)),
                 Err(err) => match retry.delay_after(attempt, &err) {
@@ -347,7 +374,11 @@ impl<E: LoginEndpoint> Inner<E> {
     }
 
     /// The token in its wire form, with its deadlines counted from when the request was sent.
-    fn prepare_token(&self, issued: Issued, (sent, wall_sent): (Instant, SystemTime)) -> Result<Token, Error> {
+    fn prepare_token(
+        &self,
+        issued: Issued,
+        (sent, wall_sent): (Instant, SystemTime),
+    ) -> Result<Token, Error> {
         let spec = E::SPEC;
         let (renew_after, use_for) = self.settings.renew.schedule(issued.lifetime);
         let times = Deadlines {
@@ -358,9 +389,13 @@ impl<E: LoginEndpoint> Inner<E> {
             wall_expires_at: wall_sent + issued.lifetime,
         };
         match spec.send_as {
-            SendAs::Query(name) => {
-                Ok(Token::new_query(issued.token, name, issued.refresh_token, issued.lifetime, times))
-            }
+            SendAs::Query(name) => Ok(Token::new_query(
+                issued.token,
+                name,
+                issued.refresh_token,
+                issued.lifetime,
+                times,
+            )),
             SendAs::Header(name) => {
                 let unusable = || Error::Protocol {
                     vendor: spec.vendor,
@@ -376,7 +411,14 @@ impl<E: LoginEndpoint> Inner<E> {
                 let mut value = HeaderValue::from_str(&text).map_err(|_| unusable())?;
                 value.set_sensitive(true);
                 secrecy::zeroize::Zeroize::zeroize(&mut { text });
-                Ok(Token::new_header(issued.token, name, value, issued.refresh_token, issued.lifetime, times))
+                Ok(Token::new_header(
+                    issued.token,
+                    name,
+                    value,
+                    issued.refresh_token,
+                    issued.lifetime,
+                    times,
+                ))
             }
         }
     }

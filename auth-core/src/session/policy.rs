@@ -33,7 +33,12 @@ pub struct RenewPolicy {
 
 impl Default for RenewPolicy {
     fn default() -> Self {
-        RenewPolicy { renew_from: 0.75, renew_to: 0.85, safety_fraction: 0.1, max_safety_margin: Duration::from_secs(30) }
+        RenewPolicy {
+            renew_from: 0.75,
+            renew_to: 0.85,
+            safety_fraction: 0.1,
+            max_safety_margin: Duration::from_secs(30),
+        }
     }
 }
 
@@ -41,7 +46,9 @@ impl RenewPolicy {
     /// For a token living `lifetime`: after how long to renew it ahead, and for how long it
     /// may be sent at all.
     pub fn schedule(&self, lifetime: Duration) -> (Duration, Duration) {
-        let safety = lifetime.mul_f64(clamp_fraction(self.safety_fraction)).min(self.max_safety_margin);
+        let safety = lifetime
+            .mul_f64(clamp_fraction(self.safety_fraction))
+            .min(self.max_safety_margin);
         let use_for = lifetime.saturating_sub(safety);
         let from = clamp_fraction(self.renew_from);
         let to = clamp_fraction(self.renew_to).max(from);
@@ -51,7 +58,11 @@ impl RenewPolicy {
 }
 
 fn clamp_fraction(x: f64) -> f64 {
-    if x.is_finite() { x.clamp(0.0, 1.0) } else { 0.0 }
+    if x.is_finite() {
+        x.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// How a failed login is retried: transient failures and rate limits only, with capped
@@ -93,13 +104,19 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// One attempt, no retries.
     pub fn never() -> Self {
-        RetryPolicy { max_attempts: 1, ..RetryPolicy::default() }
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
     }
 
     /// The jittered delay after failed attempt number `attempt` (1-based).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(20);
-        let ceiling = self.base_delay.saturating_mul(1u32 << exponent).min(self.max_delay);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_delay);
         ceiling.mul_f64(fastrand::f64())
     }
 
@@ -128,23 +145,36 @@ mod tests {
         for _ in 0..100 {
             let (renew, use_for) = policy.schedule(Duration::from_secs(2));
             assert_eq!(use_for, Duration::from_millis(1800));
-            assert!(renew >= Duration::from_millis(1500) && renew < Duration::from_millis(1700), "{renew:?}");
+            assert!(
+                renew >= Duration::from_millis(1500) && renew < Duration::from_millis(1700),
+                "{renew:?}"
+            );
         }
     }
 
     #[test]
     fn renewal_points_are_jittered() {
         let policy = RenewPolicy::default();
-        let points: std::collections::HashSet<_> =
-            (0..50).map(|_| policy.schedule(Duration::from_secs(3600)).0).collect();
+        let points: std::collections::HashSet<_> = (0..50)
+            .map(|_| policy.schedule(Duration::from_secs(3600)).0)
+            .collect();
         assert!(points.len() > 40);
     }
 
     #[test]
     fn only_retryable_errors_are_retried_within_budget() {
         let policy = RetryPolicy::default();
-        let transient = Error::Transient { vendor: "V", kind: TransientKind::Timeout, said: VendorSaid::default(), source: None };
-        let rejected = Error::Rejected { vendor: "V", status: 200, said: VendorSaid::default() };
+        let transient = Error::Transient {
+            vendor: "V",
+            kind: TransientKind::Timeout,
+            said: VendorSaid::default(),
+            source: None,
+        };
+        let rejected = Error::Rejected {
+            vendor: "V",
+            status: 200,
+            said: VendorSaid::default(),
+        };
         let limited = |secs| Error::RateLimited {
             vendor: "V",
             status: 429,
@@ -154,7 +184,10 @@ mod tests {
         assert!(policy.delay_after(1, &transient).is_some());
         assert!(policy.delay_after(3, &transient).is_none());
         assert!(policy.delay_after(1, &rejected).is_none());
-        assert_eq!(policy.delay_after(1, &limited(5)), Some(Duration::from_secs(5)));
+        assert_eq!(
+            policy.delay_after(1, &limited(5)),
+            Some(Duration::from_secs(5))
+        );
         assert!(policy.delay_after(1, &limited(3600)).is_none());
     }
 }

@@ -28,13 +28,20 @@ impl Signer for IopSha256 {
     fn sign<'a>(&self, api_path: &str, key: &str, now: SystemTime, params: &mut WireParams<'a>) {
         params.retain(|(name, _)| name != "sign");
         if !params.iter().any(|(name, _)| name == "timestamp") {
-            let millis = now.duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+            let millis = now
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_millis())
+                .unwrap_or(0);
             params.push((Cow::Borrowed("timestamp"), Cow::Owned(millis.to_string())));
         }
         if !params.iter().any(|(name, _)| name == "sign_method") {
             params.push((Cow::Borrowed("sign_method"), Cow::Borrowed("sha256")));
         }
-        let sign = signature(key, api_path, params.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+        let sign = signature(
+            key,
+            api_path,
+            params.iter().map(|(n, v)| (n.as_ref(), v.as_ref())),
+        );
         params.push((Cow::Borrowed("sign"), Cow::Owned(sign)));
     }
 }
@@ -95,11 +102,18 @@ mod tests {
 
     #[test]
     fn order_of_parameters_does_not_matter_and_sign_is_ignored() {
-        let a = signature("k", "/auth/token/create", [("b", "2"), ("a", "1"), ("sign", "X")]);
+        let a = signature(
+            "k",
+            "/auth/token/create",
+            [("b", "2"), ("a", "1"), ("sign", "X")],
+        );
         let b = signature("k", "/auth/token/create", [("a", "1"), ("b", "2")]);
         assert_eq!(a, b);
         assert_eq!(a.len(), 64);
-        assert!(a.chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+        );
     }
 
     #[test]
@@ -119,7 +133,13 @@ mod tests {
             ("order_id".into(), "1234".into()),
         ];
         IopSha256.sign("/order/get", "helloworld", now, &mut params);
-        let sign = params.iter().find(|(n, _)| n == "sign").map(|(_, v)| v.as_ref());
-        assert_eq!(sign, Some("4190D32361CFB9581350222F345CB77F3B19F0E31D162316848A2C1FFD5FAB4A"));
+        let sign = params
+            .iter()
+            .find(|(n, _)| n == "sign")
+            .map(|(_, v)| v.as_ref());
+        assert_eq!(
+            sign,
+            Some("4190D32361CFB9581350222F345CB77F3B19F0E31D162316848A2C1FFD5FAB4A")
+        );
     }
 }

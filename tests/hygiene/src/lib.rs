@@ -51,7 +51,10 @@ mod tests {
         };
         assert_eq!(HygienicLogin::SPEC.vendor(), "Hygienic");
         let session = Session::new(login).unwrap();
-        assert_eq!(session.login_url().as_str(), "https://vendor.example/api/seller/passport/login/user");
+        assert_eq!(
+            session.login_url().as_str(),
+            "https://vendor.example/api/seller/passport/login/user"
+        );
         assert!(!format!("{:?}", session.endpoint()).contains("123456"));
     }
 }

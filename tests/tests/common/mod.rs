@@ -7,8 +7,11 @@ use vendors::sandbox::{Sandbox, Vendor, igv};
 
 /// A session builder for the sandbox's iGV demo account.
 pub fn igv_builder(sandbox: &Sandbox) -> SessionBuilder<IgvLogin> {
-    Session::builder(IgvLogin::new(igv::DEMO_EMAIL, Secret::from(igv::DEMO_PASSWORD)))
-        .base_url(sandbox.base_url(Vendor::Igv))
+    Session::builder(IgvLogin::new(
+        igv::DEMO_EMAIL,
+        Secret::from(igv::DEMO_PASSWORD),
+    ))
+    .base_url(sandbox.base_url(Vendor::Igv))
 }
 
 /// A session with the given password (for wrong-password cases) and no retries.
@@ -33,5 +36,8 @@ pub async fn igv_whoami(
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    (status, serde_json::from_slice(&response.bytes().await.unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap(),
+    )
 }

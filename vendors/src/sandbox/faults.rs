@@ -55,18 +55,29 @@ impl Faults {
                 Some((status, [(header::CONTENT_TYPE, "text/html")], page).into_response())
             }
             Fault::RateLimit { retry_after } => {
-                let mut response = (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
+                let mut response =
+                    (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
                 if let Some(secs) = retry_after {
-                    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
                 }
                 Some(response)
             }
             Fault::MalformedBody => Some(
-                (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "Service temporarily unavailable")
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    "Service temporarily unavailable",
+                )
                     .into_response(),
             ),
             Fault::TruncatedBody => Some(
-                (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"code\":\"0000\",\"data\":{\"accessTo")
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    "{\"code\":\"0000\",\"data\":{\"accessTo",
+                )
                     .into_response(),
             ),
         }
@@ -92,5 +103,7 @@ impl Counters {
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding a sandbox lock leaves plain data behind; keep serving.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

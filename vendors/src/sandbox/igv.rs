@@ -102,7 +102,10 @@ impl IgvSandbox {
     fn issue(&self, email: &str) -> (String, u64) {
         let lifetime = *lock(&self.lifetime);
         let token = random_token("igv");
-        let issued = Issued { email: email.to_owned(), expires_at: Instant::now() + lifetime };
+        let issued = Issued {
+            email: email.to_owned(),
+            expires_at: Instant::now() + lifetime,
+        };
         lock(&self.tokens).insert(token.clone(), issued);
         (token, lifetime.as_secs())
     }
@@ -117,7 +120,12 @@ fn envelope(code: &str, msg: &str, data: Option<Value>) -> Value {
 }
 
 fn answer(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 async fn login(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -128,18 +136,39 @@ async fn login(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap, body: Byt
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
     if !is_json {
-        return answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, envelope("4150", "Content-Type must be application/json", None));
+        return answer(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            envelope("4150", "Content-Type must be application/json", None),
+        );
     }
     let request: Option<Value> = serde_json::from_slice(&body).ok();
-    let field = |name: &str| request.as_ref().and_then(|r| r.get(name)).and_then(Value::as_str).map(str::to_owned);
-    let (Some(email), Some(password)) = (field("email"), field("password")) else {
-        return answer(StatusCode::OK, envelope("4000", "email and password are required", None));
+    let field = |name: &str| {
+        request
+            .as_ref()
+            .and_then(|r| r.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     };
-    let known = lock(&sim.accounts).get(&email).is_some_and(|p| *p == password);
+    let (Some(email), Some(password)) = (field("email"), field("password")) else {
+        return answer(
+            StatusCode::OK,
+            envelope("4000", "email and password are required", None),
+        );
+    };
+    let known = lock(&sim.accounts)
+        .get(&email)
+        .is_some_and(|p| *p == password);
     if !known {
-        return answer(StatusCode::OK, envelope("4001", "Invalid email or password", None));
+        return answer(
+            StatusCode::OK,
+            envelope("4001", "Invalid email or password", None),
+        );
     }
     let (token, expires_in) = sim.issue(&email);
     let refresh = random_token("igv-refresh");
@@ -149,7 +178,12 @@ async fn login(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap, body: Byt
 
 async fn whoami(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap) -> Response {
     Counters::count(&sim.counters.protected);
-    let unauthorized = || answer(StatusCode::UNAUTHORIZED, envelope("401", "Unauthorized", None));
+    let unauthorized = || {
+        answer(
+            StatusCode::UNAUTHORIZED,
+            envelope("401", "Unauthorized", None),
+        )
+    };
     let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -159,10 +193,10 @@ async fn whoami(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap) -> Respo
     };
     let issued = lock(&sim.tokens).get(token).cloned();
     match issued {
-        Some(issued) if Instant::now() < issued.expires_at => {
-            answer(StatusCode::OK, envelope("0000", "Success", Some(json!({ "email": issued.email }))))
-        }
+        Some(issued) if Instant::now() < issued.expires_at => answer(
+            StatusCode::OK,
+            envelope("0000", "Success", Some(json!({ "email": issued.email }))),
+        ),
         _ => unauthorized(),
     }
 }
-

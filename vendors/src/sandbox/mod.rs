@@ -72,7 +72,12 @@ impl Sandbox {
                 tracing::warn!(error = %err, "sandbox server stopped");
             }
         });
-        Ok(Sandbox { addr, igv, shutdown: Some(shutdown), task })
+        Ok(Sandbox {
+            addr,
+            igv,
+            shutdown: Some(shutdown),
+            task,
+        })
     }
 
     /// The address it listens on.
@@ -101,4 +106,3 @@ impl Drop for Sandbox {
         self.task.abort();
     }
 }
-

@@ -4,7 +4,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the epoch.
 pub(crate) fn epoch_millis(now: SystemTime) -> u64 {
-    now.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    now.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// ISO 8601 in UTC with milliseconds, as iGV's `time`: `2025-12-17T13:44:16.000Z`.
@@ -46,6 +47,9 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_millis(1_765_979_056_000);
         assert_eq!(iso8601(t), "2025-12-17T13:44:16.000Z");
         assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            iso8601(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00.000Z"
+        );
     }
 }
