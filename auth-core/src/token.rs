@@ -148,3 +148,81 @@ impl fmt::Debug for Token {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(times: Deadlines) -> Token {
+        Token::new_query(
+            Secret::from("t"),
+            "access_token",
+            None,
+            Duration::from_secs(100),
+            times,
+        )
+    }
+
+    #[test]
+    fn whichever_clock_passes_first_wins() {
+        let now = Instant::now();
+        let wall = SystemTime::now();
+        let t = token(Deadlines {
+            renew_at: now + Duration::from_secs(80),
+            use_until: now + Duration::from_secs(90),
+            wall_renew_at: wall + Duration::from_secs(80),
+            wall_use_until: wall + Duration::from_secs(90),
+            wall_expires_at: wall + Duration::from_secs(100),
+        });
+        assert_eq!(t.freshness(now, wall), Freshness::Fresh);
+        // Monotonic clock alone.
+        assert_eq!(
+            t.freshness(now + Duration::from_secs(85), wall),
+            Freshness::RenewDue
+        );
+        assert_eq!(
+            t.freshness(now + Duration::from_secs(90), wall),
+            Freshness::Expired
+        );
+        // A suspended machine: the monotonic clock stood still, the wall clock moved on.
+        assert_eq!(
+            t.freshness(now, wall + Duration::from_secs(85)),
+            Freshness::RenewDue
+        );
+        assert_eq!(
+            t.freshness(now, wall + Duration::from_secs(3600)),
+            Freshness::Expired
+        );
+    }
+
+    #[test]
+    fn debug_shows_placement_not_the_token() {
+        let now = Instant::now();
+        let wall = SystemTime::now();
+        let times = Deadlines {
+            renew_at: now,
+            use_until: now,
+            wall_renew_at: wall,
+            wall_use_until: wall,
+            wall_expires_at: wall,
+        };
+        let t = Token::new_query(
+            Secret::from("s3cr3t-token"),
+            "access_token",
+            Some(Secret::from("r3fr3sh")),
+            Duration::from_secs(1),
+            times,
+        );
+        let printed = format!("{t:?}");
+        assert!(
+            printed.contains("parameter access_token")
+                && printed.contains("has_refresh_token: true")
+        );
+        assert!(
+            !printed.contains("s3cr3t") && !printed.contains("r3fr3sh"),
+            "{printed}"
+        );
+        assert_eq!(t.query_param(), Some(("access_token", "s3cr3t-token")));
+        assert!(t.header().is_none());
+    }
+}

@@ -6,6 +6,8 @@ mod check;
 mod ctxt;
 mod expand;
 mod field;
+#[cfg(test)]
+mod snapshots;
 mod suggest;
 
 use proc_macro::TokenStream;
