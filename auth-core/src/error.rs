@@ -115,6 +115,8 @@ pub enum ProtocolProblem {
     MalformedJwt,
     /// The success rule failed but the vendor gave no error code or message either.
     Unexplained,
+    /// The vendor refused the request itself (malformed, unsupported), not the credentials.
+    RequestRefused(VendorSaid),
 }
 
 impl fmt::Display for ProtocolProblem {
@@ -148,6 +150,9 @@ impl fmt::Display for ProtocolProblem {
             ProtocolProblem::Unexplained => {
                 f.write_str("the response is not a success and carries no error code or message")
             }
+            ProtocolProblem::RequestRefused(said) => {
+                write!(f, "the vendor refused the request{said}")
+            }
         }
     }
 }
@@ -172,6 +177,11 @@ pub enum ConfigError {
     BadHeaderValue {
         /// The header name.
         header: &'static str,
+    },
+    /// The header chosen to carry the token is not a valid header name.
+    BadTokenHeader {
+        /// The name given.
+        name: String,
     },
     /// The endpoint signs its requests but no field is marked `signing_key`.
     MissingSigningKey,
@@ -198,6 +208,9 @@ impl fmt::Display for ConfigError {
                     f,
                     "the value for header `{header}` cannot be sent in an HTTP header"
                 )
+            }
+            ConfigError::BadTokenHeader { name } => {
+                write!(f, "`{name}` is not a valid header name for the token")
             }
             ConfigError::MissingSigningKey => {
                 f.write_str("the endpoint signs its requests but has no signing key field")

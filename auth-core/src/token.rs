@@ -1,6 +1,7 @@
 //! A token ready to put on a request, with the instants at which to renew it and stop using it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderName, HeaderValue};
@@ -21,7 +22,14 @@ pub struct Token {
 
 enum Placement {
     Header(HeaderName, HeaderValue),
-    Query(&'static str),
+    Query(Arc<str>),
+}
+
+/// Where a session puts its tokens: decided once, when the session is built.
+#[derive(Debug, Clone)]
+pub(crate) enum TokenPlacement {
+    Header(HeaderName),
+    Query(Arc<str>),
 }
 
 /// When a token should be renewed and when it must no longer be sent, on both clocks: the
@@ -64,7 +72,7 @@ impl Token {
 
     pub(crate) fn new_query(
         secret: Secret,
-        name: &'static str,
+        name: Arc<str>,
         refresh_token: Option<Secret>,
         lifetime: Duration,
         times: Deadlines,
@@ -94,9 +102,9 @@ impl Token {
 
     /// The parameter later requests carry (`access_token=...`), when the vendor takes the token
     /// as a (signed) parameter.
-    pub fn query_param(&self) -> Option<(&'static str, &str)> {
+    pub fn query_param(&self) -> Option<(&str, &str)> {
         match &self.placement {
-            Placement::Query(name) => Some((name, self.secret.expose())),
+            Placement::Query(name) => Some((name.as_ref(), self.secret.expose())),
             Placement::Header(..) => None,
         }
     }
@@ -156,7 +164,7 @@ mod tests {
     fn token(times: Deadlines) -> Token {
         Token::new_query(
             Secret::from("t"),
-            "access_token",
+            "access_token".into(),
             None,
             Duration::from_secs(100),
             times,
@@ -208,7 +216,7 @@ mod tests {
         };
         let t = Token::new_query(
             Secret::from("s3cr3t-token"),
-            "access_token",
+            "access_token".into(),
             Some(Secret::from("r3fr3sh")),
             Duration::from_secs(1),
             times,

@@ -24,6 +24,7 @@ pub(crate) const KEYS: &[&str] = &[
     "error_message",
     "transient",
     "rate_limited",
+    "protocol",
     "scheme",
     "lifetime",
     "sliding",
@@ -93,6 +94,7 @@ pub(crate) enum SendAs {
 pub(crate) enum CodeClass {
     Transient,
     RateLimited,
+    Protocol,
 }
 
 /// The attribute's arguments as written, each checked on its own.
@@ -306,11 +308,11 @@ impl Attrs {
                 self.success.push(rule);
                 Ok(())
             }
-            "transient" | "rate_limited" => {
-                let class = if name == "transient" {
-                    CodeClass::Transient
-                } else {
-                    CodeClass::RateLimited
+            "transient" | "rate_limited" | "protocol" => {
+                let class = match name.as_str() {
+                    "transient" => CodeClass::Transient,
+                    "rate_limited" => CodeClass::RateLimited,
+                    _ => CodeClass::Protocol,
                 };
                 let codes = in_parens(meta.input, Punctuated::<Lit, Token![,]>::parse_terminated)?;
                 if codes.is_empty() {

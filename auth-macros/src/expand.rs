@@ -73,6 +73,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             let class = match class {
                 CodeClass::Transient => quote!(Transient),
                 CodeClass::RateLimited => quote!(RateLimited),
+                CodeClass::Protocol => quote!(Protocol),
             };
             quote!(#p::CodeClass::new(#code, #p::ErrorClass::#class))
         });

@@ -11,6 +11,12 @@
 //! # Ok(()) }
 //! ```
 
+pub mod aliexpress;
+pub mod icekredit;
 pub mod igv;
+pub mod iop;
+pub mod lazada;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod wahool;
+pub mod yz365;

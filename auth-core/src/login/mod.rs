@@ -28,12 +28,13 @@ pub(crate) struct AttemptLimits {
 pub(crate) async fn attempt<E: LoginEndpoint>(
     endpoint: &E,
     url: &Url,
+    api_path: &str,
     client: &reqwest::Client,
     limits: AttemptLimits,
     sent_at: SystemTime,
 ) -> Result<Issued, Error> {
     let vendor = E::SPEC.vendor;
-    let prepared = request::prepare(endpoint, url, client, limits.timeout, sent_at)?;
+    let prepared = request::prepare(endpoint, url, api_path, client, limits.timeout, sent_at)?;
     let mut response = prepared
         .request
         .send()

@@ -37,6 +37,7 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare<E: LoginEndpoint>(
     endpoint: &E,
     url: &Url,
+    api_path: &str,
     client: &reqwest::Client,
     timeout: Duration,
     now: SystemTime,
@@ -75,7 +76,7 @@ pub(crate) fn prepare<E: LoginEndpoint>(
 
     if let Some(signer) = spec.signer {
         let key = signing_key.ok_or(Error::config(vendor, ConfigError::MissingSigningKey))?;
-        signer.sign(spec.path, &key, now, &mut wire);
+        signer.sign(api_path, &key, now, &mut wire);
     }
 
     let mut url = url.clone();

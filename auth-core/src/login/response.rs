@@ -128,7 +128,7 @@ pub(crate) fn interpret(
                 said,
                 source: None,
             },
-            ErrorClass::Protocol => protocol(ProtocolProblem::Unexplained),
+            ErrorClass::Protocol => protocol(ProtocolProblem::RequestRefused(said)),
             _ => Error::Rejected {
                 vendor,
                 status,

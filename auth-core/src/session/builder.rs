@@ -3,12 +3,24 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use reqwest::header::HeaderName;
 use url::{Host, Url};
 
-use super::{Session, Settings};
+use super::refresh::Refresher;
+use super::{Parts, Session, Settings};
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
+use crate::secret::Secret;
 use crate::session::{RenewPolicy, RetryPolicy};
+use crate::spec::SendAs;
+use crate::token::TokenPlacement;
+
+type MakeRefresher = Box<dyn FnOnce(&str, bool) -> Result<Refresher, ConfigError> + Send>;
+
+enum PlacementOverride {
+    Header(String),
+    Query(String),
+}
 
 /// Builds a [`Session`]. Obtain one with [`Session::builder`].
 #[must_use]
@@ -18,6 +30,9 @@ pub struct SessionBuilder<E> {
     client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     settings: Settings,
+    login_path: Option<String>,
+    placement: Option<PlacementOverride>,
+    refresher: Option<MakeRefresher>,
 }
 
 impl<E: LoginEndpoint> SessionBuilder<E> {
@@ -28,7 +43,43 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             client: None,
             allow_insecure_http: false,
             settings: Settings::default(),
+            login_path: None,
+            placement: None,
+            refresher: None,
         }
+    }
+
+    /// Logs in at this path instead of the declared one (a vendor renamed its endpoint).
+    pub fn login_path(mut self, path: impl Into<String>) -> Self {
+        self.login_path = Some(path.into());
+        self
+    }
+
+    /// Later requests carry the token in this header instead of the declared placement.
+    pub fn token_in_header(mut self, name: impl Into<String>) -> Self {
+        self.placement = Some(PlacementOverride::Header(name.into()));
+        self
+    }
+
+    /// Later requests carry the token as this (query or signed) parameter instead.
+    pub fn token_in_param(mut self, name: impl Into<String>) -> Self {
+        self.placement = Some(PlacementOverride::Query(name.into()));
+        self
+    }
+
+    /// Renews with the refresh token of the current token through the endpoint `make` builds,
+    /// instead of logging in again; the newest refresh token is kept when the vendor rotates
+    /// them. If the vendor rejects the refresh token, the session logs in again.
+    pub fn refresh_with<R, F>(mut self, make: F) -> Self
+    where
+        R: LoginEndpoint,
+        F: Fn(Secret) -> R + Send + Sync + 'static,
+    {
+        self.refresher = Some(Box::new(move |base: &str, allow_insecure: bool| {
+            let url = login_url(base, R::SPEC.path(), allow_insecure)?;
+            Ok(Refresher::new(url, make))
+        }));
+        self
     }
 
     /// The base URL the endpoint's path is appended to; defaults to the one the endpoint
@@ -83,18 +134,36 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             .as_deref()
             .or(E::SPEC.base_url)
             .ok_or(Error::config(vendor, ConfigError::NoBaseUrl))?;
-        let login_url = login_url(base, E::SPEC.path, self.allow_insecure_http)
-            .map_err(|problem| Error::config(vendor, problem))?;
+        let config = |problem| Error::config(vendor, problem);
+        let login_path = self.login_path.unwrap_or_else(|| E::SPEC.path.to_owned());
+        let login_url = login_url(base, &login_path, self.allow_insecure_http).map_err(config)?;
+        let placement = match self.placement.unwrap_or(match E::SPEC.send_as {
+            SendAs::Header(name) => PlacementOverride::Header(name.to_owned()),
+            SendAs::Query(name) => PlacementOverride::Query(name.to_owned()),
+        }) {
+            PlacementOverride::Header(name) => match HeaderName::from_bytes(name.as_bytes()) {
+                Ok(header) => TokenPlacement::Header(header),
+                Err(_) => return Err(config(ConfigError::BadTokenHeader { name })),
+            },
+            PlacementOverride::Query(name) => TokenPlacement::Query(name.into()),
+        };
+        let refresher = match self.refresher {
+            Some(make) => Some(make(base, self.allow_insecure_http).map_err(config)?),
+            None => None,
+        };
         let client = match self.client {
             Some(client) => client,
-            None => default_client().map_err(|problem| Error::config(vendor, problem))?,
+            None => default_client().map_err(config)?,
         };
-        Ok(Session::from_parts(
-            self.endpoint,
+        Ok(Session::from_parts(Parts {
+            endpoint: self.endpoint,
             login_url,
+            login_path,
+            placement,
+            refresher,
             client,
-            self.settings,
-        ))
+            settings: self.settings,
+        }))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod builder;
 mod policy;
+mod refresh;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwapOption;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderValue;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
@@ -19,10 +20,11 @@ pub use builder::SessionBuilder;
 pub use policy::{RenewPolicy, RetryPolicy};
 
 use crate::endpoint::LoginEndpoint;
-use crate::error::{Error, ProtocolProblem, TransientKind, VendorSaid};
+use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::login::{self, AttemptLimits, Issued};
-use crate::spec::SendAs;
-use crate::token::{Deadlines, Freshness, Token};
+use crate::secret::Secret;
+use crate::token::{Deadlines, Freshness, Token, TokenPlacement};
+use refresh::Refresher;
 
 type LoginResult = Result<Arc<Token>, Error>;
 type SharedLogin = Shared<BoxFuture<'static, LoginResult>>;
@@ -82,9 +84,24 @@ impl<E> Clone for Session<E> {
     }
 }
 
+/// What the builder resolved.
+struct Parts<E> {
+    endpoint: E,
+    login_url: Url,
+    login_path: String,
+    placement: TokenPlacement,
+    refresher: Option<Refresher>,
+    client: reqwest::Client,
+    settings: Settings,
+}
+
 struct Inner<E> {
     endpoint: E,
     login_url: Url,
+    /// The path as the vendor's signature covers it.
+    login_path: String,
+    placement: TokenPlacement,
+    refresher: Option<Refresher>,
     client: reqwest::Client,
     settings: Settings,
     current: ArcSwapOption<Token>,
@@ -98,11 +115,15 @@ struct FlightSlot {
     running: Option<SharedLogin>,
     /// Set once the vendor rejects the credentials: they are never sent again.
     rejected: Option<Error>,
+    /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
+    /// access token without one).
+    refresh_token: Option<Secret>,
 }
 
 #[derive(Default)]
 struct Counters {
     requests: AtomicU64,
+    refreshes: AtomicU64,
     succeeded: AtomicU64,
     failed: AtomicU64,
 }
@@ -113,6 +134,8 @@ struct Counters {
 pub struct SessionStats {
     /// Login requests sent to the vendor (retries included).
     pub login_requests: u64,
+    /// Refresh requests sent to the vendor (retries included).
+    pub refresh_requests: u64,
     /// Logins that produced a token.
     pub logins_succeeded: u64,
     /// Logins that ended in an error after their retries.
@@ -152,18 +175,16 @@ impl<E: LoginEndpoint> Session<E> {
         SessionBuilder::new(endpoint)
     }
 
-    fn from_parts(
-        endpoint: E,
-        login_url: Url,
-        client: reqwest::Client,
-        settings: Settings,
-    ) -> Self {
+    fn from_parts(parts: Parts<E>) -> Self {
         Session {
             inner: Arc::new(Inner {
-                endpoint,
-                login_url,
-                client,
-                settings,
+                endpoint: parts.endpoint,
+                login_url: parts.login_url,
+                login_path: parts.login_path,
+                placement: parts.placement,
+                refresher: parts.refresher,
+                client: parts.client,
+                settings: parts.settings,
                 current: ArcSwapOption::empty(),
                 flight: Mutex::new(FlightSlot::default()),
                 renewing: AtomicBool::new(false),
@@ -211,6 +232,7 @@ impl<E: LoginEndpoint> Session<E> {
         let c = &self.inner.counters;
         SessionStats {
             login_requests: c.requests.load(Ordering::Relaxed),
+            refresh_requests: c.refreshes.load(Ordering::Relaxed),
             logins_succeeded: c.succeeded.load(Ordering::Relaxed),
             logins_failed: c.failed.load(Ordering::Relaxed),
         }
@@ -349,22 +371,49 @@ impl<E: LoginEndpoint> Inner<E> {
         loop {
             attempt += 1;
             tracing::Span::current().record("attempts", attempt);
-            self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent_at = (Instant::now(), SystemTime::now());
-            let outcome = login::attempt(
-                &self.endpoint,
-                &self.login_url,
-                &self.client,
-                self.settings.limits,
-                sent_at.1,
-            )
-            .await
-            .and_then(|issued| self.prepare_token(issued, sent_at));
-            match outcome {
-                Ok(token) => return Ok(Arc::new(token)),
+            let stored = self
+                .refresher
+                .as_ref()
+                .and_then(|_| lock(&self.flight).refresh_token.clone());
+            let refreshing = stored.is_some();
+            let issued = match (&self.refresher, stored) {
+                (Some(refresher), Some(refresh_token)) => {
+                    self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
+                    refresher
+                        .attempt(refresh_token, &self.client, self.settings.limits, sent_at.1)
+                        .await
+                }
+                _ => {
+                    self.counters.requests.fetch_add(1, Ordering::Relaxed);
+                    let (endpoint, url, path) =
+                        (&self.endpoint, &self.login_url, self.login_path.as_str());
+                    login::attempt(
+                        endpoint,
+                        url,
+                        path,
+                        &self.client,
+                        self.settings.limits,
+                        sent_at.1,
+                    )
+                    .await
+                }
+            };
+            match issued.and_then(|issued| self.prepare_token(issued, sent_at)) {
+                Ok(token) => {
+                    if let Some(rotated) = token.refresh_token() {
+                        lock(&self.flight).refresh_token = Some(rotated.clone());
+                    }
+                    return Ok(Arc::new(token));
+                }
+                Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
+                    // The refresh token is spent or revoked: forget it and log in instead.
+                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
+                    lock(&self.flight).refresh_token = None;
+                }
                 Err(err) => match retry.delay_after(attempt, &err) {
                     Some(delay) => {
-                        tracing::info!(error = %err, delay_ms = delay.as_millis() as u64, "login failed, retrying");
+                        tracing::info!(error = %err, delay_ms = delay.as_millis() as u64, "attempt failed, retrying");
                         tokio::time::sleep(delay).await;
                     }
                     None => return Err(err),
@@ -388,32 +437,30 @@ impl<E: LoginEndpoint> Inner<E> {
             wall_use_until: wall_sent + use_for,
             wall_expires_at: wall_sent + issued.lifetime,
         };
-        match spec.send_as {
-            SendAs::Query(name) => Ok(Token::new_query(
+        match &self.placement {
+            TokenPlacement::Query(name) => Ok(Token::new_query(
                 issued.token,
-                name,
+                Arc::clone(name),
                 issued.refresh_token,
                 issued.lifetime,
                 times,
             )),
-            SendAs::Header(name) => {
-                let unusable = || Error::Protocol {
-                    vendor: spec.vendor,
-                    status: 200,
-                    problem: ProtocolProblem::UnusableToken,
-                };
-                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| unusable())?;
+            TokenPlacement::Header(name) => {
                 let raw = issued.token.expose();
                 let text = match issued.scheme.as_deref() {
                     Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
                     _ => raw.to_owned(),
                 };
-                let mut value = HeaderValue::from_str(&text).map_err(|_| unusable())?;
+                let mut value = HeaderValue::from_str(&text).map_err(|_| Error::Protocol {
+                    vendor: spec.vendor,
+                    status: 200,
+                    problem: ProtocolProblem::UnusableToken,
+                })?;
                 value.set_sensitive(true);
                 secrecy::zeroize::Zeroize::zeroize(&mut { text });
                 Ok(Token::new_header(
                     issued.token,
-                    name,
+                    name.clone(),
                     value,
                     issued.refresh_token,
                     issued.lifetime,
