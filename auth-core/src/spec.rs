@@ -318,6 +318,23 @@ impl LoginSpec {
     pub const fn lifetime(&self) -> Lifetime {
         self.lifetime
     }
+    /// The class of a vendor error code on login: as declared, or a rejection when undeclared.
+    ///
+    /// ```
+    /// use auth_core::ErrorClass;
+    /// use auth_core::spec::{CodeClass, FieldPath, Lifetime, LoginSpec};
+    ///
+    /// const SPEC: LoginSpec = LoginSpec::new("V", "/login", FieldPath::new(&["t"]), Lifetime::JwtExp)
+    ///     .code_classes(&[CodeClass::new("02", ErrorClass::Transient)]);
+    /// assert_eq!(SPEC.class_of_code("02"), ErrorClass::Transient);
+    /// assert_eq!(SPEC.class_of_code("200002"), ErrorClass::Rejected);
+    /// ```
+    pub fn class_of_code(&self, code: &str) -> ErrorClass {
+        self.code_classes
+            .iter()
+            .find(|c| c.code == code)
+            .map_or(ErrorClass::Rejected, |c| c.class)
+    }
 }
 
 impl fmt::Debug for LoginSpec {

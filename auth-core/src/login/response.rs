@@ -113,8 +113,7 @@ pub(crate) fn interpret(
         let class = said
             .code
             .as_deref()
-            .and_then(|code| spec.code_classes.iter().find(|c| c.code == code))
-            .map_or(ErrorClass::Rejected, |c| c.class);
+            .map_or(ErrorClass::Rejected, |code| spec.class_of_code(code));
         return Err(match class {
             ErrorClass::RateLimited => Error::RateLimited {
                 vendor,

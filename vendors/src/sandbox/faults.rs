@@ -2,19 +2,23 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// Something to go wrong on the next login.
+/// Something to go wrong on the next login (or token refresh).
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// Refuse the credentials with the vendor's own rejection, even if they are right.
+    RejectNextLogin,
+    /// The vendor's documented temporary failure (IOP `ServiceUnavailable`, IceKredit `02`), or
+    /// HTTP 503 where it documents none.
+    Unavailable,
     /// An HTML error page with this status, as a gateway in front of the vendor sends.
     HtmlErrorPage(u16),
-    /// `429 Too Many Requests` with `Retry-After` in seconds, if given.
+    /// The vendor's rate-limit answer (HTTP 429 with `Retry-After`, or its documented code).
     RateLimit {
         /// The `Retry-After` header's value in seconds.
         retry_after: Option<u64>,
@@ -38,33 +42,29 @@ impl Faults {
         lock(&self.queue).push_back(fault);
     }
 
-    /// Applies the next fault: `Some` response to send instead of the real answer, or `None`
-    /// to answer normally (after any delay).
-    pub(crate) async fn apply_next(&self) -> Option<Response> {
-        let fault = lock(&self.queue).pop_front()?;
+    /// Applies the next fault: what the vendor handler should do instead of its real answer.
+    pub(crate) async fn apply_next(&self) -> FaultOutcome {
+        let Some(fault) = lock(&self.queue).pop_front() else {
+            return FaultOutcome::Proceed;
+        };
         match fault {
             Fault::Slow(delay) => {
                 tokio::time::sleep(delay).await;
-                None
+                FaultOutcome::Proceed
             }
+            Fault::RejectNextLogin => FaultOutcome::Reject,
+            Fault::Unavailable => FaultOutcome::Unavailable,
+            Fault::RateLimit { retry_after } => FaultOutcome::RateLimit(retry_after),
             Fault::HtmlErrorPage(status) => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
                 let page = format!(
                     "<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center><hr><center>nginx</center></body></html>"
                 );
-                Some((status, [(header::CONTENT_TYPE, "text/html")], page).into_response())
+                FaultOutcome::Respond(
+                    (status, [(header::CONTENT_TYPE, "text/html")], page).into_response(),
+                )
             }
-            Fault::RateLimit { retry_after } => {
-                let mut response =
-                    (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
-                if let Some(secs) = retry_after {
-                    response
-                        .headers_mut()
-                        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                }
-                Some(response)
-            }
-            Fault::MalformedBody => Some(
+            Fault::MalformedBody => FaultOutcome::Respond(
                 (
                     StatusCode::OK,
                     [(header::CONTENT_TYPE, "application/json")],
@@ -72,7 +72,7 @@ impl Faults {
                 )
                     .into_response(),
             ),
-            Fault::TruncatedBody => Some(
+            Fault::TruncatedBody => FaultOutcome::Respond(
                 (
                     StatusCode::OK,
                     [(header::CONTENT_TYPE, "application/json")],
@@ -84,21 +84,39 @@ impl Faults {
     }
 }
 
-/// Requests a vendor simulation has received.
-#[derive(Debug, Default)]
-pub(crate) struct Counters {
-    pub(crate) logins: AtomicU64,
-    pub(crate) protected: AtomicU64,
+/// What a vendor handler does about the next fault.
+pub(crate) enum FaultOutcome {
+    /// Answer normally.
+    Proceed,
+    /// Send this instead.
+    Respond(Response),
+    /// Refuse the credentials the vendor's way.
+    Reject,
+    /// Rate-limit the vendor's way, with this `Retry-After`.
+    RateLimit(Option<u64>),
+    /// Fail temporarily the vendor's way.
+    Unavailable,
 }
 
-impl Counters {
-    pub(crate) fn count(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
+/// HTTP 503, for vendors that document no temporary-failure code.
+pub(crate) fn service_unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "Service Unavailable",
+    )
+        .into_response()
+}
 
-    pub(crate) fn read(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
+/// HTTP 429 with `Retry-After`, for vendors that document no rate-limit code.
+pub(crate) fn too_many_requests(retry_after: Option<u64>) -> Response {
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
+    response
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

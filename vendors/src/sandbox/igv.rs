@@ -2,24 +2,24 @@
 //! `"0000"` on success, a `Bearer` token living `expiresIn` seconds.
 //!
 //! The sandbox's own choices, where the document is silent: a wrong login answers HTTP 200 with
-//! `code` `"4001"`; a body that is not JSON answers `"4000"`; a content type other than JSON
-//! answers HTTP 415 with `code` `"4150"`; a missing or invalid token on a protected call answers
-//! HTTP 401 with `code` `"401"`.
+//! `code` `"4001"`; a locked account `"4003"`; a body without the fields `"4000"`; a content
+//! type other than JSON HTTP 415 with `code` `"4150"`; a missing or invalid token on a protected
+//! call HTTP 401 with `code` `"401"`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use tokio::time::Instant;
 
-use super::faults::{Counters, Fault, Faults, lock};
+use super::faults::{FaultOutcome, service_unavailable, too_many_requests};
+use super::reply::{content_type_is, header_text, json as answer};
+use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::time::iso8601;
 use super::token::random_token;
 
@@ -32,83 +32,15 @@ pub const PREFIX: &str = "/igv/merchant-api";
 /// A protected sandbox endpoint (iGV documents none): answers who the token belongs to.
 pub const WHOAMI_PATH: &str = "/seller/sandbox/whoami";
 
-/// The simulated iGV: accounts, issued tokens, faults and counters.
-#[derive(Debug)]
-pub struct IgvSandbox {
-    accounts: Mutex<HashMap<String, String>>,
-    tokens: Mutex<HashMap<String, Issued>>,
-    lifetime: Mutex<Duration>,
-    faults: Faults,
-    counters: Counters,
+pub(crate) fn state() -> VendorState {
+    VendorState::new(DEMO_EMAIL, DEMO_PASSWORD, Duration::from_secs(7200), false)
 }
 
-#[derive(Debug, Clone)]
-struct Issued {
-    email: String,
-    expires_at: Instant,
-}
-
-impl Default for IgvSandbox {
-    fn default() -> Self {
-        let accounts = HashMap::from([(DEMO_EMAIL.to_owned(), DEMO_PASSWORD.to_owned())]);
-        IgvSandbox {
-            accounts: Mutex::new(accounts),
-            tokens: Mutex::default(),
-            lifetime: Mutex::new(Duration::from_secs(7200)),
-            faults: Faults::default(),
-            counters: Counters::default(),
-        }
-    }
-}
-
-impl IgvSandbox {
-    /// Adds (or replaces) an account.
-    pub fn add_account(&self, email: &str, password: &str) {
-        lock(&self.accounts).insert(email.to_owned(), password.to_owned());
-    }
-
-    /// The `expiresIn` of tokens issued from now on, in whole seconds (at least 1).
-    pub fn set_token_lifetime(&self, lifetime: Duration) {
-        *lock(&self.lifetime) = lifetime.max(Duration::from_secs(1));
-    }
-
-    /// Queues a fault for an upcoming login.
-    pub fn push_fault(&self, fault: Fault) {
-        self.faults.push(fault);
-    }
-
-    /// Revokes every token issued so far.
-    pub fn revoke_all(&self) {
-        lock(&self.tokens).clear();
-    }
-
-    /// Login requests received, whatever their outcome.
-    pub fn login_count(&self) -> u64 {
-        Counters::read(&self.counters.logins)
-    }
-
-    /// Protected requests received, whatever their outcome.
-    pub fn protected_count(&self) -> u64 {
-        Counters::read(&self.counters.protected)
-    }
-
-    pub(crate) fn router(self: &Arc<Self>) -> Router {
-        Router::new()
-            .route("/seller/auth/login", post(login))
-            .route(WHOAMI_PATH, get(whoami))
-            .with_state(Arc::clone(self))
-    }
-
-    fn issue(&self, email: &str) -> (String, u64) {
-        let lifetime = *lock(&self.lifetime);
-        let token = random_token("igv");
-        let issued = Issued {
-            email: email.to_owned(),
-            expires_at: Instant::now() + lifetime,
-        };
-        lock(&self.tokens).insert(token.clone(), issued);
-        (token, lifetime.as_secs())
-    }
+pub(crate) fn router(state: Arc<VendorState>) -> Router {
+    Router::new()
+        .route("/seller/auth/login", post(login))
+        .route(WHOAMI_PATH, get(whoami))
+        .with_state(state)
 }
 
 fn envelope(code: &str, msg: &str, data: Option<Value>) -> Value {
@@ -119,32 +51,26 @@ fn envelope(code: &str, msg: &str, data: Option<Value>) -> Value {
     body
 }
 
-fn answer(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-async fn login(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap, body: Bytes) -> Response {
-    Counters::count(&sim.counters.logins);
-    if let Some(faulty) = sim.faults.apply_next().await {
-        return faulty;
+async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: Bytes) -> Response {
+    sim.count_login();
+    let rejected = || {
+        answer(
+            StatusCode::OK,
+            envelope("4001", "Invalid email or password", None),
+        )
+    };
+    match sim.next_fault().await {
+        FaultOutcome::Proceed => {}
+        FaultOutcome::Respond(response) => return response,
+        FaultOutcome::Reject => return rejected(),
+        FaultOutcome::RateLimit(after) => return too_many_requests(after),
+        FaultOutcome::Unavailable => return service_unavailable(),
     }
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !is_json {
+    if !content_type_is(&headers, "application/json") {
+        let msg = "Content-Type must be application/json";
         return answer(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            envelope("4150", "Content-Type must be application/json", None),
+            envelope("4150", msg, None),
         );
     }
     let request: Option<Value> = serde_json::from_slice(&body).ok();
@@ -153,7 +79,6 @@ async fn login(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap, body: Byt
             .as_ref()
             .and_then(|r| r.get(name))
             .and_then(Value::as_str)
-            .map(str::to_owned)
     };
     let (Some(email), Some(password)) = (field("email"), field("password")) else {
         return answer(
@@ -161,42 +86,35 @@ async fn login(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap, body: Byt
             envelope("4000", "email and password are required", None),
         );
     };
-    let known = lock(&sim.accounts)
-        .get(&email)
-        .is_some_and(|p| *p == password);
-    if !known {
-        return answer(
-            StatusCode::OK,
-            envelope("4001", "Invalid email or password", None),
-        );
+    match sim.check_account(email, password) {
+        AccountCheck::Valid => {}
+        AccountCheck::Wrong => return rejected(),
+        AccountCheck::Locked => {
+            return answer(StatusCode::OK, envelope("4003", "Account is locked", None));
+        }
     }
-    let (token, expires_in) = sim.issue(&email);
-    let refresh = random_token("igv-refresh");
-    let data = json!({ "accessToken": token, "tokenType": "Bearer", "expiresIn": expires_in, "refreshToken": refresh });
+    let (token, lifetime) = sim.issue(email, "igv");
+    let data = json!({
+        "accessToken": token,
+        "tokenType": "Bearer",
+        "expiresIn": lifetime.as_secs().max(1),
+        "refreshToken": random_token("igv-refresh"),
+    });
     answer(StatusCode::OK, envelope("0000", "Success", Some(data)))
 }
 
-async fn whoami(State(sim): State<Arc<IgvSandbox>>, headers: HeaderMap) -> Response {
-    Counters::count(&sim.counters.protected);
-    let unauthorized = || {
-        answer(
+async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Response {
+    sim.count_protected();
+    let token = header_text(&headers, header::AUTHORIZATION.as_str())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match token.map(|t| sim.check_token(t)) {
+        Some(TokenCheck::Valid(email)) => answer(
+            StatusCode::OK,
+            envelope("0000", "Success", Some(json!({ "email": email }))),
+        ),
+        _ => answer(
             StatusCode::UNAUTHORIZED,
             envelope("401", "Unauthorized", None),
-        )
-    };
-    let Some(token) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return unauthorized();
-    };
-    let issued = lock(&sim.tokens).get(token).cloned();
-    match issued {
-        Some(issued) if Instant::now() < issued.expires_at => answer(
-            StatusCode::OK,
-            envelope("0000", "Success", Some(json!({ "email": issued.email }))),
         ),
-        _ => unauthorized(),
     }
 }

@@ -19,9 +19,16 @@
 //! ```
 
 mod faults;
+pub mod icekredit;
 pub mod igv;
+pub mod iop;
+mod iop_signature;
+mod reply;
+mod state;
 mod time;
 mod token;
+pub mod wahool;
+pub mod yz365;
 
 use std::io;
 use std::net::SocketAddr;
@@ -33,7 +40,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::Fault;
-pub use igv::IgvSandbox;
+pub use iop::IopSandbox;
+pub use state::VendorState;
 
 /// The vendors the sandbox simulates.
 #[non_exhaustive]
@@ -41,12 +49,62 @@ pub use igv::IgvSandbox;
 pub enum Vendor {
     /// iGV seller API.
     Igv,
+    /// Wahool Open API.
+    Wahool,
+    /// Lazada (IOP).
+    Lazada,
+    /// AliExpress (IOP).
+    AliExpress,
+    /// IceKredit (its login domain; see [`Sandbox::icekredit_service_url`]).
+    IceKredit,
+    /// yz365 (tongueai).
+    Yz365,
+}
+
+impl Vendor {
+    /// Every vendor, in the order of the seed documents.
+    pub const ALL: [Vendor; 6] = [
+        Vendor::Igv,
+        Vendor::Wahool,
+        Vendor::Lazada,
+        Vendor::AliExpress,
+        Vendor::IceKredit,
+        Vendor::Yz365,
+    ];
+
+    /// The name users type (module names, CLI arguments).
+    pub fn name(self) -> &'static str {
+        match self {
+            Vendor::Igv => "igv",
+            Vendor::Wahool => "wahool",
+            Vendor::Lazada => "lazada",
+            Vendor::AliExpress => "aliexpress",
+            Vendor::IceKredit => "icekredit",
+            Vendor::Yz365 => "yz365",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            Vendor::Igv => igv::PREFIX,
+            Vendor::Wahool => wahool::PREFIX,
+            Vendor::Lazada => "/lazada",
+            Vendor::AliExpress => "/aliexpress",
+            Vendor::IceKredit => icekredit::LOGIN_PREFIX,
+            Vendor::Yz365 => yz365::PREFIX,
+        }
+    }
 }
 
 /// A running sandbox. It stops when dropped.
 pub struct Sandbox {
     addr: SocketAddr,
-    igv: Arc<IgvSandbox>,
+    igv: Arc<VendorState>,
+    wahool: Arc<VendorState>,
+    lazada: Arc<IopSandbox>,
+    aliexpress: Arc<IopSandbox>,
+    icekredit: Arc<VendorState>,
+    yz365: Arc<VendorState>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -61,8 +119,29 @@ impl Sandbox {
     pub async fn bind(addr: SocketAddr) -> io::Result<Sandbox> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let igv = Arc::new(IgvSandbox::default());
-        let router = Router::new().nest(igv::PREFIX, igv.router());
+        let igv = Arc::new(igv::state());
+        let wahool = Arc::new(wahool::state());
+        let lazada = Arc::new(IopSandbox::new(false));
+        let aliexpress = Arc::new(IopSandbox::new(true));
+        let icekredit = Arc::new(icekredit::state());
+        let yz365 = Arc::new(yz365::state());
+        let router = Router::new()
+            .nest(Vendor::Igv.prefix(), igv::router(Arc::clone(&igv)))
+            .nest(Vendor::Wahool.prefix(), wahool::router(Arc::clone(&wahool)))
+            .nest(Vendor::Lazada.prefix(), iop::router(Arc::clone(&lazada)))
+            .nest(
+                Vendor::AliExpress.prefix(),
+                iop::router(Arc::clone(&aliexpress)),
+            )
+            .nest(
+                icekredit::LOGIN_PREFIX,
+                icekredit::login_router(Arc::clone(&icekredit)),
+            )
+            .nest(
+                icekredit::SERVICE_PREFIX,
+                icekredit::service_router(Arc::clone(&icekredit)),
+            )
+            .nest(Vendor::Yz365.prefix(), yz365::router(Arc::clone(&yz365)));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serving = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -75,6 +154,11 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             igv,
+            wahool,
+            lazada,
+            aliexpress,
+            icekredit,
+            yz365,
             shutdown: Some(shutdown),
             task,
         })
@@ -85,16 +169,53 @@ impl Sandbox {
         self.addr
     }
 
-    /// The base URL to give a session for `vendor`, in place of the vendor's production URL.
+    /// The base URL to give a session for `vendor`, in place of the vendor's production URL
+    /// (for IOP vendors, the token base URL, which also serves business calls here).
     pub fn base_url(&self, vendor: Vendor) -> String {
         match vendor {
-            Vendor::Igv => format!("http://{}{}", self.addr, igv::PREFIX),
+            Vendor::Lazada | Vendor::AliExpress => {
+                format!("http://{}{}/rest", self.addr, vendor.prefix())
+            }
+            _ => format!("http://{}{}", self.addr, vendor.prefix()),
+        }
+    }
+
+    /// IceKredit's service domain (its login domain is `base_url(Vendor::IceKredit)`).
+    pub fn icekredit_service_url(&self) -> String {
+        format!("http://{}{}", self.addr, icekredit::SERVICE_PREFIX)
+    }
+
+    /// The seller consent page of an IOP vendor (`None` for the others).
+    pub fn authorize_url(&self, vendor: Vendor) -> Option<String> {
+        matches!(vendor, Vendor::Lazada | Vendor::AliExpress)
+            .then(|| format!("http://{}{}/oauth/authorize", self.addr, vendor.prefix()))
+    }
+
+    /// The state and test controls of `vendor`: accounts, lifetimes, faults, counters.
+    pub fn vendor(&self, vendor: Vendor) -> &VendorState {
+        match vendor {
+            Vendor::Igv => &self.igv,
+            Vendor::Wahool => &self.wahool,
+            Vendor::Lazada => self.lazada.state(),
+            Vendor::AliExpress => self.aliexpress.state(),
+            Vendor::IceKredit => &self.icekredit,
+            Vendor::Yz365 => &self.yz365,
         }
     }
 
     /// The simulated iGV.
-    pub fn igv(&self) -> &IgvSandbox {
+    pub fn igv(&self) -> &VendorState {
         &self.igv
+    }
+
+    /// The simulated Lazada, with its codes and refresh tokens.
+    pub fn lazada(&self) -> &IopSandbox {
+        &self.lazada
+    }
+
+    /// The simulated AliExpress, with its codes and refresh tokens.
+    pub fn aliexpress(&self) -> &IopSandbox {
+        &self.aliexpress
     }
 }
 

@@ -1,0 +1,374 @@
+//! The IOP platform (Lazada, AliExpress) as VENDORS.md describes it: signed token calls
+//! `/auth/token/create` (a code works once, for 3 minutes; `uuid` makes it invalid) and
+//! `/auth/token/refresh` (the refresh token rotates: the old one stops working), signed business
+//! calls carrying `access_token`, and the seller consent page that redirects with a fresh code.
+//! Errors use the envelope `{type, code, message, request_id}` with HTTP 200.
+//!
+//! The sandbox's own choices: a timestamp more than 7200 s from the server's clock answers
+//! `InvalidTimestamp`; a bad refresh token `IllegalRefreshToken`; missing system parameters
+//! `MissingParameter`; the business endpoint is `/seller/get` (Lazada) and `/sync` with `method`
+//! and `session` (AliExpress, signed without the path).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::faults::{FaultOutcome, lock, too_many_requests};
+use super::iop_signature;
+use super::reply::{json as answer, pairs, param};
+use super::state::{AccountCheck, TokenCheck, VendorState};
+use super::time::epoch_millis;
+use super::token::random_token;
+
+/// The demo app's key (`client_id` on the consent page).
+pub const DEMO_APP_KEY: &str = "100001";
+/// The demo app's secret.
+pub const DEMO_APP_SECRET: &str = "iop-demo-app-secret";
+/// How long a code stays valid.
+pub const CODE_LIFETIME: Duration = Duration::from_secs(180);
+/// How far a request's timestamp may be from the server's clock.
+pub const TIMESTAMP_WINDOW: Duration = Duration::from_secs(7200);
+
+/// One simulated IOP vendor: the app registry and tokens, plus codes and refresh tokens.
+#[derive(Debug)]
+pub struct IopSandbox {
+    state: VendorState,
+    aliexpress: bool,
+    codes: Mutex<HashMap<String, CodeGrant>>,
+    refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+}
+
+#[derive(Debug, Clone)]
+struct CodeGrant {
+    app_key: String,
+    issued: Instant,
+}
+
+#[derive(Debug, Clone)]
+struct RefreshGrant {
+    app_key: String,
+    expires_at: Instant,
+}
+
+impl IopSandbox {
+    pub(crate) fn new(aliexpress: bool) -> Self {
+        IopSandbox {
+            state: VendorState::new(
+                DEMO_APP_KEY,
+                DEMO_APP_SECRET,
+                Duration::from_secs(7 * 24 * 3600),
+                false,
+            ),
+            aliexpress,
+            codes: Mutex::default(),
+            refresh_tokens: Mutex::default(),
+        }
+    }
+
+    /// Accounts (apps), lifetimes, faults and counters.
+    pub fn state(&self) -> &VendorState {
+        &self.state
+    }
+
+    /// A fresh single-use code for `app_key`, as if the seller had just approved the app.
+    pub fn issue_code(&self, app_key: &str) -> String {
+        let code = format!("0_{}", random_token(app_key));
+        lock(&self.codes).insert(
+            code.clone(),
+            CodeGrant {
+                app_key: app_key.to_owned(),
+                issued: Instant::now(),
+            },
+        );
+        code
+    }
+
+    /// How many refresh tokens are currently valid.
+    pub fn live_refresh_tokens(&self) -> usize {
+        let now = Instant::now();
+        lock(&self.refresh_tokens)
+            .values()
+            .filter(|g| g.expires_at > now)
+            .count()
+    }
+
+    fn app_secret(&self, app_key: &str) -> Option<String> {
+        self.state.secret_of(app_key)
+    }
+}
+
+pub(crate) fn router(sim: Arc<IopSandbox>) -> Router {
+    Router::new()
+        .route("/rest/auth/token/create", get(create).post(create))
+        .route("/rest/auth/token/refresh", get(refresh).post(refresh))
+        .route("/rest/seller/get", get(seller_get).post(seller_get))
+        .route("/rest/sync", get(sync).post(sync))
+        .route("/oauth/authorize", get(authorize))
+        .with_state(sim)
+}
+
+fn error(code: &str, message: &str) -> Response {
+    let kind = if code == "ServiceUnavailable" {
+        "ISP"
+    } else {
+        "ISV"
+    };
+    answer(
+        StatusCode::OK,
+        json!({ "type": kind, "code": code, "message": message, "request_id": random_token("req") }),
+    )
+}
+
+/// Query and form parameters together, as the platform reads them.
+fn all_params(query: Option<String>, body: &Bytes) -> Vec<(String, String)> {
+    let mut all = pairs(query.unwrap_or_default().as_bytes());
+    all.extend(pairs(body));
+    all
+}
+
+/// A documented IOP error: its code and message.
+type Refusal = (&'static str, &'static str);
+
+/// The checks every call shares: app, timestamp, signature. Returns the app key.
+fn check_system(
+    sim: &IopSandbox,
+    api: &str,
+    params: &[(String, String)],
+) -> Result<String, Refusal> {
+    let (Some(app_key), Some(timestamp), Some(method)) = (
+        param(params, "app_key"),
+        param(params, "timestamp"),
+        param(params, "sign_method"),
+    ) else {
+        return Err((
+            "MissingParameter",
+            "app_key, timestamp, sign_method and sign are required",
+        ));
+    };
+    let Some(secret) = sim.app_secret(app_key) else {
+        return Err(("InvalidAppkey", "Invalid Appkey"));
+    };
+    let now = u128::from(epoch_millis(SystemTime::now()));
+    let window = TIMESTAMP_WINDOW.as_millis();
+    match timestamp.parse::<u128>() {
+        Ok(ts) if ts.abs_diff(now) <= window => {}
+        _ => {
+            return Err((
+                "InvalidTimestamp",
+                "The timestamp is too far from the server time",
+            ));
+        }
+    }
+    if method != "sha256" || !iop_signature::verify(&secret, api, params) {
+        return Err((
+            "IncompleteSignature",
+            "The request signature does not conform to platform standards",
+        ));
+    }
+    Ok(app_key.to_owned())
+}
+
+/// A number, or its string on AliExpress (whose examples send strings).
+fn number(sim: &IopSandbox, n: u64) -> Value {
+    if sim.aliexpress {
+        Value::from(n.to_string())
+    } else {
+        Value::from(n)
+    }
+}
+
+fn token_response(sim: &IopSandbox, app_key: &str) -> Response {
+    let (access, lifetime) = sim.state.issue(app_key, "iop");
+    let refresh_lifetime = lifetime * 2;
+    let refresh = random_token("iop-refresh");
+    lock(&sim.refresh_tokens).insert(
+        refresh.clone(),
+        RefreshGrant {
+            app_key: app_key.to_owned(),
+            expires_at: Instant::now() + refresh_lifetime,
+        },
+    );
+    let now = epoch_millis(SystemTime::now());
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    answer(
+        StatusCode::OK,
+        json!({
+            "code": "0",
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": number(sim, lifetime.as_secs()),
+            "refresh_expires_in": number(sim, refresh_lifetime.as_secs()),
+            "expire_time": number(sim, now + ms(lifetime)),
+            "refresh_token_valid_time": number(sim, now + ms(refresh_lifetime)),
+            "account_platform": "seller_center",
+            "account_id": Value::Null,
+            "seller_id": "1001",
+            "user_id": "1001",
+            "user_nick": "sandbox seller",
+            "havana_id": "1001",
+            "sp": if sim.aliexpress { "ae" } else { "lazada" },
+            "locale": "en_US",
+            "account": "seller@iop.sandbox",
+            "request_id": random_token("req"),
+        }),
+    )
+}
+
+async fn fault_or_proceed(sim: &IopSandbox) -> Option<Response> {
+    match sim.state.next_fault().await {
+        FaultOutcome::Proceed => None,
+        FaultOutcome::Respond(response) => Some(response),
+        FaultOutcome::Reject => Some(error("InvalidCode", "Invalid Code")),
+        FaultOutcome::RateLimit(after) => Some(too_many_requests(after)),
+        FaultOutcome::Unavailable => Some(error("ServiceUnavailable", "Service Unavailable")),
+    }
+}
+
+async fn create(
+    State(sim): State<Arc<IopSandbox>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    sim.state.count_login();
+    if let Some(response) = fault_or_proceed(&sim).await {
+        return response;
+    }
+    let params = all_params(query, &body);
+    let app_key = match check_system(&sim, "/auth/token/create", &params) {
+        Ok(app_key) => app_key,
+        Err((code, message)) => return error(code, message),
+    };
+    if sim
+        .state
+        .check_account(&app_key, &sim.app_secret(&app_key).unwrap_or_default())
+        == AccountCheck::Locked
+    {
+        return error("AUTH_TYPE_UNSUPPORTED", "Authorization type not supported");
+    }
+    let Some(code) = param(&params, "code") else {
+        return error("MissingParameter", "code is required");
+    };
+    // Consumed whatever happens next: a code works once.
+    let grant = lock(&sim.codes).remove(code);
+    let valid = grant.is_some_and(|g| g.app_key == app_key && g.issued.elapsed() < CODE_LIFETIME);
+    if !valid || param(&params, "uuid").is_some() {
+        return error("InvalidCode", "Invalid Code");
+    }
+    token_response(&sim, &app_key)
+}
+
+async fn refresh(
+    State(sim): State<Arc<IopSandbox>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    sim.state.count_refresh();
+    if let Some(response) = fault_or_proceed(&sim).await {
+        return response;
+    }
+    let params = all_params(query, &body);
+    let app_key = match check_system(&sim, "/auth/token/refresh", &params) {
+        Ok(app_key) => app_key,
+        Err((code, message)) => return error(code, message),
+    };
+    let Some(refresh_token) = param(&params, "refresh_token") else {
+        return error("MissingParameter", "refresh_token is required");
+    };
+    // Rotation: a refresh token is spent by its use.
+    let grant = lock(&sim.refresh_tokens).remove(refresh_token);
+    match grant {
+        Some(g) if g.app_key == app_key && Instant::now() < g.expires_at => {
+            token_response(&sim, &app_key)
+        }
+        _ => error(
+            "IllegalRefreshToken",
+            "The refresh token is invalid or expired",
+        ),
+    }
+}
+
+fn business(
+    sim: &IopSandbox,
+    api: &str,
+    token_param: &str,
+    params: &[(String, String)],
+) -> Response {
+    sim.state.count_protected();
+    if let Err((code, message)) = check_system(sim, api, params) {
+        return error(code, message);
+    }
+    match param(params, token_param).map(|t| sim.state.check_token(t)) {
+        Some(TokenCheck::Valid(app)) => answer(
+            StatusCode::OK,
+            json!({ "code": "0", "data": { "seller_id": "1001", "app_key": app }, "request_id": random_token("req") }),
+        ),
+        _ => error(
+            "IllegalAccessToken",
+            "The specified access token is invalid or expired",
+        ),
+    }
+}
+
+async fn seller_get(
+    State(sim): State<Arc<IopSandbox>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    business(
+        &sim,
+        "/seller/get",
+        "access_token",
+        &all_params(query, &body),
+    )
+}
+
+async fn sync(
+    State(sim): State<Arc<IopSandbox>>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let params = all_params(query, &body);
+    if !sim.aliexpress || param(&params, "method").is_none() {
+        return error("InvalidApiPath", "The specified API path is invalid");
+    }
+    business(&sim, "", "session", &params)
+}
+
+/// The consent page, as it answers once the seller approves: a redirect with a fresh code.
+async fn authorize(
+    State(sim): State<Arc<IopSandbox>>,
+    RawQuery(query): RawQuery,
+    _headers: HeaderMap,
+) -> Response {
+    let params = pairs(query.unwrap_or_default().as_bytes());
+    let (Some("code"), Some(client_id), Some(redirect)) = (
+        param(&params, "response_type"),
+        param(&params, "client_id"),
+        param(&params, "redirect_uri"),
+    ) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "response_type=code, client_id and redirect_uri are required",
+        )
+            .into_response();
+    };
+    if sim.app_secret(client_id).is_none() {
+        return (StatusCode::BAD_REQUEST, "unknown client_id").into_response();
+    }
+    let Ok(mut target) = url::Url::parse(redirect) else {
+        return (StatusCode::BAD_REQUEST, "redirect_uri is not a URL").into_response();
+    };
+    target
+        .query_pairs_mut()
+        .append_pair("code", &sim.issue_code(client_id));
+    (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
+}
