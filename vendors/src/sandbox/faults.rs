@@ -108,6 +108,20 @@ pub(crate) fn service_unavailable() -> Response {
         .into_response()
 }
 
+impl FaultOutcome {
+    /// The answer to send instead of the real one, for vendors that document no rate-limit or
+    /// temporary-failure code (plain HTTP 429 and 503); `reject` renders their own refusal.
+    pub(crate) fn http_reply(self, reject: impl FnOnce() -> Response) -> Option<Response> {
+        match self {
+            FaultOutcome::Proceed => None,
+            FaultOutcome::Respond(response) => Some(response),
+            FaultOutcome::Reject => Some(reject()),
+            FaultOutcome::RateLimit(after) => Some(too_many_requests(after)),
+            FaultOutcome::Unavailable => Some(service_unavailable()),
+        }
+    }
+}
+
 /// HTTP 429 with `Retry-After`, for vendors that document no rate-limit code.
 pub(crate) fn too_many_requests(retry_after: Option<u64>) -> Response {
     let mut response = (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();

@@ -18,7 +18,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::faults::{FaultOutcome, service_unavailable, too_many_requests};
 use super::reply::{content_type_is, header_text, json as answer};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 
@@ -65,12 +64,8 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
             envelope(401, "invalid accessKey or secretKey", None),
         )
     };
-    match sim.next_fault().await {
-        FaultOutcome::Proceed => {}
-        FaultOutcome::Respond(response) => return response,
-        FaultOutcome::Reject => return rejected(),
-        FaultOutcome::RateLimit(after) => return too_many_requests(after),
-        FaultOutcome::Unavailable => return service_unavailable(),
+    if let Some(reply) = sim.next_fault().await.http_reply(rejected) {
+        return reply;
     }
     if !content_type_is(&headers, "application/json") {
         return answer(

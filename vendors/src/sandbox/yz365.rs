@@ -22,7 +22,6 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::faults::{FaultOutcome, service_unavailable, too_many_requests};
 use super::reply::{header_text, is_md5_hex, json as answer, md5_hex, pairs, param};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::time::epoch_millis;
@@ -103,12 +102,8 @@ async fn login(
             envelope(false, 401, "username or password is wrong", None),
         )
     };
-    match sim.next_fault().await {
-        FaultOutcome::Proceed => {}
-        FaultOutcome::Respond(response) => return response,
-        FaultOutcome::Reject => return rejected(),
-        FaultOutcome::RateLimit(after) => return too_many_requests(after),
-        FaultOutcome::Unavailable => return service_unavailable(),
+    if let Some(reply) = sim.next_fault().await.http_reply(rejected) {
+        return reply;
     }
     let Some(tenant) = header_text(&headers, "tenant-id").filter(|t| !t.is_empty()) else {
         return answer(
