@@ -101,6 +101,32 @@ mod tests {
     }
 
     #[test]
+    fn our_own_vectors() {
+        // Computed independently with Python's hmac module over the same canonical strings.
+        let create = [
+            ("app_key", "100001"),
+            ("code", "0_abc"),
+            ("timestamp", "1700000000000"),
+            ("sign_method", "sha256"),
+        ];
+        assert_eq!(
+            signature("s3cret", "/auth/token/create", create),
+            "9ED5A7B33C9CED1811C1AE82505EC847F20C3E068ECBA7C13F67EEF39F7D4FA3"
+        );
+        // Byte order puts upper case before lower case; values are not URL-encoded.
+        let refresh = [
+            ("refresh_token", "r=1&x"),
+            ("app_key", "9"),
+            ("Z", "upper"),
+            ("a", "lower"),
+        ];
+        assert_eq!(
+            signature("k", "/auth/token/refresh", refresh),
+            "22492D7F93FC231A731F36AC815EDFAFD631F4DA9CDDE45213952329B538E60B"
+        );
+    }
+
+    #[test]
     fn order_of_parameters_does_not_matter_and_sign_is_ignored() {
         let a = signature(
             "k",
