@@ -59,6 +59,7 @@ pub struct FieldSpec {
     pub(crate) name: &'static str,
     pub(crate) place: Place,
     pub(crate) hashed: bool,
+    pub(crate) every_request: bool,
 }
 
 impl FieldSpec {
@@ -68,6 +69,7 @@ impl FieldSpec {
             name,
             place: Place::Body,
             hashed: false,
+            every_request: false,
         }
     }
     /// A header with this name.
@@ -76,6 +78,7 @@ impl FieldSpec {
             name,
             place: Place::Header,
             hashed: false,
+            every_request: false,
         }
     }
     /// The key of the request signature; never sent.
@@ -84,11 +87,17 @@ impl FieldSpec {
             name: "",
             place: Place::SigningKey,
             hashed: false,
+            every_request: false,
         }
     }
     /// Sends the digest of the value (the endpoint's `hash`) instead of the value.
     pub const fn hashed(mut self) -> Self {
         self.hashed = true;
+        self
+    }
+    /// Sends the field on every later (authorised) request too, as a header or a parameter.
+    pub const fn every_request(mut self) -> Self {
+        self.every_request = true;
         self
     }
 }

@@ -183,6 +183,11 @@ pub enum ConfigError {
         /// The name given.
         name: String,
     },
+    /// A header given for an authorised request has an invalid name or value.
+    BadRequestHeader {
+        /// The header's name.
+        name: String,
+    },
     /// The endpoint signs its requests but no field is marked `signing_key`.
     MissingSigningKey,
     /// The HTTP client could not be built.
@@ -211,6 +216,9 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::BadTokenHeader { name } => {
                 write!(f, "`{name}` is not a valid header name for the token")
+            }
+            ConfigError::BadRequestHeader { name } => {
+                write!(f, "the header `{name}` has an invalid name or value")
             }
             ConfigError::MissingSigningKey => {
                 f.write_str("the endpoint signs its requests but has no signing key field")
@@ -315,6 +323,17 @@ pub enum Error {
         /// What was wrong.
         problem: ProtocolProblem,
     },
+    /// A request was rejected for its token, and again after a fresh login: the account may
+    /// lack the permission, or the vendor's session handling differs from its documents.
+    #[error("{vendor} rejected the token twice, the second time right after a fresh login{said}")]
+    TokenRejected {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// The HTTP status of the second rejection.
+        status: u16,
+        /// What the vendor said the second time.
+        said: VendorSaid,
+    },
     /// The session is configured wrongly; nothing was sent.
     #[error("{vendor}: {problem}")]
     Config {
@@ -340,7 +359,7 @@ impl Error {
     /// The class of this failure.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Rejected { .. } => ErrorClass::Rejected,
+            Error::Rejected { .. } | Error::TokenRejected { .. } => ErrorClass::Rejected,
             Error::RateLimited { .. } => ErrorClass::RateLimited,
             Error::Transient { .. } => ErrorClass::Transient,
             Error::Protocol { .. } => ErrorClass::Protocol,
@@ -368,9 +387,26 @@ impl Error {
     pub fn vendor_said(&self) -> Option<&VendorSaid> {
         match self {
             Error::Rejected { said, .. }
+            | Error::TokenRejected { said, .. }
             | Error::RateLimited { said, .. }
             | Error::Transient { said, .. } => Some(said),
             _ => None,
+        }
+    }
+
+    pub(crate) fn transport(vendor: &'static str, err: reqwest::Error) -> Self {
+        let kind = if err.is_timeout() {
+            TransientKind::Timeout
+        } else if err.is_connect() {
+            TransientKind::Connect
+        } else {
+            TransientKind::Network
+        };
+        Error::Transient {
+            vendor,
+            kind,
+            said: VendorSaid::default(),
+            source: Some(TransportError::new(err)),
         }
     }
 

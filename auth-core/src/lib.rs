@@ -37,6 +37,7 @@
 //! The macro's keys are documented on [`login_endpoint`]. When it does not fit, implement
 //! [`LoginEndpoint`] by hand.
 
+mod client;
 mod endpoint;
 mod error;
 mod login;
@@ -46,6 +47,7 @@ pub mod signing;
 pub mod spec;
 mod token;
 
+pub use client::{AuthorizedClient, AuthorizedRequest};
 pub use endpoint::{FieldSpec, LoginEndpoint, LoginValue, Params, Place};
 pub use error::{
     ConfigError, Error, ErrorClass, ProtocolProblem, TransientKind, TransportError, VendorSaid,
@@ -69,8 +71,3 @@ pub mod __private {
     };
     pub use core::time::Duration;
 }
-
-/// The README's examples, compiled as doctests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;

@@ -191,6 +191,8 @@ pub struct LoginSpec {
     pub(crate) refresh_token: Option<FieldPath>,
     pub(crate) send_as: SendAs,
     pub(crate) signer: Option<&'static dyn Signer>,
+    pub(crate) request_headers: &'static [(&'static str, &'static str)],
+    pub(crate) token_rejected: &'static [&'static str],
 }
 
 impl LoginSpec {
@@ -220,7 +222,24 @@ impl LoginSpec {
             refresh_token: None,
             send_as: SendAs::Header("Authorization"),
             signer: None,
+            request_headers: &[],
+            token_rejected: &[],
         }
+    }
+
+    /// Fixed headers sent on every later (authorised) request.
+    pub const fn request_headers(
+        mut self,
+        headers: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        self.request_headers = headers;
+        self
+    }
+    /// Vendor codes (read at `error_code`) by which a later request says the token is no longer
+    /// valid; HTTP 401 and 403 always mean that.
+    pub const fn token_rejected(mut self, codes: &'static [&'static str]) -> Self {
+        self.token_rejected = codes;
+        self
     }
 
     /// The vendor's documented default base URL.

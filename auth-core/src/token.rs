@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderName, HeaderValue};
@@ -32,16 +33,87 @@ pub(crate) enum TokenPlacement {
     Query(Arc<str>),
 }
 
-/// When a token should be renewed and when it must no longer be sent, on both clocks: the
-/// monotonic one (immune to clock changes) and the wall clock (which keeps running while a
-/// machine is suspended and the monotonic clock stands still). Whichever passes first wins.
-#[derive(Debug, Clone, Copy)]
+/// When a token should be renewed and when it must no longer be sent, as offsets from when it
+/// was obtained, checked on both clocks: the monotonic one (immune to clock changes) and the
+/// wall clock (which keeps running while a machine is suspended and the monotonic clock stands
+/// still). Whichever clock shows more time passed wins.
+///
+/// The offsets are atomics so that a sliding token (IceKredit) can be extended by each use
+/// without a lock on the hit path.
+#[derive(Debug)]
 pub(crate) struct Deadlines {
-    pub(crate) renew_at: Instant,
-    pub(crate) use_until: Instant,
-    pub(crate) wall_renew_at: SystemTime,
-    pub(crate) wall_use_until: SystemTime,
-    pub(crate) wall_expires_at: SystemTime,
+    base: Instant,
+    wall_base: SystemTime,
+    renew_after: AtomicU64,
+    use_for: AtomicU64,
+    expires_after: AtomicU64,
+    /// For sliding tokens: how long each use keeps it usable.
+    slide: Option<Duration>,
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl Deadlines {
+    pub(crate) fn new(
+        (base, wall_base): (Instant, SystemTime),
+        renew_after: Duration,
+        use_for: Duration,
+        lifetime: Duration,
+        sliding: bool,
+    ) -> Self {
+        Deadlines {
+            base,
+            wall_base,
+            renew_after: AtomicU64::new(nanos(renew_after)),
+            use_for: AtomicU64::new(nanos(use_for)),
+            expires_after: AtomicU64::new(nanos(lifetime)),
+            slide: sliding.then_some(use_for),
+        }
+    }
+
+    fn elapsed(&self, now: Instant, wall: SystemTime) -> u64 {
+        let monotonic = now.saturating_duration_since(self.base);
+        let wall = wall
+            .duration_since(self.wall_base)
+            .unwrap_or(Duration::ZERO);
+        nanos(monotonic.max(wall))
+    }
+
+    /// How long until the token should be renewed (zero if due).
+    pub(crate) fn until_renewal(&self, now: Instant, wall: SystemTime) -> Duration {
+        let left = self
+            .renew_after
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.elapsed(now, wall));
+        Duration::from_nanos(left)
+    }
+
+    pub(crate) fn is_sliding(&self) -> bool {
+        self.slide.is_some()
+    }
+
+    /// A sliding token was just used successfully: it stays usable `slide` from now.
+    pub(crate) fn touch(&self, now: Instant, wall: SystemTime) {
+        if let Some(slide) = self.slide {
+            let elapsed = self.elapsed(now, wall);
+            let until = elapsed.saturating_add(nanos(slide));
+            // The safety margin between "stop sending" and the vendor's expiry stays the same.
+            let margin = self
+                .expires_after
+                .load(Ordering::Relaxed)
+                .saturating_sub(self.use_for.load(Ordering::Relaxed));
+            self.expires_after
+                .fetch_max(until.saturating_add(margin), Ordering::Relaxed);
+            self.use_for.fetch_max(until, Ordering::Relaxed);
+            self.renew_after.fetch_max(until, Ordering::Relaxed);
+        }
+    }
+
+    fn at(&self, offset: &AtomicU64) -> SystemTime {
+        self.wall_base + Duration::from_nanos(offset.load(Ordering::Relaxed))
+    }
 }
 
 /// Where a cached token stands.
@@ -119,21 +191,26 @@ impl Token {
         self.lifetime
     }
 
-    /// When the vendor will stop accepting it (wall clock).
+    /// When the vendor will stop accepting it (wall clock); a sliding token's moves with use.
     pub fn expires_at(&self) -> SystemTime {
-        self.times.wall_expires_at
+        self.times.at(&self.times.expires_after)
     }
 
     /// When the session will stop handing it out and log in again (wall clock).
     pub fn use_until(&self) -> SystemTime {
-        self.times.wall_use_until
+        self.times.at(&self.times.use_for)
+    }
+
+    pub(crate) fn deadlines(&self) -> &Deadlines {
+        &self.times
     }
 
     pub(crate) fn freshness(&self, now: Instant, wall: SystemTime) -> Freshness {
         let t = &self.times;
-        if now >= t.use_until || wall >= t.wall_use_until {
+        let elapsed = t.elapsed(now, wall);
+        if elapsed >= t.use_for.load(Ordering::Relaxed) {
             Freshness::Expired
-        } else if now >= t.renew_at || wall >= t.wall_renew_at {
+        } else if elapsed >= t.renew_after.load(Ordering::Relaxed) {
             Freshness::RenewDue
         } else {
             Freshness::Fresh
@@ -151,7 +228,7 @@ impl fmt::Debug for Token {
             .field("token", &"[redacted]")
             .field("sent_as", &sent_as)
             .field("lifetime", &self.lifetime)
-            .field("expires_at", &self.times.wall_expires_at)
+            .field("expires_at", &self.expires_at())
             .field("has_refresh_token", &self.refresh_token.is_some())
             .finish()
     }
@@ -161,64 +238,73 @@ impl fmt::Debug for Token {
 mod tests {
     use super::*;
 
-    fn token(times: Deadlines) -> Token {
-        Token::new_query(
-            Secret::from("t"),
-            "access_token".into(),
-            None,
-            Duration::from_secs(100),
-            times,
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    fn token(sliding: bool) -> (Token, Instant, SystemTime) {
+        let now = Instant::now();
+        let wall = SystemTime::now();
+        let times = Deadlines::new((now, wall), S(80), S(90), S(100), sliding);
+        (
+            Token::new_query(
+                Secret::from("t"),
+                "access_token".into(),
+                None,
+                S(100),
+                times,
+            ),
+            now,
+            wall,
         )
     }
 
     #[test]
     fn whichever_clock_passes_first_wins() {
-        let now = Instant::now();
-        let wall = SystemTime::now();
-        let t = token(Deadlines {
-            renew_at: now + Duration::from_secs(80),
-            use_until: now + Duration::from_secs(90),
-            wall_renew_at: wall + Duration::from_secs(80),
-            wall_use_until: wall + Duration::from_secs(90),
-            wall_expires_at: wall + Duration::from_secs(100),
-        });
+        let (t, now, wall) = token(false);
         assert_eq!(t.freshness(now, wall), Freshness::Fresh);
         // Monotonic clock alone.
-        assert_eq!(
-            t.freshness(now + Duration::from_secs(85), wall),
-            Freshness::RenewDue
-        );
-        assert_eq!(
-            t.freshness(now + Duration::from_secs(90), wall),
-            Freshness::Expired
-        );
+        assert_eq!(t.freshness(now + S(85), wall), Freshness::RenewDue);
+        assert_eq!(t.freshness(now + S(90), wall), Freshness::Expired);
         // A suspended machine: the monotonic clock stood still, the wall clock moved on.
+        assert_eq!(t.freshness(now, wall + S(85)), Freshness::RenewDue);
+        assert_eq!(t.freshness(now, wall + S(3600)), Freshness::Expired);
+        // A wall clock set back does not make a token younger than the monotonic clock says.
+        assert_eq!(t.freshness(now + S(95), wall - S(3600)), Freshness::Expired);
+        assert_eq!(t.deadlines().until_renewal(now + S(30), wall), S(50));
+    }
+
+    #[test]
+    fn a_sliding_token_lives_on_with_use_and_lapses_when_idle() {
+        let (t, now, wall) = token(true);
+        let expires = t.expires_at();
+        t.deadlines().touch(now + S(60), wall);
         assert_eq!(
-            t.freshness(now, wall + Duration::from_secs(85)),
-            Freshness::RenewDue
+            t.freshness(now + S(140), wall),
+            Freshness::Fresh,
+            "used at 60 s: usable until 150 s"
         );
+        assert_eq!(t.expires_at(), expires + S(60));
         assert_eq!(
-            t.freshness(now, wall + Duration::from_secs(3600)),
-            Freshness::Expired
+            t.freshness(now + S(150), wall),
+            Freshness::Expired,
+            "idle since 60 s"
+        );
+        let (fixed, now, wall) = token(false);
+        fixed.deadlines().touch(now + S(60), wall);
+        assert_eq!(
+            fixed.freshness(now + S(95), wall),
+            Freshness::Expired,
+            "only sliding tokens slide"
         );
     }
 
     #[test]
     fn debug_shows_placement_not_the_token() {
-        let now = Instant::now();
-        let wall = SystemTime::now();
-        let times = Deadlines {
-            renew_at: now,
-            use_until: now,
-            wall_renew_at: wall,
-            wall_use_until: wall,
-            wall_expires_at: wall,
-        };
+        let times = Deadlines::new((Instant::now(), SystemTime::now()), S(1), S(1), S(1), false);
         let t = Token::new_query(
             Secret::from("s3cr3t-token"),
             "access_token".into(),
             Some(Secret::from("r3fr3sh")),
-            Duration::from_secs(1),
+            S(1),
             times,
         );
         let printed = format!("{t:?}");

@@ -19,12 +19,14 @@ pub(crate) const KEYS: &[&str] = &[
     "base_url",
     "vendor",
     "header",
+    "request_header",
     "success",
     "error_code",
     "error_message",
     "transient",
     "rate_limited",
     "protocol",
+    "token_rejected",
     "scheme",
     "lifetime",
     "sliding",
@@ -108,6 +110,8 @@ pub(crate) struct Attrs {
     pub(crate) base_url: Option<Spanned<String>>,
     pub(crate) vendor: Option<Spanned<String>>,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) request_headers: Vec<(String, String)>,
+    pub(crate) token_rejected: Vec<(String, Span)>,
     pub(crate) success: Vec<(JsonPath, Expected)>,
     pub(crate) error_code: Option<Spanned<JsonPath>>,
     pub(crate) error_message: Option<Spanned<Vec<JsonPath>>>,
@@ -278,7 +282,7 @@ impl Attrs {
                 }
                 set_once(&mut self.sliding, key, (), span)
             }
-            "header" => {
+            "header" | "request_header" => {
                 let (name, value) = in_parens(meta.input, |content| {
                     let hint = "write `header(\"Language\" = \"en\")`";
                     let name: LitStr = content.parse().map_err(|e| hinted(e, hint))?;
@@ -295,7 +299,11 @@ impl Attrs {
                     }
                     Ok((name.value(), value.value()))
                 })?;
-                self.headers.push((name, value));
+                if key == "header" {
+                    self.headers.push((name, value));
+                } else {
+                    self.request_headers.push((name, value));
+                }
                 Ok(())
             }
             "success" => {
@@ -308,11 +316,12 @@ impl Attrs {
                 self.success.push(rule);
                 Ok(())
             }
-            "transient" | "rate_limited" | "protocol" => {
+            "transient" | "rate_limited" | "protocol" | "token_rejected" => {
                 let class = match name.as_str() {
-                    "transient" => CodeClass::Transient,
-                    "rate_limited" => CodeClass::RateLimited,
-                    _ => CodeClass::Protocol,
+                    "transient" => Some(CodeClass::Transient),
+                    "rate_limited" => Some(CodeClass::RateLimited),
+                    "protocol" => Some(CodeClass::Protocol),
+                    _ => None,
                 };
                 let codes = in_parens(meta.input, Punctuated::<Lit, Token![,]>::parse_terminated)?;
                 if codes.is_empty() {
@@ -331,7 +340,10 @@ impl Attrs {
                             ));
                         }
                     };
-                    self.code_classes.push((text, class));
+                    match class {
+                        Some(class) => self.code_classes.push((text, class)),
+                        None => self.token_rejected.push((text, code.span())),
+                    }
                 }
                 Ok(())
             }

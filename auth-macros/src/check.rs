@@ -21,6 +21,7 @@ pub(crate) struct ModelField {
     pub(crate) ty: Type,
     pub(crate) place: Place,
     pub(crate) hashed: bool,
+    pub(crate) every_request: bool,
 }
 
 /// Everything the expansion needs, already known to be consistent.
@@ -33,6 +34,8 @@ pub(crate) struct Model {
     pub(crate) body: Body,
     pub(crate) hash: bool,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) request_headers: Vec<(String, String)>,
+    pub(crate) token_rejected: Vec<String>,
     pub(crate) success: Vec<(Vec<String>, Expected)>,
     pub(crate) error_code: Option<Vec<String>>,
     pub(crate) error_message: Vec<Vec<String>>,
@@ -88,6 +91,7 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             ty: field.ty.clone(),
             place,
             hashed: field_attrs.hashed.is_some(),
+            every_request: field_attrs.every_request.is_some(),
         });
     }
 
@@ -119,6 +123,12 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
         cx.error_at(
             body.span,
             "a GET request has no body; use `body = query`, or `method = POST`",
+        );
+    }
+    if let (Some((_, span)), false) = (attrs.token_rejected.first(), attrs.saw("error_code")) {
+        cx.error_at(
+            *span,
+            "`token_rejected` codes are read at `error_code`; add `error_code = \"code\"`",
         );
     }
     let call_site = Span::call_site();
@@ -169,6 +179,12 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
         ),
         hash: attrs.hash.is_some(),
         headers: attrs.headers,
+        request_headers: attrs.request_headers,
+        token_rejected: attrs
+            .token_rejected
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect(),
         success: attrs
             .success
             .into_iter()

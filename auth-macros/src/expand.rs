@@ -48,6 +48,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let pairs = model.headers.iter().map(|(n, v)| quote!((#n, #v)));
         calls.push(quote!(.headers(&[#(#pairs),*])));
     }
+    if !model.request_headers.is_empty() {
+        let pairs = model.request_headers.iter().map(|(n, v)| quote!((#n, #v)));
+        calls.push(quote!(.request_headers(&[#(#pairs),*])));
+    }
+    if !model.token_rejected.is_empty() {
+        let codes = &model.token_rejected;
+        calls.push(quote!(.token_rejected(&[#(#codes),*])));
+    }
     if !model.success.is_empty() {
         let rules = model.success.iter().map(|(path, expected)| {
             let path = field_path(path);
@@ -112,6 +120,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         };
         let spec = if field.hashed {
             quote!(#spec.hashed())
+        } else {
+            spec
+        };
+        let spec = if field.every_request {
+            quote!(#spec.every_request())
         } else {
             spec
         };

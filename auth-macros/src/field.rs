@@ -7,7 +7,7 @@ use crate::attr::Spanned;
 use crate::ctxt::Ctxt;
 use crate::suggest;
 
-const FIELD_KEYS: &[&str] = &["rename", "hashed", "header", "signing_key"];
+const FIELD_KEYS: &[&str] = &["rename", "hashed", "header", "signing_key", "every_request"];
 
 /// What `#[login(...)]` says about one field.
 #[derive(Default)]
@@ -16,6 +16,7 @@ pub(crate) struct FieldAttrs {
     pub(crate) hashed: Option<Span>,
     pub(crate) header: Option<Spanned<String>>,
     pub(crate) signing_key: Option<Span>,
+    pub(crate) every_request: Option<Span>,
 }
 
 pub(crate) fn is_login_attr(attr: &Attribute) -> bool {
@@ -59,14 +60,14 @@ impl FieldAttrs {
                         });
                         Ok(())
                     }
-                    "hashed" | "signing_key" => {
+                    "hashed" | "signing_key" | "every_request" => {
                         if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                             return Err(meta.error(format!("`{key}` is a flag and takes no value")));
                         }
-                        let slot = if key == "hashed" {
-                            &mut out.hashed
-                        } else {
-                            &mut out.signing_key
+                        let slot = match key.to_string().as_str() {
+                            "hashed" => &mut out.hashed,
+                            "signing_key" => &mut out.signing_key,
+                            _ => &mut out.every_request,
                         };
                         if slot.replace(span).is_some() {
                             return Err(duplicate());
@@ -90,6 +91,12 @@ impl FieldAttrs {
             cx.error_at(
                 key,
                 "a signing key is never sent, so it cannot also be a header",
+            );
+        }
+        if let (Some(every), Some(_)) = (out.every_request, out.signing_key) {
+            cx.error_at(
+                every,
+                "a signing key is never sent; it signs every request already",
             );
         }
         if let (Some(rename), Some(_)) = (&out.rename, &out.header) {

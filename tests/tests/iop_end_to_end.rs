@@ -281,8 +281,10 @@ async fn refresh_rotates_and_the_newest_refresh_token_is_kept() {
         1,
         "the code was exchanged once"
     );
-    assert_eq!(lazada_sim.state().refresh_count(), 5);
-    assert_eq!(session.stats().refresh_requests, 5);
+    // Renewal runs ahead, every 75-85 s of the 100 s lifetime: 5 or 6 refreshes in 475 s.
+    let refreshes = lazada_sim.state().refresh_count();
+    assert!((5..=6).contains(&refreshes), "{refreshes} refreshes");
+    assert_eq!(session.stats().refresh_requests, refreshes);
     assert_eq!(
         lazada_sim.live_refresh_tokens(),
         1,

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use auth_core::{Error, ErrorClass, ProtocolProblem, RetryPolicy, TransientKind};
+use auth_core::{Error, ErrorClass, ProtocolProblem, RenewPolicy, RetryPolicy, TransientKind};
 use common::igv_builder;
 use vendors::sandbox::{Fault, Sandbox};
 
@@ -55,7 +55,13 @@ async fn a_cancelled_caller_does_not_cancel_the_shared_login() {
 async fn renews_ahead_of_expiry_while_serving_the_current_token() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.igv().set_token_lifetime(Duration::from_secs(100));
-    let session = igv_builder(&sandbox).build().unwrap();
+    // Renewal exactly at 80 s, so the test can look while it is under way.
+    let policy = RenewPolicy {
+        renew_from: 0.8,
+        renew_to: 0.8,
+        ..RenewPolicy::default()
+    };
+    let session = igv_builder(&sandbox).renew(policy).build().unwrap();
     let first = session.token().await.unwrap();
 
     tokio::time::sleep(Duration::from_secs(70)).await;
@@ -65,18 +71,46 @@ async fn renews_ahead_of_expiry_while_serving_the_current_token() {
     );
     assert_eq!(sandbox.igv().login_count(), 1);
 
-    // Renewal is due between 75 s and 85 s; the token may be sent until 90 s.
-    tokio::time::sleep(Duration::from_secs(16)).await;
+    // The renewal at 80 s takes 5 s; the token may be sent until 90 s.
+    sandbox
+        .igv()
+        .push_fault(Fault::Slow(Duration::from_secs(5)));
+    tokio::time::sleep(Duration::from_secs(12)).await;
     let during = session.token().await.unwrap();
     assert!(
         Arc::ptr_eq(&first, &during),
         "the still-valid token is served while renewing"
     );
-    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(
+        sandbox.igv().login_count(),
+        2,
+        "the renewal started in the background at 80 s"
+    );
+
+    tokio::time::sleep(Duration::from_secs(4)).await;
     let renewed = session.token().await.unwrap();
     assert!(!Arc::ptr_eq(&first, &renewed));
     assert_eq!(sandbox.igv().login_count(), 2);
     assert_eq!(session.stats().logins_succeeded, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_session_stops_renewing_and_its_token_lapses() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.igv().set_token_lifetime(Duration::from_secs(100));
+    let session = igv_builder(&sandbox).build().unwrap();
+    let first = session.token().await.unwrap();
+    // Asked once, then left alone for hours: no background logins.
+    tokio::time::sleep(Duration::from_secs(6 * 3600)).await;
+    assert_eq!(
+        sandbox.igv().login_count(),
+        1,
+        "an idle session does not keep logging in"
+    );
+    assert!(session.cached_token().is_none());
+    let second = session.token().await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &second));
+    assert_eq!(sandbox.igv().login_count(), 2);
 }
 
 #[tokio::test(start_paused = true)]

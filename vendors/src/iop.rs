@@ -81,6 +81,7 @@ macro_rules! iop_vendor {
             error_code = "code",
             error_message = "message",
             transient("ServiceUnavailable"),
+            token_rejected("IllegalAccessToken"),
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
@@ -88,7 +89,8 @@ macro_rules! iop_vendor {
         )]
         #[derive(Debug, Clone)]
         pub struct $create {
-            /// The app key.
+            /// The app key, sent (and signed) on every later request too.
+            #[login(every_request)]
             pub app_key: String,
             /// The app secret: keys the signature, never sent.
             #[login(signing_key)]

@@ -40,7 +40,7 @@ pub struct Yz365Login {
     #[login(hashed)]
     pub password: Secret,
     /// The tenant code, e.g. `10000`.
-    #[login(header = "tenant-id")]
+    #[login(header = "tenant-id", every_request)]
     pub tenant_id: String,
 }
 

@@ -1,10 +1,10 @@
 //! Executes one login attempt: build the request, send it, read the answer within limits.
 
-mod json;
+pub(crate) mod json;
 mod jwt;
-mod redact;
-mod request;
-mod response;
+pub(crate) mod redact;
+pub(crate) mod request;
+pub(crate) mod response;
 
 use std::time::{Duration, SystemTime};
 
@@ -15,7 +15,7 @@ pub use request::md5_hex;
 pub(crate) use response::Issued;
 
 use crate::endpoint::LoginEndpoint;
-use crate::error::{Error, ProtocolProblem, TransientKind, TransportError, VendorSaid};
+use crate::error::{Error, ProtocolProblem};
 
 /// Limits applied to one login attempt.
 #[derive(Debug, Clone, Copy)]
@@ -85,17 +85,5 @@ pub(crate) async fn attempt<E: LoginEndpoint>(
 }
 
 fn transport(vendor: &'static str, err: reqwest::Error) -> Error {
-    let kind = if err.is_timeout() {
-        TransientKind::Timeout
-    } else if err.is_connect() {
-        TransientKind::Connect
-    } else {
-        TransientKind::Network
-    };
-    Error::Transient {
-        vendor,
-        kind,
-        said: VendorSaid::default(),
-        source: Some(TransportError::new(err)),
-    }
+    Error::transport(vendor, err)
 }

@@ -8,10 +8,10 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use url::Url;
 
 use super::redact::Redactor;
-use crate::endpoint::{LoginEndpoint, Params, Place};
+use crate::endpoint::{FieldSpec, LoginEndpoint, Params, Place};
 use crate::error::{ConfigError, Error};
 use crate::signing::WireParams;
-use crate::spec::{BodyEncoding, HashAlgorithm, Method};
+use crate::spec::{BodyEncoding, HashAlgorithm, LoginSpec, Method};
 
 /// MD5 of `text` as 32 lower-case hex digits.
 ///
@@ -26,6 +26,64 @@ fn digest(hash: HashAlgorithm, text: &str) -> String {
     match hash {
         HashAlgorithm::Md5 => md5_hex(text),
     }
+}
+
+/// One credential field as it goes on the wire: hashed if asked, with where it goes.
+#[derive(Clone)]
+pub(crate) struct WireField<'a> {
+    pub(crate) spec: FieldSpec,
+    pub(crate) text: Cow<'a, str>,
+    pub(crate) secret: bool,
+}
+
+/// The credential fields sorted by where they go, and the secrets among them.
+pub(crate) struct Resolved<'a> {
+    pub(crate) body: WireParams<'a>,
+    pub(crate) headers: Vec<WireField<'a>>,
+    pub(crate) signing_key: Option<Cow<'a, str>>,
+    /// Fields marked `every_request`, for later requests.
+    pub(crate) carried: Vec<WireField<'a>>,
+    pub(crate) redactor: Redactor,
+}
+
+/// Applies the hash to the fields that ask for it, and sorts them by place.
+pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> {
+    let mut out = Resolved {
+        body: Vec::with_capacity(params.len() + 4),
+        headers: Vec::new(),
+        signing_key: None,
+        carried: Vec::new(),
+        redactor: Redactor::default(),
+    };
+    for param in params.items {
+        let secret = param.value.secret;
+        let mut text = param.value.text;
+        if param.spec.hashed {
+            if secret {
+                out.redactor.add(&text);
+            }
+            // A hashed field without an algorithm is refused by the macro; by hand, MD5 is the
+            // only algorithm there is.
+            text = Cow::Owned(digest(spec.hash.unwrap_or(HashAlgorithm::Md5), &text));
+        }
+        if secret {
+            out.redactor.add(&text);
+        }
+        let field = WireField {
+            spec: param.spec,
+            text,
+            secret,
+        };
+        if field.spec.every_request {
+            out.carried.push(field.clone());
+        }
+        match field.spec.place {
+            Place::Body => out.body.push((Cow::Borrowed(field.spec.name), field.text)),
+            Place::Header => out.headers.push(field),
+            Place::SigningKey => out.signing_key = Some(field.text),
+        }
+    }
+    out
 }
 
 /// The request, ready to send, and the secrets to keep out of whatever comes back.
@@ -46,33 +104,13 @@ pub(crate) fn prepare<E: LoginEndpoint>(
     let vendor = spec.vendor;
     let mut params = Params::new();
     endpoint.params(&mut params);
-
-    let mut redactor = Redactor::default();
-    let mut wire: WireParams<'_> = Vec::with_capacity(params.len() + 4);
-    let mut headers: Vec<(&'static str, Cow<'_, str>, bool)> = Vec::new();
-    let mut signing_key: Option<Cow<'_, str>> = None;
-    for param in params.items {
-        let secret = param.value.secret;
-        let mut text = param.value.text;
-        if param.spec.hashed {
-            // A hashed field without an algorithm is refused by the macro; by hand, MD5 is the
-            // only algorithm there is.
-            let algorithm = spec.hash.unwrap_or(HashAlgorithm::Md5);
-            let hashed = digest(algorithm, &text);
-            if secret {
-                redactor.add(&text);
-            }
-            text = Cow::Owned(hashed);
-        }
-        if secret {
-            redactor.add(&text);
-        }
-        match param.spec.place {
-            Place::Body => wire.push((Cow::Borrowed(param.spec.name), text)),
-            Place::Header => headers.push((param.spec.name, text, secret)),
-            Place::SigningKey => signing_key = Some(text),
-        }
-    }
+    let Resolved {
+        body: mut wire,
+        headers,
+        signing_key,
+        redactor,
+        ..
+    } = resolve(spec, params);
 
     if let Some(signer) = spec.signer {
         let key = signing_key.ok_or(Error::config(vendor, ConfigError::MissingSigningKey))?;
@@ -118,10 +156,11 @@ pub(crate) fn prepare<E: LoginEndpoint>(
             header_value(vendor, name, value, false)?,
         );
     }
-    for (name, value, secret) in &headers {
+    for field in &headers {
+        let name = field.spec.name;
         request = request.header(
             header_name(vendor, name)?,
-            header_value(vendor, name, value, *secret)?,
+            header_value(vendor, name, &field.text, field.secret)?,
         );
     }
     Ok(Prepared {
@@ -138,12 +177,12 @@ fn method(method: Method) -> reqwest::Method {
     }
 }
 
-fn header_name(vendor: &'static str, name: &'static str) -> Result<HeaderName, Error> {
+pub(crate) fn header_name(vendor: &'static str, name: &'static str) -> Result<HeaderName, Error> {
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::config(vendor, ConfigError::BadHeaderValue { header: name }))
 }
 
-fn header_value(
+pub(crate) fn header_value(
     vendor: &'static str,
     name: &'static str,
     value: &str,

@@ -204,7 +204,7 @@ fn lifetime(
     Ok(duration)
 }
 
-fn vendor_said(spec: &LoginSpec, json: &Value, redactor: &Redactor) -> VendorSaid {
+pub(crate) fn vendor_said(spec: &LoginSpec, json: &Value, redactor: &Redactor) -> VendorSaid {
     let code = spec
         .error_code
         .and_then(|path| lookup(json, path))

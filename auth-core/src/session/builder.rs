@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::header::HeaderName;
 use url::{Host, Url};
 
+use super::carried::Carried;
 use super::refresh::Refresher;
 use super::{Parts, Session, Settings};
 use crate::endpoint::LoginEndpoint;
@@ -155,7 +156,9 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             Some(client) => client,
             None => default_client().map_err(config)?,
         };
+        let carried = Carried::of(&self.endpoint)?;
         Ok(Session::from_parts(Parts {
+            carried,
             endpoint: self.endpoint,
             login_url,
             login_path,

@@ -1,8 +1,10 @@
 //! A session: one endpoint, one set of credentials, one cached token kept valid.
 
 mod builder;
+mod carried;
 mod policy;
 mod refresh;
+mod renewer;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -24,7 +26,9 @@ use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid
 use crate::login::{self, AttemptLimits, Issued};
 use crate::secret::Secret;
 use crate::token::{Deadlines, Freshness, Token, TokenPlacement};
+pub(crate) use carried::Carried;
 use refresh::Refresher;
+use tokio::sync::watch;
 
 type LoginResult = Result<Arc<Token>, Error>;
 type SharedLogin = Shared<BoxFuture<'static, LoginResult>>;
@@ -87,6 +91,7 @@ impl<E> Clone for Session<E> {
 /// What the builder resolved.
 struct Parts<E> {
     endpoint: E,
+    carried: Carried,
     login_url: Url,
     login_path: String,
     placement: TokenPlacement,
@@ -104,9 +109,14 @@ struct Inner<E> {
     refresher: Option<Refresher>,
     client: reqwest::Client,
     settings: Settings,
+    carried: Carried,
     current: ArcSwapOption<Token>,
     flight: Mutex<FlightSlot>,
-    renewing: AtomicBool,
+    /// Set when a token is asked for; the renewer clears it, and stops if it finds it clear.
+    used: AtomicBool,
+    renewer_running: AtomicBool,
+    /// Dropped with the session, which wakes and ends the renewer.
+    closed: watch::Sender<()>,
     counters: Counters,
 }
 
@@ -179,6 +189,7 @@ impl<E: LoginEndpoint> Session<E> {
         Session {
             inner: Arc::new(Inner {
                 endpoint: parts.endpoint,
+                carried: parts.carried,
                 login_url: parts.login_url,
                 login_path: parts.login_path,
                 placement: parts.placement,
@@ -187,7 +198,9 @@ impl<E: LoginEndpoint> Session<E> {
                 settings: parts.settings,
                 current: ArcSwapOption::empty(),
                 flight: Mutex::new(FlightSlot::default()),
-                renewing: AtomicBool::new(false),
+                used: AtomicBool::new(false),
+                renewer_running: AtomicBool::new(false),
+                closed: watch::channel(()).0,
                 counters: Counters::default(),
             }),
         }
@@ -199,13 +212,27 @@ impl<E: LoginEndpoint> Session<E> {
     /// while a login is under way wait for that login instead of starting another; a caller that
     /// gives up waiting does not cancel it for the others.
     pub async fn token(&self) -> Result<Arc<Token>, Error> {
-        if let Some(token) = self.inner.cached() {
+        let inner = &self.inner;
+        // Read first: after the first call this is a load, not a write to a shared line.
+        if !inner.used.load(Ordering::Relaxed) {
+            inner.used.store(true, Ordering::Relaxed);
+        }
+        if let Some(token) = inner.cached() {
             return Ok(token);
         }
-        match self.inner.start(Reason::Expired)? {
-            Start::Cached(token) => Ok(token),
-            Start::Flight(flight) => flight.await,
-        }
+        let token = match inner.start(Reason::Expired)? {
+            Start::Cached(token) => token,
+            Start::Flight(flight) => flight.await?,
+        };
+        renewer::ensure_running(inner);
+        Ok(token)
+    }
+
+    /// Records that a request with `token` succeeded. For a sliding lifetime (IceKredit) this
+    /// keeps the token usable for another full lifetime; for others it changes nothing.
+    /// The authorised client calls it for you.
+    pub fn record_success(&self, token: &Token) {
+        token.deadlines().touch(Instant::now(), SystemTime::now());
     }
 
     /// The token in the cache, if it may still be sent; never logs in.
@@ -247,6 +274,15 @@ impl<E: LoginEndpoint> Session<E> {
     pub fn login_url(&self) -> &Url {
         &self.inner.login_url
     }
+
+    /// The HTTP client the session sends with.
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.client
+    }
+
+    pub(crate) fn carried(&self) -> &Carried {
+        &self.inner.carried
+    }
 }
 
 impl<E> fmt::Debug for Session<E> {
@@ -271,12 +307,8 @@ impl<E: LoginEndpoint> Inner<E> {
         match token.freshness(Instant::now(), SystemTime::now()) {
             Freshness::Fresh => Some(Arc::clone(token)),
             Freshness::RenewDue => {
-                if !self.renewing.swap(true, Ordering::AcqRel) {
-                    // The flight runs as a task of its own; nobody needs to await it here.
-                    if !matches!(self.start(Reason::RenewAhead), Ok(Start::Flight(_))) {
-                        self.renewing.store(false, Ordering::Release);
-                    }
-                }
+                // The renewer renews it; the current token is still good to send meanwhile.
+                renewer::ensure_running(self);
                 Some(Arc::clone(token))
             }
             Freshness::Expired => None,
@@ -351,17 +383,6 @@ impl<E: LoginEndpoint> Inner<E> {
                 slot.rejected = Some(err.clone());
             }
         }
-        if reason == Reason::RenewAhead && result.is_err() {
-            // The current token is still valid and keeps being served; wait before the hit
-            // path may try renewing again, so a failing vendor is not called on every request.
-            tokio::time::sleep(
-                self.settings
-                    .retry
-                    .backoff(self.settings.retry.max_attempts.max(1)),
-            )
-            .await;
-        }
-        self.renewing.store(false, Ordering::Release);
         result
     }
 
@@ -426,17 +447,13 @@ impl<E: LoginEndpoint> Inner<E> {
     fn prepare_token(
         &self,
         issued: Issued,
-        (sent, wall_sent): (Instant, SystemTime),
+        sent_at: (Instant, SystemTime),
     ) -> Result<Token, Error> {
         let spec = E::SPEC;
         let (renew_after, use_for) = self.settings.renew.schedule(issued.lifetime);
-        let times = Deadlines {
-            renew_at: sent + renew_after,
-            use_until: sent + use_for,
-            wall_renew_at: wall_sent + renew_after,
-            wall_use_until: wall_sent + use_for,
-            wall_expires_at: wall_sent + issued.lifetime,
-        };
+        // A sliding token is kept alive by use, not renewed ahead: it lapses only when idle.
+        let renew_after = if spec.sliding { use_for } else { renew_after };
+        let times = Deadlines::new(sent_at, renew_after, use_for, issued.lifetime, spec.sliding);
         match &self.placement {
             TokenPlacement::Query(name) => Ok(Token::new_query(
                 issued.token,

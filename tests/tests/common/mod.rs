@@ -41,3 +41,4 @@ pub async fn igv_whoami(
         serde_json::from_slice(&response.bytes().await.unwrap()).unwrap(),
     )
 }
+pub mod clients;

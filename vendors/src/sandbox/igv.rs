@@ -38,7 +38,7 @@ pub(crate) fn state() -> VendorState {
 pub(crate) fn router(state: Arc<VendorState>) -> Router {
     Router::new()
         .route("/seller/auth/login", post(login))
-        .route(WHOAMI_PATH, get(whoami))
+        .route(WHOAMI_PATH, get(whoami).post(whoami))
         .with_state(state)
 }
 
@@ -100,6 +100,15 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
 
 async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Response {
     sim.count_protected();
+    let unauthorized = || {
+        answer(
+            StatusCode::UNAUTHORIZED,
+            envelope("401", "Unauthorized", None),
+        )
+    };
+    if let Some(reply) = sim.next_protected_fault().await.http_reply(unauthorized) {
+        return reply;
+    }
     let token = header_text(&headers, header::AUTHORIZATION.as_str())
         .and_then(|v| v.strip_prefix("Bearer "));
     match token.map(|t| sim.check_token(t)) {

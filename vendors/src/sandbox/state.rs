@@ -18,6 +18,7 @@ pub struct VendorState {
     lifetime: Mutex<Duration>,
     sliding: bool,
     faults: Faults,
+    protected_faults: Faults,
     logins: AtomicU64,
     refreshes: AtomicU64,
     protected: AtomicU64,
@@ -68,6 +69,7 @@ impl VendorState {
             lifetime: Mutex::new(lifetime),
             sliding,
             faults: Faults::default(),
+            protected_faults: Faults::default(),
             logins: AtomicU64::new(0),
             refreshes: AtomicU64::new(0),
             protected: AtomicU64::new(0),
@@ -107,6 +109,12 @@ impl VendorState {
         self.faults.push(fault);
     }
 
+    /// Queues a fault for an upcoming protected (business) call, where the vendor's module
+    /// supports it (iGV).
+    pub fn push_protected_fault(&self, fault: Fault) {
+        self.protected_faults.push(fault);
+    }
+
     /// Revokes every token issued so far.
     pub fn revoke_all(&self) {
         lock(&self.tokens).clear();
@@ -141,6 +149,10 @@ impl VendorState {
 
     pub(crate) async fn next_fault(&self) -> FaultOutcome {
         self.faults.apply_next().await
+    }
+
+    pub(crate) async fn next_protected_fault(&self) -> FaultOutcome {
+        self.protected_faults.apply_next().await
     }
 
     pub(crate) fn check_account(&self, name: &str, secret: &str) -> AccountCheck {

@@ -1,0 +1,316 @@
+//! One authorised request: built from owned parts, so it can be signed and replayed.
+
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use reqwest::Method;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+
+use super::AuthorizedClient;
+use super::inspect::{Verdict, inspect};
+use crate::endpoint::LoginEndpoint;
+use crate::error::{ConfigError, Error, TransientKind, VendorSaid};
+use crate::signing::WireParams;
+use crate::token::Token;
+
+enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Raw {
+        content_type: HeaderValue,
+        bytes: Vec<u8>,
+    },
+}
+
+/// A request being built by an [`AuthorizedClient`]; send it with [`AuthorizedRequest::send`].
+#[must_use]
+pub struct AuthorizedRequest<'c, E> {
+    client: &'c AuthorizedClient<E>,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Body,
+    headers: HeaderMap,
+    invalid_header: Option<String>,
+}
+
+impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
+    pub(super) fn new(client: &'c AuthorizedClient<E>, method: Method, path: &str) -> Self {
+        AuthorizedRequest {
+            client,
+            method,
+            path: path.to_owned(),
+            query: Vec::new(),
+            body: Body::None,
+            headers: HeaderMap::new(),
+            invalid_header: None,
+        }
+    }
+
+    /// Adds query parameters.
+    pub fn query<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        self.query.extend(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned())),
+        );
+        self
+    }
+
+    /// Sends these parameters as an `application/x-www-form-urlencoded` body.
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(mut self, pairs: &[(K, V)]) -> Self {
+        let pairs = pairs
+            .iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v.as_ref().to_owned()));
+        match &mut self.body {
+            Body::Form(existing) => existing.extend(pairs),
+            _ => self.body = Body::Form(pairs.collect()),
+        }
+        self
+    }
+
+    /// Sends a JSON body.
+    pub fn json(mut self, value: &serde_json::Value) -> Self {
+        let bytes = value.to_string().into_bytes();
+        self.body = Body::Raw {
+            content_type: HeaderValue::from_static("application/json"),
+            bytes,
+        };
+        self
+    }
+
+    /// Sends a body of any type.
+    pub fn body(mut self, content_type: HeaderValue, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Body::Raw {
+            content_type,
+            bytes: bytes.into(),
+        };
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            _ => self.invalid_header = Some(name.to_owned()),
+        }
+        self
+    }
+
+    /// Sends the request with the current token. A rejection of the token drops it from the
+    /// session (only if it is still the cached one), logs in (or refreshes) once, and replays
+    /// the request once; a second rejection is [`Error::TokenRejected`]. Other answers, errors
+    /// included, are returned as they came, after the retries configured on the client.
+    pub async fn send(self) -> Result<reqwest::Response, Error> {
+        let client = self.client;
+        let spec = E::SPEC;
+        if let Some(header) = self.invalid_header.clone() {
+            return Err(Error::config(
+                spec.vendor(),
+                ConfigError::BadRequestHeader { name: header },
+            ));
+        }
+        let retry = client
+            .retry
+            .filter(|_| client.retry_all_methods || is_idempotent(&self.method));
+        let mut replayed = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let token = client.session.token().await?;
+            let request = self.build(&token)?;
+            let response = match client.http.execute(request).await {
+                Ok(response) => response,
+                Err(err) => {
+                    let err = Error::transport(spec.vendor(), err);
+                    match retry.and_then(|policy| policy.delay_after(attempt, &err)) {
+                        Some(delay) => {
+                            backoff(&err, delay).await;
+                            continue;
+                        }
+                        None => return Err(err),
+                    }
+                }
+            };
+            if let Some(err) = retryable_status(spec.vendor(), &response)
+                && let Some(delay) = retry.and_then(|policy| policy.delay_after(attempt, &err))
+            {
+                backoff(&err, delay).await;
+                continue;
+            }
+            match inspect(spec, response, client.max_inspected_bytes).await? {
+                Verdict::Accepted(response) => {
+                    if response.status().is_success() {
+                        client.session.record_success(&token);
+                    }
+                    return Ok(response);
+                }
+                Verdict::TokenRejected { status, said } if replayed => {
+                    return Err(Error::TokenRejected {
+                        vendor: spec.vendor(),
+                        status,
+                        said,
+                    });
+                }
+                Verdict::TokenRejected { .. } => {
+                    tracing::info!(
+                        vendor = spec.vendor(),
+                        "token rejected; logging in again and replaying once"
+                    );
+                    client.session.invalidate(&token);
+                    replayed = true;
+                    attempt = 0;
+                }
+            }
+        }
+    }
+
+    fn build(&self, token: &Token) -> Result<reqwest::Request, Error> {
+        let client = self.client;
+        let spec = E::SPEC;
+        let vendor = spec.vendor();
+        let carried = client.session.carried();
+        let mut url = if self.path.starts_with("http://") || self.path.starts_with("https://") {
+            url::Url::parse(&self.path)
+        } else {
+            url::Url::parse(&format!(
+                "{}/{}",
+                client.base_url.as_str().trim_end_matches('/'),
+                self.path.trim_start_matches('/')
+            ))
+        }
+        .map_err(|e| {
+            Error::config(
+                vendor,
+                ConfigError::BadBaseUrl {
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+
+        // Parameters the session adds: carried fields, the token if it travels as one, and the
+        // signature over everything.
+        let mut added: WireParams<'_> = carried
+            .params
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), Cow::Borrowed(value.expose())))
+            .collect();
+        if let Some((name, value)) = token.query_param() {
+            let name = client.token_param.as_deref().unwrap_or(name);
+            added.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+        }
+        let form = match &self.body {
+            Body::Form(pairs) => Some(pairs),
+            _ => None,
+        };
+        if let (Some(signer), Some(key)) = (spec.signer, &carried.signing_key) {
+            let mut all: WireParams<'_> = self
+                .query
+                .iter()
+                .chain(form.into_iter().flatten())
+                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str())))
+                .collect();
+            let user = all.len();
+            all.extend(added);
+            let api = if client.sign_path {
+                url.path()
+                    .strip_prefix(client.base_url.path().trim_end_matches('/'))
+                    .unwrap_or(url.path())
+            } else {
+                ""
+            };
+            signer.sign(api, key.expose(), SystemTime::now(), &mut all);
+            added = all.split_off(user);
+        }
+
+        let mut query: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        if form.is_none() {
+            query.extend(added.iter().map(|(n, v)| (n.as_ref(), v.as_ref())));
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = reqwest::Request::new(self.method.clone(), url);
+        let headers = request.headers_mut();
+        for (name, value) in &carried.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let Some((name, value)) = token.header() {
+            headers.insert(name.clone(), value.clone());
+        }
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        match &self.body {
+            Body::None => {}
+            Body::Form(pairs) => {
+                let mut body = url::form_urlencoded::Serializer::new(String::new());
+                body.extend_pairs(pairs.iter());
+                body.extend_pairs(added.iter());
+                headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+                *request.body_mut() = Some(body.finish().into());
+            }
+            Body::Raw {
+                content_type,
+                bytes,
+            } => {
+                headers.insert(CONTENT_TYPE, content_type.clone());
+                *request.body_mut() = Some(bytes.clone().into());
+            }
+        }
+        Ok(request)
+    }
+}
+
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
+}
+
+async fn backoff(err: &Error, delay: std::time::Duration) {
+    tracing::info!(error = %err, delay_ms = delay.as_millis() as u64, "request failed, retrying");
+    tokio::time::sleep(delay).await;
+}
+
+/// A response worth retrying, as the error it stands for: 429 (with `Retry-After`), 408, 5xx.
+fn retryable_status(vendor: &'static str, response: &reqwest::Response) -> Option<Error> {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    match status {
+        429 => Some(Error::RateLimited {
+            vendor,
+            status,
+            retry_after,
+            said: VendorSaid::default(),
+        }),
+        408 | 500..=599 => {
+            let kind = TransientKind::Status(status);
+            Some(Error::Transient {
+                vendor,
+                kind,
+                said: VendorSaid::default(),
+                source: None,
+            })
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,215 @@
+//! Authorised requests for every vendor: the documented form, re-login on a rejected token,
+//! renewal over a simulated day, sliding lifetimes, and no task left behind.
+
+mod common;
+
+use std::time::Duration;
+
+use auth_core::{Error, ErrorClass};
+use common::clients::{self, Clients, call};
+use futures_util::future::join_all;
+use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, wahool};
+
+#[tokio::test]
+async fn every_vendor_accepts_the_token_in_its_documented_form() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let clients = Clients::new(&sandbox);
+    for vendor in Vendor::ALL {
+        assert!(call(vendor, &sandbox, &clients).await, "{vendor:?}");
+        assert_eq!(sandbox.vendor(vendor).protected_count(), 1, "{vendor:?}");
+    }
+}
+
+#[tokio::test]
+async fn revocation_causes_exactly_one_relogin_and_a_successful_replay() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let clients = Clients::new(&sandbox);
+    for vendor in Vendor::ALL {
+        assert!(call(vendor, &sandbox, &clients).await, "{vendor:?}");
+        let state = sandbox.vendor(vendor);
+        let (logins, refreshes) = (state.login_count(), state.refresh_count());
+        state.revoke_all();
+        assert!(
+            call(vendor, &sandbox, &clients).await,
+            "{vendor:?}: the replay succeeded"
+        );
+        let renewals = state.login_count() - logins + state.refresh_count() - refreshes;
+        assert_eq!(renewals, 1, "{vendor:?}");
+        if matches!(vendor, Vendor::Lazada | Vendor::AliExpress) {
+            assert_eq!(
+                state.refresh_count() - refreshes,
+                1,
+                "{vendor:?} renews with its refresh token"
+            );
+        }
+        assert_eq!(
+            state.protected_count(),
+            3,
+            "{vendor:?}: one call, one rejected call, one replay"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_rejections_cause_one_relogin() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = std::sync::Arc::new(clients::igv(&sandbox));
+    client.get(igv::WHOAMI_PATH).send().await.unwrap();
+    sandbox.igv().revoke_all();
+    let calls = (0..100).map(|_| {
+        let client = std::sync::Arc::clone(&client);
+        tokio::spawn(async move {
+            client
+                .get(igv::WHOAMI_PATH)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        })
+    });
+    for status in join_all(calls).await {
+        assert_eq!(status.unwrap().unwrap(), 200);
+    }
+    assert_eq!(
+        sandbox.igv().login_count(),
+        2,
+        "one login, then one re-login for 100 rejections"
+    );
+}
+
+#[tokio::test]
+async fn a_second_rejection_is_an_error_that_says_so() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // An iGV token sent to Wahool's protected endpoint: rejected whatever the login.
+    let client = clients::igv(&sandbox);
+    let url = format!(
+        "{}{}",
+        sandbox.base_url(Vendor::Wahool),
+        wahool::WHOAMI_PATH
+    );
+    let err = client.get(&url).send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::TokenRejected { status: 401, .. }),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Rejected);
+    assert!(err.to_string().contains("twice"), "{err}");
+    assert_eq!(
+        sandbox.igv().login_count(),
+        2,
+        "one login, one re-login, no more"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn icekredit_tokens_slide_with_use_and_an_idle_session_knows_it_lapsed() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let clients = Clients::new(&sandbox);
+    let state = sandbox.vendor(Vendor::IceKredit);
+    // A request every 15 minutes for 12 hours: the sliding token never lapses.
+    for _ in 0..48 {
+        assert!(call(Vendor::IceKredit, &sandbox, &clients).await);
+        tokio::time::sleep(Duration::from_secs(15 * 60)).await;
+    }
+    assert_eq!(state.login_count(), 1, "one login for twelve busy hours");
+    let token = clients.icekredit.session().cached_token().unwrap();
+    assert!(
+        token.expires_at() > std::time::SystemTime::now() + Duration::from_secs(12 * 3600 - 60)
+    );
+
+    // Idle for 21 minutes: the session knows the token lapsed and logs in before the request.
+    tokio::time::sleep(Duration::from_secs(21 * 60)).await;
+    assert!(clients.icekredit.session().cached_token().is_none());
+    let protected = state.protected_count();
+    assert!(call(Vendor::IceKredit, &sandbox, &clients).await);
+    assert_eq!(state.login_count(), 2);
+    assert_eq!(
+        state.protected_count(),
+        protected + 1,
+        "no request was sent with the lapsed token"
+    );
+    let _ = icekredit::DEMO_MERCHANT;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dropped_session_leaves_no_task_behind() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // The sessions share the test's HTTP client, which outlives them: its pooled connection
+    // tasks are the same before and after, so only the sessions' own tasks can differ.
+    let warm = clients::http().get(format!(
+        "{}{}",
+        sandbox.base_url(Vendor::Igv),
+        igv::WHOAMI_PATH
+    ));
+    warm.send().await.unwrap();
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let baseline = metrics.num_alive_tasks();
+    {
+        let clients = Clients::new(&sandbox);
+        for vendor in Vendor::ALL {
+            assert!(call(vendor, &sandbox, &clients).await);
+        }
+        // Five renewers (IceKredit's sliding token needs none).
+        assert_eq!(
+            metrics.num_alive_tasks(),
+            baseline + 5,
+            "one renewer per session"
+        );
+    }
+    tokio::task::yield_now().await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    assert_eq!(
+        metrics.num_alive_tasks(),
+        baseline,
+        "a task outlived its session"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn business_retries_are_for_idempotent_methods_and_honour_retry_after() {
+    use auth_core::RetryPolicy;
+    use vendors::sandbox::Fault;
+    let sandbox = Sandbox::start().await.unwrap();
+    let policy = RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        ..RetryPolicy::default()
+    };
+    let client = clients::igv(&sandbox).retry(policy);
+    let state = sandbox.igv();
+
+    state.push_protected_fault(Fault::RateLimit {
+        retry_after: Some(7),
+    });
+    let started = tokio::time::Instant::now();
+    let response = client.get(igv::WHOAMI_PATH).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        started.elapsed() >= Duration::from_secs(7),
+        "Retry-After was honoured"
+    );
+    assert_eq!(state.protected_count(), 2);
+
+    // POST is not idempotent: the 503 comes back as it is.
+    state.push_protected_fault(Fault::HtmlErrorPage(503));
+    let response = client.post(igv::WHOAMI_PATH).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(state.protected_count(), 3);
+
+    // Without a retry policy nothing is retried, and errors are the caller's to see.
+    state.push_protected_fault(Fault::HtmlErrorPage(502));
+    let plain = clients::igv(&sandbox);
+    assert_eq!(
+        plain
+            .get(igv::WHOAMI_PATH)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        502
+    );
+    assert_eq!(
+        state.login_count(),
+        2,
+        "one login per session; no re-login for a 5xx"
+    );
+}
