@@ -50,8 +50,30 @@ async fn revocation_causes_exactly_one_relogin_and_a_successful_replay() {
     }
 }
 
+#[tokio::test]
+async fn a_hundred_concurrent_rejections_cause_one_relogin_for_every_vendor() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let clients = Clients::new(&sandbox);
+    for vendor in Vendor::ALL {
+        assert!(call(vendor, &sandbox, &clients).await, "{vendor:?}");
+        let state = sandbox.vendor(vendor);
+        let renewals_before = state.login_count() + state.refresh_count();
+        state.revoke_all();
+        let calls = join_all((0..100).map(|_| call(vendor, &sandbox, &clients))).await;
+        assert!(
+            calls.iter().all(|ok| *ok),
+            "{vendor:?}: every call succeeded after the replay"
+        );
+        let renewals = state.login_count() + state.refresh_count() - renewals_before;
+        assert_eq!(
+            renewals, 1,
+            "{vendor:?}: one re-login (or refresh) for 100 rejections"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_concurrent_rejections_cause_one_relogin() {
+async fn concurrent_rejections_across_threads_cause_one_relogin() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = std::sync::Arc::new(clients::igv(&sandbox));
     client.get(igv::WHOAMI_PATH).send().await.unwrap();

@@ -95,6 +95,56 @@ async fn renews_ahead_of_expiry_while_serving_the_current_token() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_failed_renewal_keeps_the_valid_token_and_tries_again() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.igv().set_token_lifetime(Duration::from_secs(100));
+    let policy = RenewPolicy {
+        renew_from: 0.8,
+        renew_to: 0.8,
+        ..RenewPolicy::default()
+    };
+    let retry = RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_secs(1),
+        ..RetryPolicy::default()
+    };
+    let session = igv_builder(&sandbox)
+        .renew(policy)
+        .retry(retry)
+        .build()
+        .unwrap();
+    let first = session.token().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert!(Arc::ptr_eq(&first, &session.token().await.unwrap()));
+
+    // The renewal at 80 s fails both attempts; the vendor recovers after that.
+    sandbox.igv().push_fault(Fault::HtmlErrorPage(503));
+    sandbox.igv().push_fault(Fault::HtmlErrorPage(503));
+    tokio::time::sleep(Duration::from_secs(69)).await;
+    while session.stats().logins_failed == 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The renewer waits at least half its base delay (0.5 s) before trying again.
+    let kept = session.token().await.unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &kept),
+        "the still-valid token is kept after a failed renewal"
+    );
+    assert_eq!(
+        sandbox.igv().login_count(),
+        3,
+        "first login and two failed attempts"
+    );
+
+    // It tries again and succeeds, before the token's 90 s limit.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let renewed = session.token().await.unwrap();
+    assert!(!Arc::ptr_eq(&first, &renewed), "renewed after the failure");
+    assert_eq!(session.stats().logins_succeeded, 2);
+    assert_eq!(sandbox.igv().login_count(), 4);
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_idle_session_stops_renewing_and_its_token_lapses() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.igv().set_token_lifetime(Duration::from_secs(100));

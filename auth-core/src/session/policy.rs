@@ -66,7 +66,8 @@ fn clamp_fraction(x: f64) -> f64 {
 }
 
 /// How a failed login is retried: transient failures and rate limits only, with capped
-/// exponential backoff and full jitter. Rejected credentials are never retried.
+/// exponential backoff and "equal jitter" (half the delay fixed, half random, so a failing
+/// vendor always gets a pause). Rejected credentials are never retried.
 ///
 /// ```
 /// use std::time::Duration;
@@ -117,7 +118,7 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(1u32 << exponent)
             .min(self.max_delay);
-        ceiling.mul_f64(fastrand::f64())
+        ceiling.mul_f64(0.5 + 0.5 * fastrand::f64())
     }
 
     /// How long to wait before attempt `attempt + 1`, or `None` to give up with `err`.
@@ -159,6 +160,22 @@ mod tests {
             .map(|_| policy.schedule(Duration::from_secs(3600)).0)
             .collect();
         assert!(points.len() > 40);
+    }
+
+    #[test]
+    fn backoff_grows_is_capped_and_never_below_half() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..=30 {
+            let ceiling = policy
+                .base_delay
+                .saturating_mul(1 << (attempt - 1).min(20))
+                .min(policy.max_delay);
+            let delay = policy.backoff(attempt);
+            assert!(
+                delay >= ceiling / 2 && delay <= ceiling,
+                "attempt {attempt}: {delay:?}"
+            );
+        }
     }
 
     #[test]
