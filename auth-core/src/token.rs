@@ -21,7 +21,8 @@ pub struct Token {
     times: Deadlines,
 }
 
-enum Placement {
+/// How this token goes on a request.
+pub(crate) enum Placement {
     Header(HeaderName, HeaderValue),
     Query(Arc<str>),
 }
@@ -125,33 +126,16 @@ pub(crate) enum Freshness {
 }
 
 impl Token {
-    pub(crate) fn new_header(
+    pub(crate) fn new(
         secret: Secret,
-        name: HeaderName,
-        value: HeaderValue,
+        placement: Placement,
         refresh_token: Option<Secret>,
         lifetime: Duration,
         times: Deadlines,
     ) -> Self {
         Token {
             secret,
-            placement: Placement::Header(name, value),
-            refresh_token,
-            lifetime,
-            times,
-        }
-    }
-
-    pub(crate) fn new_query(
-        secret: Secret,
-        name: Arc<str>,
-        refresh_token: Option<Secret>,
-        lifetime: Duration,
-        times: Deadlines,
-    ) -> Self {
-        Token {
-            secret,
-            placement: Placement::Query(name),
+            placement,
             refresh_token,
             lifetime,
             times,
@@ -245,9 +229,9 @@ mod tests {
         let wall = SystemTime::now();
         let times = Deadlines::new((now, wall), S(80), S(90), S(100), sliding);
         (
-            Token::new_query(
+            Token::new(
                 Secret::from("t"),
-                "access_token".into(),
+                Placement::Query("access_token".into()),
                 None,
                 S(100),
                 times,
@@ -300,9 +284,9 @@ mod tests {
     #[test]
     fn debug_shows_placement_not_the_token() {
         let times = Deadlines::new((Instant::now(), SystemTime::now()), S(1), S(1), S(1), false);
-        let t = Token::new_query(
+        let t = Token::new(
             Secret::from("s3cr3t-token"),
-            "access_token".into(),
+            Placement::Query("access_token".into()),
             Some(Secret::from("r3fr3sh")),
             S(1),
             times,

@@ -8,7 +8,7 @@ use url::{Host, Url};
 
 use super::carried::Carried;
 use super::refresh::Refresher;
-use super::{Parts, Session, Settings};
+use super::{Session, Settings, Setup};
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::secret::Secret;
@@ -157,7 +157,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             None => default_client().map_err(config)?,
         };
         let carried = Carried::of(&self.endpoint)?;
-        Ok(Session::from_parts(Parts {
+        Ok(Session::from_setup(Setup {
             carried,
             endpoint: self.endpoint,
             login_url,

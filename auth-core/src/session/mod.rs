@@ -25,7 +25,7 @@ use crate::endpoint::LoginEndpoint;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::login::{self, AttemptLimits, Issued};
 use crate::secret::Secret;
-use crate::token::{Deadlines, Freshness, Token, TokenPlacement};
+use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
 pub(crate) use carried::Carried;
 use refresh::Refresher;
 use tokio::sync::watch;
@@ -88,11 +88,12 @@ impl<E> Clone for Session<E> {
     }
 }
 
-/// What the builder resolved.
-struct Parts<E> {
+/// What the builder resolved: fixed for the session's life.
+struct Setup<E> {
     endpoint: E,
     carried: Carried,
     login_url: Url,
+    /// The path as the vendor's signature covers it.
     login_path: String,
     placement: TokenPlacement,
     refresher: Option<Refresher>,
@@ -101,15 +102,7 @@ struct Parts<E> {
 }
 
 struct Inner<E> {
-    endpoint: E,
-    login_url: Url,
-    /// The path as the vendor's signature covers it.
-    login_path: String,
-    placement: TokenPlacement,
-    refresher: Option<Refresher>,
-    client: reqwest::Client,
-    settings: Settings,
-    carried: Carried,
+    setup: Setup<E>,
     current: ArcSwapOption<Token>,
     flight: Mutex<FlightSlot>,
     /// Set when a token is asked for; the renewer clears it, and stops if it finds it clear.
@@ -185,17 +178,10 @@ impl<E: LoginEndpoint> Session<E> {
         SessionBuilder::new(endpoint)
     }
 
-    fn from_parts(parts: Parts<E>) -> Self {
+    fn from_setup(setup: Setup<E>) -> Self {
         Session {
             inner: Arc::new(Inner {
-                endpoint: parts.endpoint,
-                carried: parts.carried,
-                login_url: parts.login_url,
-                login_path: parts.login_path,
-                placement: parts.placement,
-                refresher: parts.refresher,
-                client: parts.client,
-                settings: parts.settings,
+                setup,
                 current: ArcSwapOption::empty(),
                 flight: Mutex::new(FlightSlot::default()),
                 used: AtomicBool::new(false),
@@ -267,28 +253,28 @@ impl<E: LoginEndpoint> Session<E> {
 
     /// The credentials this session logs in with.
     pub fn endpoint(&self) -> &E {
-        &self.inner.endpoint
+        &self.inner.setup.endpoint
     }
 
     /// The URL logins are sent to.
     pub fn login_url(&self) -> &Url {
-        &self.inner.login_url
+        &self.inner.setup.login_url
     }
 
     /// The HTTP client the session sends with.
     pub fn http_client(&self) -> &reqwest::Client {
-        &self.inner.client
+        &self.inner.setup.client
     }
 
     pub(crate) fn carried(&self) -> &Carried {
-        &self.inner.carried
+        &self.inner.setup.carried
     }
 }
 
 impl<E> fmt::Debug for Session<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("login_url", &self.inner.login_url.as_str())
+            .field("login_url", &self.inner.setup.login_url.as_str())
             .field("has_token", &self.inner.current.load().is_some())
             .finish_non_exhaustive()
     }
@@ -387,34 +373,43 @@ impl<E: LoginEndpoint> Inner<E> {
     }
 
     async fn login_with_retries(&self) -> LoginResult {
-        let retry = self.settings.retry;
+        let retry = self.setup.settings.retry;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempts", attempt);
             let sent_at = (Instant::now(), SystemTime::now());
             let stored = self
+                .setup
                 .refresher
                 .as_ref()
                 .and_then(|_| lock(&self.flight).refresh_token.clone());
             let refreshing = stored.is_some();
-            let issued = match (&self.refresher, stored) {
+            let issued = match (&self.setup.refresher, stored) {
                 (Some(refresher), Some(refresh_token)) => {
                     self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
                     refresher
-                        .attempt(refresh_token, &self.client, self.settings.limits, sent_at.1)
+                        .attempt(
+                            refresh_token,
+                            &self.setup.client,
+                            self.setup.settings.limits,
+                            sent_at.1,
+                        )
                         .await
                 }
                 _ => {
                     self.counters.requests.fetch_add(1, Ordering::Relaxed);
-                    let (endpoint, url, path) =
-                        (&self.endpoint, &self.login_url, self.login_path.as_str());
+                    let (endpoint, url, path) = (
+                        &self.setup.endpoint,
+                        &self.setup.login_url,
+                        self.setup.login_path.as_str(),
+                    );
                     login::attempt(
                         endpoint,
                         url,
                         path,
-                        &self.client,
-                        self.settings.limits,
+                        &self.setup.client,
+                        self.setup.settings.limits,
                         sent_at.1,
                     )
                     .await
@@ -450,18 +445,12 @@ impl<E: LoginEndpoint> Inner<E> {
         sent_at: (Instant, SystemTime),
     ) -> Result<Token, Error> {
         let spec = E::SPEC;
-        let (renew_after, use_for) = self.settings.renew.schedule(issued.lifetime);
+        let (renew_after, use_for) = self.setup.settings.renew.schedule(issued.lifetime);
         // A sliding token is kept alive by use, not renewed ahead: it lapses only when idle.
         let renew_after = if spec.sliding { use_for } else { renew_after };
         let times = Deadlines::new(sent_at, renew_after, use_for, issued.lifetime, spec.sliding);
-        match &self.placement {
-            TokenPlacement::Query(name) => Ok(Token::new_query(
-                issued.token,
-                Arc::clone(name),
-                issued.refresh_token,
-                issued.lifetime,
-                times,
-            )),
+        let placement = match &self.setup.placement {
+            TokenPlacement::Query(name) => Placement::Query(Arc::clone(name)),
             TokenPlacement::Header(name) => {
                 let raw = issued.token.expose();
                 let text = match issued.scheme.as_deref() {
@@ -475,16 +464,16 @@ impl<E: LoginEndpoint> Inner<E> {
                 })?;
                 value.set_sensitive(true);
                 secrecy::zeroize::Zeroize::zeroize(&mut { text });
-                Ok(Token::new_header(
-                    issued.token,
-                    name.clone(),
-                    value,
-                    issued.refresh_token,
-                    issued.lifetime,
-                    times,
-                ))
+                Placement::Header(name.clone(), value)
             }
-        }
+        };
+        Ok(Token::new(
+            issued.token,
+            placement,
+            issued.refresh_token,
+            issued.lifetime,
+            times,
+        ))
     }
 }
 

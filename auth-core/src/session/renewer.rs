@@ -83,6 +83,7 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
             Err(err) => {
                 failures += 1;
                 let delay = inner
+                    .setup
                     .settings
                     .retry
                     .backoff(failures)
