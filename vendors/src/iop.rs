@@ -52,6 +52,7 @@ macro_rules! iop_vendor {
         vendor: $vendor:tt,
         token_base_url: $base:tt,
         authorize_url: $authorize:tt,
+        token_param: $param:tt,
         create: $create:ident,
         refresh: $refresh:ident $(,)?
     ) => {
@@ -85,7 +86,7 @@ macro_rules! iop_vendor {
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
-            send_as = query("access_token")
+            send_as = query($param)
         )]
         #[derive(Debug, Clone)]
         pub struct $create {
@@ -122,7 +123,7 @@ macro_rules! iop_vendor {
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
-            send_as = query("access_token")
+            send_as = query($param)
         )]
         #[derive(Debug, Clone)]
         pub struct $refresh {

@@ -5,6 +5,7 @@ crate::iop::iop_vendor! {
     vendor: "Lazada",
     token_base_url: "https://auth.lazada.com/rest",
     authorize_url: "https://auth.lazada.com/oauth/authorize",
+    token_param: "access_token",
     create: LazadaTokenCreate,
     refresh: LazadaTokenRefresh,
 }

@@ -73,7 +73,6 @@ pub fn aliexpress(sandbox: &Sandbox) -> AuthorizedClient<AliExpressTokenCreate> 
     // Business calls go to `/sync?method=...`, signed without the path, with the token as `session`.
     AuthorizedClient::new(session, sandbox.base_url(Vendor::AliExpress))
         .unwrap()
-        .token_param("session")
         .sign_path(false)
 }
 

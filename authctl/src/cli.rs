@@ -1,0 +1,93 @@
+//! The command line, as clap parses it.
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Get tokens from seller and merchant APIs, make authorised requests, run the local sandbox.
+///
+/// Credentials come from the environment, never from arguments (arguments are visible in `ps`).
+#[derive(Debug, Parser)]
+#[command(name = "authctl", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Base URL of the vendor, instead of `<VENDOR>_BASE_URL` or the documented default.
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// More logging on stderr (-v: info, -vv: debug); `RUST_LOG` takes precedence.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in and print the token.
+    Token {
+        /// The vendor.
+        vendor: VendorArg,
+        /// What to print.
+        #[arg(long, value_enum, default_value_t = Format::Token)]
+        format: Format,
+    },
+    /// Make an authorised request and print the response body.
+    Request {
+        /// The vendor.
+        vendor: VendorArg,
+        /// The HTTP method.
+        method: String,
+        /// A path under the vendor's API base URL, or a full URL.
+        target: String,
+        /// The request body: form pairs (`a=1&b=2`) for IOP vendors, JSON or text otherwise.
+        #[arg(long)]
+        data: Option<String>,
+        /// An extra header, `Name: value`; repeatable.
+        #[arg(long = "header", short = 'H')]
+        headers: Vec<String>,
+    },
+    /// Run the sandbox in the foreground and print the variables to use it.
+    Sandbox {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: SocketAddr,
+    },
+    /// Start the sandbox and show every vendor logging in, calling, reusing and renewing.
+    Demo,
+    /// Print the seller consent URL of an IOP vendor.
+    AuthorizeUrl {
+        /// `lazada` or `aliexpress`.
+        vendor: IopVendorArg,
+        /// Where the seller is sent back with `?code=...`.
+        #[arg(long)]
+        redirect_uri: String,
+    },
+}
+
+/// The vendors, by the names of their modules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VendorArg {
+    Igv,
+    Wahool,
+    Lazada,
+    Aliexpress,
+    Icekredit,
+    Yz365,
+}
+
+/// The IOP vendors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IopVendorArg {
+    Lazada,
+    Aliexpress,
+}
+
+/// How `token` prints the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The bare token.
+    Token,
+    /// The one line a later request carries: `Name: value`, or `name=value` for a parameter.
+    Header,
+    /// Token, expiry and vendor as JSON.
+    Json,
+}

@@ -1,0 +1,108 @@
+//! `token`, `request` and `authorize-url`.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::Method;
+
+use crate::cli::{Format, IopVendorArg, VendorArg};
+use crate::driver::{Driver, Outgoing, names};
+use crate::failure::Failure;
+
+pub async fn token(
+    vendor: VendorArg,
+    driver: &dyn Driver,
+    format: Format,
+) -> Result<String, Failure> {
+    let (name, _) = names(vendor);
+    let token = driver.token().await.map_err(Failure::Auth)?;
+    Ok(match format {
+        Format::Token => token.secret().expose().to_owned(),
+        Format::Header => match (token.header(), token.query_param()) {
+            (Some((header, value)), _) => {
+                format!("{header}: {}", value.to_str().unwrap_or_default())
+            }
+            (None, Some((param, value))) => format!("{param}={value}"),
+            (None, None) => token.secret().expose().to_owned(),
+        },
+        Format::Json => {
+            let expires = token
+                .expires_at()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let left = token
+                .expires_at()
+                .duration_since(SystemTime::now())
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            serde_json::json!({
+                "vendor": name,
+                "token": token.secret().expose(),
+                "expires_at_unix": expires,
+                "expires_in_seconds": left,
+            })
+            .to_string()
+        }
+    })
+}
+
+pub async fn request(
+    vendor: VendorArg,
+    driver: &dyn Driver,
+    method: &str,
+    target: String,
+    data: Option<String>,
+    headers: Vec<String>,
+) -> Result<String, Failure> {
+    let (name, _) = names(vendor);
+    let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| Failure::Config(format!("`{method}` is not an HTTP method")))?;
+    let headers = headers
+        .iter()
+        .map(|h| match h.split_once(':') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
+            _ => Err(Failure::Config(format!(
+                "`{h}` is not a header; write `Name: value`"
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let response = driver
+        .send(Outgoing {
+            method,
+            target,
+            data,
+            headers,
+        })
+        .await
+        .map_err(Failure::Auth)?;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .map_err(|e| Failure::Local(format!("{name}: reading the response failed: {e}")))?;
+    if !status.is_success() {
+        eprintln!("authctl: {name} answered HTTP {}", status.as_u16());
+    }
+    Ok(body)
+}
+
+pub fn authorize_url(
+    vendor: IopVendorArg,
+    redirect_uri: &str,
+    lookup: crate::driver::Lookup<'_>,
+) -> Result<String, Failure> {
+    let app_key = lookup("IOP_APP_KEY")
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Failure::Config("IOP_APP_KEY is not set".into()))?;
+    let (env, default) = match vendor {
+        IopVendorArg::Lazada => ("LAZADA_AUTHORIZE_URL", vendors::lazada::AUTHORIZE_URL),
+        IopVendorArg::Aliexpress => (
+            "ALIEXPRESS_AUTHORIZE_URL",
+            vendors::aliexpress::AUTHORIZE_URL,
+        ),
+    };
+    let page = lookup(env).unwrap_or_else(|| default.to_owned());
+    vendors::iop::authorize_url(&page, &app_key, redirect_uri)
+        .map(|url| url.to_string())
+        .map_err(|e| Failure::Config(format!("{env}: {e}")))
+}

@@ -1,0 +1,232 @@
+//! One vendor behind one interface: its authorised client, built from environment variables.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth_core::{
+    AuthorizedClient, Error, LoginEndpoint, RetryPolicy, Secret, Session, SessionStats, Token,
+};
+use futures_util::future::BoxFuture;
+use reqwest::Method;
+use vendors::iop::IopApp;
+use vendors::{aliexpress, icekredit, igv, lazada, wahool, yz365};
+
+use crate::cli::VendorArg;
+use crate::failure::Failure;
+
+/// What the commands need of a vendor, whatever its endpoint type.
+pub trait Driver: Send + Sync {
+    /// The token, logging in if needed.
+    fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, Error>>;
+    /// An authorised request.
+    fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<reqwest::Response, Error>>;
+    /// What the session has done.
+    fn stats(&self) -> SessionStats;
+}
+
+/// A request as the command line describes it.
+pub struct Outgoing {
+    pub method: Method,
+    pub target: String,
+    pub data: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+struct Vendor<E> {
+    client: AuthorizedClient<E>,
+    /// Signed vendors take their data as form pairs, so the pairs are signed too.
+    form_data: bool,
+}
+
+impl<E: LoginEndpoint> Driver for Vendor<E> {
+    fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, Error>> {
+        Box::pin(self.client.session().token())
+    }
+
+    fn send(&self, out: Outgoing) -> BoxFuture<'_, Result<reqwest::Response, Error>> {
+        Box::pin(async move {
+            let mut request = self.client.request(out.method, &out.target);
+            for (name, value) in &out.headers {
+                request = request.header(name, value);
+            }
+            request = match out.data {
+                None => request,
+                Some(data) if self.form_data => request.form(&url_pairs(&data)),
+                Some(data) => match serde_json::from_str::<serde_json::Value>(&data) {
+                    Ok(json) => request.json(&json),
+                    Err(_) => request.body(
+                        reqwest::header::HeaderValue::from_static("text/plain"),
+                        data,
+                    ),
+                },
+            };
+            request.send().await
+        })
+    }
+
+    fn stats(&self) -> SessionStats {
+        self.client.session().stats()
+    }
+}
+
+fn url_pairs(data: &str) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://x/?{data}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
+
+/// Reads a variable: the process environment, or the sandbox's values in the demo.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Timeouts and retries that keep a failing command well under a minute.
+fn retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(250),
+        max_delay: Duration::from_secs(2),
+        max_retry_after: Duration::from_secs(5),
+    }
+}
+
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn require(lookup: Lookup<'_>, name: &str) -> Result<String, Failure> {
+    lookup(name)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Failure::Config(format!("{name} is not set")))
+}
+
+/// The vendor's module name and its environment prefix.
+pub fn names(vendor: VendorArg) -> (&'static str, &'static str) {
+    match vendor {
+        VendorArg::Igv => ("igv", "IGV"),
+        VendorArg::Wahool => ("wahool", "WAHOOL"),
+        VendorArg::Lazada => ("lazada", "LAZADA"),
+        VendorArg::Aliexpress => ("aliexpress", "ALIEXPRESS"),
+        VendorArg::Icekredit => ("icekredit", "ICEKREDIT"),
+        VendorArg::Yz365 => ("yz365", "YZ365"),
+    }
+}
+
+/// Builds the vendor's client from `lookup`, with `base_url` overriding `<VENDOR>_BASE_URL`.
+pub fn build(
+    vendor: VendorArg,
+    lookup: Lookup<'_>,
+    base_url: Option<&str>,
+    http: &reqwest::Client,
+) -> Result<Box<dyn Driver>, Failure> {
+    let (_, prefix) = names(vendor);
+    let base = base_url
+        .map(str::to_owned)
+        .or_else(|| lookup(&format!("{prefix}_BASE_URL")));
+    match vendor {
+        VendorArg::Igv => {
+            let login = igv::IgvLogin::new(
+                require(lookup, "IGV_EMAIL")?,
+                Secret::from(require(lookup, "IGV_PASSWORD")?),
+            );
+            wrap(
+                finish_builder(Session::builder(login), base.clone(), http),
+                base,
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Wahool => {
+            let login = wahool::WahoolLogin::new(
+                require(lookup, "WAHOOL_ACCESS_KEY")?,
+                Secret::from(require(lookup, "WAHOOL_SECRET_KEY")?),
+            );
+            wrap(
+                finish_builder(Session::builder(login), base.clone(), http),
+                base,
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Lazada | VendorArg::Aliexpress => {
+            let app = IopApp {
+                app_key: require(lookup, "IOP_APP_KEY")?,
+                app_secret: Secret::from(require(lookup, "IOP_APP_SECRET")?),
+            };
+            let code = Secret::from(require(lookup, "IOP_CODE")?);
+            if vendor == VendorArg::Lazada {
+                let api = lookup("LAZADA_API_URL").or(base.clone());
+                wrap(
+                    finish_builder(lazada::session_builder(app, code), base, http),
+                    api,
+                    true,
+                    |c| c,
+                )
+            } else {
+                let api = base.clone();
+                // Business calls go to `/sync?method=...`, signed without the path.
+                wrap(
+                    finish_builder(aliexpress::session_builder(app, code), base, http),
+                    api,
+                    true,
+                    |c| c.sign_path(false),
+                )
+            }
+        }
+        VendorArg::Icekredit => {
+            let login = icekredit::IceKreditLogin::new(
+                require(lookup, "ICEKREDIT_MERCHANT_NAME")?,
+                Secret::from(require(lookup, "ICEKREDIT_PASSWORD")?),
+            );
+            let api = lookup("ICEKREDIT_SERVICE_URL")
+                .unwrap_or_else(|| icekredit::SERVICE_BASE_URL.to_owned());
+            wrap(
+                finish_builder(Session::builder(login), base, http),
+                Some(api),
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Yz365 => {
+            let login = yz365::Yz365Login::new(
+                require(lookup, "YZ365_USERNAME")?,
+                Secret::from(require(lookup, "YZ365_PASSWORD")?),
+                require(lookup, "YZ365_TENANT_ID")?,
+            );
+            wrap(
+                finish_builder(Session::builder(login), base.clone(), http),
+                base,
+                false,
+                |c| c,
+            )
+        }
+    }
+}
+
+fn finish_builder<E: LoginEndpoint>(
+    builder: auth_core::SessionBuilder<E>,
+    base: Option<String>,
+    http: &reqwest::Client,
+) -> auth_core::SessionBuilder<E> {
+    let builder = builder
+        .client(http.clone())
+        .retry(retry())
+        .login_timeout(LOGIN_TIMEOUT);
+    match base {
+        Some(base) => builder.base_url(base),
+        None => builder,
+    }
+}
+
+fn wrap<E: LoginEndpoint>(
+    builder: auth_core::SessionBuilder<E>,
+    api: Option<String>,
+    form_data: bool,
+    configure: impl FnOnce(AuthorizedClient<E>) -> AuthorizedClient<E>,
+) -> Result<Box<dyn Driver>, Failure> {
+    let session = builder.build().map_err(Failure::Auth)?;
+    let api = api
+        .or_else(|| E::SPEC.default_base_url().map(str::to_owned))
+        .unwrap_or_default();
+    let client = AuthorizedClient::new(session, api).map_err(Failure::Auth)?;
+    Ok(Box::new(Vendor {
+        client: configure(client),
+        form_data,
+    }))
+}

@@ -1,0 +1,111 @@
+//! `authctl`: tokens, authorised requests and the sandbox from the command line.
+
+mod cli;
+mod commands;
+mod demo;
+mod driver;
+mod failure;
+mod sandbox_env;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command};
+use failure::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Failures are reported as one line by `main`; the library's own tracing shows with -v.
+    let level = match cli.verbose {
+        0 => "off",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("authctl: cannot start the async runtime: {e}");
+            return ExitCode::from(4);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(output) => {
+            if !output.is_empty() {
+                println!("{output}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{failure}");
+            failure.exit_code()
+        }
+    }
+}
+
+fn environment(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+async fn run(cli: Cli) -> Result<String, Failure> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Failure::Local(format!("the HTTP client could not be built: {e}")))?;
+    let base_url = cli.base_url.as_deref();
+    match cli.command {
+        Command::Token { vendor, format } => {
+            let driver = driver::build(vendor, &environment, base_url, &http)?;
+            commands::token(vendor, driver.as_ref(), format).await
+        }
+        Command::Request {
+            vendor,
+            method,
+            target,
+            data,
+            headers,
+        } => {
+            let driver = driver::build(vendor, &environment, base_url, &http)?;
+            commands::request(vendor, driver.as_ref(), &method, target, data, headers).await
+        }
+        Command::AuthorizeUrl {
+            vendor,
+            redirect_uri,
+        } => commands::authorize_url(vendor, &redirect_uri, &environment),
+        Command::Demo => demo::demo(&http).await,
+        Command::Sandbox { addr } => serve_sandbox(addr).await,
+    }
+}
+
+async fn serve_sandbox(addr: std::net::SocketAddr) -> Result<String, Failure> {
+    let sandbox = vendors::sandbox::Sandbox::bind(addr)
+        .await
+        .map_err(|e| Failure::Local(format!("the sandbox could not listen on {addr}: {e}")))?;
+    let mut lines = String::new();
+    for (name, value) in sandbox_env::variables(&sandbox) {
+        lines.push_str(&format!("export {name}={value}\n"));
+    }
+    // The consent page hands out codes; this one saves a trip through it for Lazada.
+    let code = sandbox
+        .lazada()
+        .issue_code(vendors::sandbox::iop::DEMO_APP_KEY);
+    lines.push_str(&format!("export IOP_CODE={code}\n"));
+    println!("{lines}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Local(format!("waiting for Ctrl-C failed: {e}")))?;
+    Ok(String::new())
+}

@@ -1,0 +1,347 @@
+//! authctl end to end: the `sandbox` command is the fixture, every other command runs against
+//! it with exactly the variables it printed, and every exit code is checked.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed setup step should panic loudly
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
+
+/// `authctl sandbox` running in the background, and the variables it printed.
+struct SandboxProcess {
+    child: Child,
+    env: Vec<(String, String)>,
+}
+
+impl SandboxProcess {
+    fn start() -> Self {
+        let mut child = StdCommand::new(cargo_bin("authctl"))
+            .arg("sandbox")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut env = Vec::new();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line
+                .strip_prefix("export ")
+                .unwrap()
+                .split_once('=')
+                .unwrap();
+            env.push((name.to_owned(), value.to_owned()));
+        }
+        SandboxProcess { child, env }
+    }
+
+    fn var(&self, name: &str) -> String {
+        self.env
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    }
+
+    /// authctl with the sandbox's variables and nothing else from the environment.
+    fn authctl(&self) -> Command {
+        let mut command = Command::new(cargo_bin("authctl"));
+        command
+            .env_clear()
+            .envs(self.env.iter().cloned())
+            .timeout(std::time::Duration::from_secs(60));
+        command
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+#[test]
+fn sandbox_prints_every_variable_then_a_blank_line() {
+    let sandbox = SandboxProcess::start();
+    for name in [
+        "IGV_BASE_URL",
+        "IGV_EMAIL",
+        "IGV_PASSWORD",
+        "WAHOOL_BASE_URL",
+        "WAHOOL_ACCESS_KEY",
+        "WAHOOL_SECRET_KEY",
+        "LAZADA_BASE_URL",
+        "ALIEXPRESS_BASE_URL",
+        "IOP_APP_KEY",
+        "IOP_APP_SECRET",
+        "IOP_CODE",
+        "LAZADA_AUTHORIZE_URL",
+        "ALIEXPRESS_AUTHORIZE_URL",
+        "ICEKREDIT_BASE_URL",
+        "ICEKREDIT_SERVICE_URL",
+        "ICEKREDIT_MERCHANT_NAME",
+        "ICEKREDIT_PASSWORD",
+        "YZ365_BASE_URL",
+        "YZ365_USERNAME",
+        "YZ365_PASSWORD",
+        "YZ365_TENANT_ID",
+    ] {
+        assert!(!sandbox.var(name).is_empty(), "{name}");
+    }
+    assert!(sandbox.var("IGV_BASE_URL").starts_with("http://127.0.0.1:"));
+}
+
+#[test]
+fn token_in_every_format() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox.authctl().args(["token", "igv"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("igv-") && !stdout(&out).contains(' '));
+
+    let out = sandbox
+        .authctl()
+        .args(["token", "igv", "--format", "header"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("authorization: Bearer igv-"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = sandbox
+        .authctl()
+        .args(["token", "igv", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["vendor"], "igv");
+    assert!(json["token"].as_str().unwrap().starts_with("igv-"));
+    let left = json["expires_in_seconds"].as_u64().unwrap();
+    assert!((7100..=7200).contains(&left), "{left}");
+    assert!(
+        !stdout(&out).contains(&sandbox.var("IGV_PASSWORD")),
+        "never the credentials"
+    );
+
+    let out = sandbox
+        .authctl()
+        .args(["token", "lazada", "--format", "header"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).starts_with("access_token=iop-"),
+        "{} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn token_for_each_vendor_with_its_variables() {
+    let sandbox = SandboxProcess::start();
+    for (vendor, prefix) in [
+        ("wahool", "Bearer wahool-"),
+        ("icekredit", "ik-"),
+        ("yz365", "eyJ"),
+    ] {
+        let out = sandbox.authctl().args(["token", vendor]).output().unwrap();
+        assert!(out.status.success(), "{vendor}: {}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with(prefix),
+            "{vendor}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn request_prints_the_body_of_an_authorised_call() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox
+        .authctl()
+        .args(["request", "igv", "GET", "/seller/sandbox/whoami"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&sandbox.var("IGV_EMAIL")),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = sandbox
+        .authctl()
+        .args([
+            "request",
+            "lazada",
+            "POST",
+            "/seller/get",
+            "--data",
+            "fields=all",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains(r#""code":"0""#),
+        "{} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+
+    let out = sandbox
+        .authctl()
+        .args([
+            "request",
+            "icekredit",
+            "POST",
+            "/api/sandbox/whoami.do",
+            "-H",
+            "X-Trace: 1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains(r#""response_code":"00""#),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn authorize_url_prints_the_consent_page() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox
+        .authctl()
+        .args([
+            "authorize-url",
+            "aliexpress",
+            "--redirect-uri",
+            "https://app.example/cb",
+        ])
+        .output()
+        .unwrap();
+    let url = stdout(&out);
+    assert!(
+        url.starts_with(&sandbox.var("ALIEXPRESS_AUTHORIZE_URL")),
+        "{url}"
+    );
+    assert!(url.ends_with("response_type=code&force_auth=true&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&client_id=100001"), "{url}");
+}
+
+#[test]
+fn exit_2_for_usage_and_configuration() {
+    let sandbox = SandboxProcess::start();
+    sandbox.authctl().args(["token", "ebay"]).assert().code(2);
+    let out = sandbox
+        .authctl()
+        .args(["token", "igv"])
+        .env_remove("IGV_PASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "authctl: IGV_PASSWORD is not set");
+    let out = sandbox
+        .authctl()
+        .args(["token", "igv", "--base-url", "not a url"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("authctl: iGV: bad base URL"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn exit_3_when_the_vendor_refuses_and_the_secret_stays_out() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox
+        .authctl()
+        .args(["token", "igv"])
+        .env("IGV_PASSWORD", "wrong-secret-value")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        stderr(&out),
+        "authctl: iGV rejected the login: code 4001: Invalid email or password"
+    );
+    // A code works once: the printed IOP_CODE was not used yet, a made-up one is refused.
+    let out = sandbox
+        .authctl()
+        .args(["token", "aliexpress"])
+        .env("IOP_CODE", "0_made_up")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("InvalidCode"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("0_made_up"));
+}
+
+#[test]
+fn exit_4_when_the_vendor_is_unreachable() {
+    let sandbox = SandboxProcess::start();
+    let started = std::time::Instant::now();
+    let out = sandbox
+        .authctl()
+        .args(["token", "wahool", "--base-url", "http://127.0.0.1:9"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("authctl: Wahool is unavailable: could not connect"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "bounded retries"
+    );
+}
+
+#[test]
+fn demo_shows_every_vendor() {
+    let out = Command::new(cargo_bin("authctl"))
+        .arg("demo")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    for vendor in [
+        "igv",
+        "wahool",
+        "lazada",
+        "aliexpress",
+        "icekredit",
+        "yz365",
+    ] {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(vendor))
+            .unwrap_or_else(|| panic!("{vendor} missing:\n{table}"));
+        assert!(row.contains(" 200 ") && row.contains(" yes "), "{row}");
+    }
+    assert!(
+        table.contains("refreshed")
+            && table.contains("renewed")
+            && table.contains("extended by use"),
+        "{table}"
+    );
+}
