@@ -91,7 +91,7 @@ async fn aliexpress_seed_example_with_numbers_as_strings() {
     assert_eq!(
         token.query_param(),
         Some((
-            "access_token",
+            "session",
             "50000601c30atpedfgu3LVvik87Ixlsvle3mSoB7701ceb156fPunYZ43GBg"
         ))
     );
