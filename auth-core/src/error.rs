@@ -188,6 +188,9 @@ pub enum ConfigError {
         /// The header's name.
         name: String,
     },
+    /// A store was given, but every credential field is secret, so no key can tell accounts
+    /// apart without deriving it from a secret.
+    StoreNeedsIdentity,
     /// The endpoint signs its requests but no field is marked `signing_key`.
     MissingSigningKey,
     /// The HTTP client could not be built.
@@ -220,6 +223,9 @@ impl fmt::Display for ConfigError {
             ConfigError::BadRequestHeader { name } => {
                 write!(f, "the header `{name}` has an invalid name or value")
             }
+            ConfigError::StoreNeedsIdentity => f.write_str(
+                "a token store needs a non-secret credential field (user, app key) to tell accounts apart",
+            ),
             ConfigError::MissingSigningKey => {
                 f.write_str("the endpoint signs its requests but has no signing key field")
             }

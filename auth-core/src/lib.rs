@@ -45,6 +45,7 @@ mod secret;
 mod session;
 pub mod signing;
 pub mod spec;
+pub mod store;
 mod token;
 
 pub use client::{AuthorizedClient, AuthorizedRequest};

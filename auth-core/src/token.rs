@@ -15,6 +15,7 @@ use crate::secret::Secret;
 /// Its `Debug` shows when it expires and how it is sent, never the token itself.
 pub struct Token {
     secret: Secret,
+    scheme: Option<String>,
     placement: Placement,
     refresh_token: Option<Secret>,
     lifetime: Duration,
@@ -128,6 +129,7 @@ pub(crate) enum Freshness {
 impl Token {
     pub(crate) fn new(
         secret: Secret,
+        scheme: Option<String>,
         placement: Placement,
         refresh_token: Option<Secret>,
         lifetime: Duration,
@@ -135,11 +137,17 @@ impl Token {
     ) -> Self {
         Token {
             secret,
+            scheme,
             placement,
             refresh_token,
             lifetime,
             times,
         }
+    }
+
+    /// The scheme the vendor named for it (`Bearer`), if any.
+    pub fn scheme(&self) -> Option<&str> {
+        self.scheme.as_deref()
     }
 
     /// The token exactly as the vendor returned it.
@@ -231,6 +239,7 @@ mod tests {
         (
             Token::new(
                 Secret::from("t"),
+                None,
                 Placement::Query("access_token".into()),
                 None,
                 S(100),
@@ -286,6 +295,7 @@ mod tests {
         let times = Deadlines::new((Instant::now(), SystemTime::now()), S(1), S(1), S(1), false);
         let t = Token::new(
             Secret::from("s3cr3t-token"),
+            None,
             Placement::Query("access_token".into()),
             Some(Secret::from("r3fr3sh")),
             S(1),

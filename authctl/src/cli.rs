@@ -15,6 +15,10 @@ pub struct Cli {
     /// Base URL of the vendor, instead of `<VENDOR>_BASE_URL` or the documented default.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Where tokens are kept between runs: `memory`, `file:PATH`, or `redis://...`. Default: a
+    /// per-user directory in the cache directory (`~/.cache/seller-auth`), files mode 0600.
+    #[arg(long, global = true, value_name = "STORE")]
+    pub store: Option<String>,
     /// More logging on stderr (-v: info, -vv: debug); `RUST_LOG` takes precedence.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

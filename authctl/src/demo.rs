@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use auth_core::store::{MemoryStore, TokenStore};
 use futures_util::future::join_all;
 use reqwest::Method;
 use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, wahool, yz365};
@@ -129,6 +130,8 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
         VendorArg::Icekredit,
         VendorArg::Yz365,
     ];
+    // The demo's tokens belong to a throw-away sandbox: keep them out of the user's store.
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
     let mut drivers = Vec::new();
     for vendor in vendors {
         // Each IOP vendor gets a fresh consent code, as the seller's approval would give.
@@ -148,7 +151,7 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
             _ => None,
         };
         let lookup = |name: &str| env.get(name).cloned();
-        drivers.push((vendor, build(vendor, &lookup, None, http)?));
+        drivers.push((vendor, build(vendor, &lookup, None, http, &store)?));
     }
     let rows = join_all(
         drivers

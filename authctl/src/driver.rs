@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use auth_core::store::TokenStore;
 use auth_core::{
     AuthorizedClient, Error, LoginEndpoint, RetryPolicy, Secret, Session, SessionStats, Token,
 };
@@ -114,6 +115,7 @@ pub fn build(
     lookup: Lookup<'_>,
     base_url: Option<&str>,
     http: &reqwest::Client,
+    store: &Arc<dyn TokenStore>,
 ) -> Result<Box<dyn Driver>, Failure> {
     let (_, prefix) = names(vendor);
     let base = base_url
@@ -126,7 +128,7 @@ pub fn build(
                 Secret::from(require(lookup, "IGV_PASSWORD")?),
             );
             wrap(
-                finish_builder(Session::builder(login), base.clone(), http),
+                finish_builder(Session::builder(login), base.clone(), http, store),
                 base,
                 false,
                 |c| c,
@@ -138,7 +140,7 @@ pub fn build(
                 Secret::from(require(lookup, "WAHOOL_SECRET_KEY")?),
             );
             wrap(
-                finish_builder(Session::builder(login), base.clone(), http),
+                finish_builder(Session::builder(login), base.clone(), http, store),
                 base,
                 false,
                 |c| c,
@@ -153,7 +155,7 @@ pub fn build(
             if vendor == VendorArg::Lazada {
                 let api = lookup("LAZADA_API_URL").or(base.clone());
                 wrap(
-                    finish_builder(lazada::session_builder(app, code), base, http),
+                    finish_builder(lazada::session_builder(app, code), base, http, store),
                     api,
                     true,
                     |c| c,
@@ -162,7 +164,7 @@ pub fn build(
                 let api = base.clone();
                 // Business calls go to `/sync?method=...`, signed without the path.
                 wrap(
-                    finish_builder(aliexpress::session_builder(app, code), base, http),
+                    finish_builder(aliexpress::session_builder(app, code), base, http, store),
                     api,
                     true,
                     |c| c.sign_path(false),
@@ -177,7 +179,7 @@ pub fn build(
             let api = lookup("ICEKREDIT_SERVICE_URL")
                 .unwrap_or_else(|| icekredit::SERVICE_BASE_URL.to_owned());
             wrap(
-                finish_builder(Session::builder(login), base, http),
+                finish_builder(Session::builder(login), base, http, store),
                 Some(api),
                 false,
                 |c| c,
@@ -190,7 +192,7 @@ pub fn build(
                 require(lookup, "YZ365_TENANT_ID")?,
             );
             wrap(
-                finish_builder(Session::builder(login), base.clone(), http),
+                finish_builder(Session::builder(login), base.clone(), http, store),
                 base,
                 false,
                 |c| c,
@@ -203,11 +205,13 @@ fn finish_builder<E: LoginEndpoint>(
     builder: auth_core::SessionBuilder<E>,
     base: Option<String>,
     http: &reqwest::Client,
+    store: &Arc<dyn TokenStore>,
 ) -> auth_core::SessionBuilder<E> {
     let builder = builder
         .client(http.clone())
         .retry(retry())
-        .login_timeout(LOGIN_TIMEOUT);
+        .login_timeout(LOGIN_TIMEOUT)
+        .store(Arc::clone(store));
     match base {
         Some(base) => builder.base_url(base),
         None => builder,

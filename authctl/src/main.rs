@@ -6,6 +6,7 @@ mod demo;
 mod driver;
 mod failure;
 mod sandbox_env;
+mod store;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -64,9 +65,10 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         .build()
         .map_err(|e| Failure::Local(format!("the HTTP client could not be built: {e}")))?;
     let base_url = cli.base_url.as_deref();
+    let store = || store::open(cli.store.as_deref());
     match cli.command {
         Command::Token { vendor, format } => {
-            let driver = driver::build(vendor, &environment, base_url, &http)?;
+            let driver = driver::build(vendor, &environment, base_url, &http, &store()?)?;
             commands::token(vendor, driver.as_ref(), format).await
         }
         Command::Request {
@@ -76,7 +78,7 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             data,
             headers,
         } => {
-            let driver = driver::build(vendor, &environment, base_url, &http)?;
+            let driver = driver::build(vendor, &environment, base_url, &http, &store()?)?;
             commands::request(vendor, driver.as_ref(), &method, target, data, headers).await
         }
         Command::AuthorizeUrl {

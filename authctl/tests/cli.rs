@@ -12,6 +12,8 @@ use assert_cmd::cargo::cargo_bin;
 struct SandboxProcess {
     child: Child,
     env: Vec<(String, String)>,
+    /// This test's own cache directory, where the default token store lives.
+    cache: std::path::PathBuf,
 }
 
 impl SandboxProcess {
@@ -36,7 +38,12 @@ impl SandboxProcess {
                 .unwrap();
             env.push((name.to_owned(), value.to_owned()));
         }
-        SandboxProcess { child, env }
+        let cache = std::env::temp_dir().join(format!(
+            "authctl-cache-{}-{}",
+            std::process::id(),
+            env[0].1.replace(['/', ':', '.'], "")
+        ));
+        SandboxProcess { child, env, cache }
     }
 
     fn var(&self, name: &str) -> String {
@@ -53,6 +60,8 @@ impl SandboxProcess {
         command
             .env_clear()
             .envs(self.env.iter().cloned())
+            .env("XDG_CACHE_HOME", &self.cache)
+            .env("HOME", &self.cache)
             .timeout(std::time::Duration::from_secs(60));
         command
     }
@@ -60,6 +69,7 @@ impl SandboxProcess {
 
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.cache);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -344,4 +354,77 @@ fn demo_shows_every_vendor() {
             && table.contains("extended by use"),
         "{table}"
     );
+}
+
+#[test]
+fn the_default_store_keeps_an_iop_token_across_runs() {
+    let sandbox = SandboxProcess::start();
+    let first = sandbox
+        .authctl()
+        .args(["token", "lazada"])
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    // The code is spent: only the stored token makes the second run work.
+    let second = sandbox
+        .authctl()
+        .args(["token", "lazada"])
+        .output()
+        .unwrap();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(stdout(&first), stdout(&second));
+
+    let dir = sandbox.cache.join("seller-auth");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let content = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        !content.contains(&sandbox.var("IOP_APP_SECRET"))
+            && !content.contains(&sandbox.var("IOP_CODE"))
+    );
+}
+
+#[test]
+fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
+    let sandbox = SandboxProcess::start();
+    sandbox
+        .authctl()
+        .args(["--store", "memory", "token", "lazada"])
+        .assert()
+        .success();
+    let again = sandbox
+        .authctl()
+        .args(["--store", "memory", "token", "lazada"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(3), "the spent code is refused");
+    assert!(stderr(&again).contains("InvalidCode"), "{}", stderr(&again));
+    for bad in ["redis://127.0.0.1:6379", "bogus", "file:"] {
+        let out = sandbox
+            .authctl()
+            .args(["--store", bad, "token", "igv"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    let dir = std::env::temp_dir().join(format!("authctl-file-store-{}", std::process::id()));
+    let spec = format!("file:{}", dir.display());
+    sandbox
+        .authctl()
+        .args(["--store", &spec, "token", "igv"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(dir).unwrap();
 }

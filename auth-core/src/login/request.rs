@@ -43,6 +43,8 @@ pub(crate) struct Resolved<'a> {
     pub(crate) signing_key: Option<Cow<'a, str>>,
     /// Fields marked `every_request`, for later requests.
     pub(crate) carried: Vec<WireField<'a>>,
+    /// The fields that are not secret (and not digests of secrets), which identify the account.
+    pub(crate) body_public: Vec<(&'static str, Cow<'a, str>)>,
     pub(crate) redactor: Redactor,
 }
 
@@ -53,6 +55,7 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
         headers: Vec::new(),
         signing_key: None,
         carried: Vec::new(),
+        body_public: Vec::new(),
         redactor: Redactor::default(),
     };
     for param in params.items {
@@ -74,6 +77,9 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
             text,
             secret,
         };
+        if !secret && field.spec.place != Place::SigningKey {
+            out.body_public.push((field.spec.name, field.text.clone()));
+        }
         if field.spec.every_request {
             out.carried.push(field.clone());
         }

@@ -9,11 +9,17 @@ use url::{Host, Url};
 use super::carried::Carried;
 use super::refresh::Refresher;
 use super::{Session, Settings, Setup};
-use crate::endpoint::LoginEndpoint;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::endpoint::{LoginEndpoint, Params};
 use crate::error::{ConfigError, Error};
+use crate::login::request::resolve;
 use crate::secret::Secret;
 use crate::session::{RenewPolicy, RetryPolicy};
 use crate::spec::SendAs;
+use crate::store::TokenStore;
 use crate::token::TokenPlacement;
 
 type MakeRefresher = Box<dyn FnOnce(&str, bool) -> Result<Refresher, ConfigError> + Send>;
@@ -34,6 +40,7 @@ pub struct SessionBuilder<E> {
     login_path: Option<String>,
     placement: Option<PlacementOverride>,
     refresher: Option<MakeRefresher>,
+    store: Option<Arc<dyn TokenStore>>,
 }
 
 impl<E: LoginEndpoint> SessionBuilder<E> {
@@ -47,7 +54,15 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             login_path: None,
             placement: None,
             refresher: None,
+            store: None,
         }
+    }
+
+    /// Keeps tokens in `store` too, so that other sessions and later processes with the same
+    /// account reuse them (and their refresh tokens) instead of logging in.
+    pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
     }
 
     /// Logs in at this path instead of the declared one (a vendor renamed its endpoint).
@@ -157,6 +172,14 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             None => default_client().map_err(config)?,
         };
         let carried = Carried::of(&self.endpoint)?;
+        let store = match self.store {
+            Some(store) => {
+                let key = store_key(&self.endpoint, &login_url)
+                    .ok_or(config(ConfigError::StoreNeedsIdentity))?;
+                Some((store, key))
+            }
+            None => None,
+        };
         Ok(Session::from_setup(Setup {
             carried,
             endpoint: self.endpoint,
@@ -166,8 +189,40 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             refresher,
             client,
             settings: self.settings,
+            store,
         }))
     }
+}
+
+/// The store key of an account: the vendor's name and a digest of the login URL and the
+/// non-secret fields (e-mail, app key, tenant...). Never a secret, nor derived from one.
+fn store_key<E: LoginEndpoint>(endpoint: &E, login_url: &Url) -> Option<String> {
+    let mut params = Params::new();
+    endpoint.params(&mut params);
+    let resolved = resolve(E::SPEC, params);
+    if resolved.body_public.is_empty() {
+        return None;
+    }
+    let mut digest = Sha256::new();
+    digest.update(E::SPEC.vendor().as_bytes());
+    digest.update([0]);
+    digest.update(login_url.as_str().as_bytes());
+    for (name, value) in &resolved.body_public {
+        digest.update([0]);
+        digest.update(name.as_bytes());
+        digest.update([b'=']);
+        digest.update(value.as_bytes());
+    }
+    let slug: String = E::SPEC
+        .vendor()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    Some(format!(
+        "{}-{}",
+        slug.to_ascii_lowercase(),
+        hex::encode(&digest.finalize()[..16])
+    ))
 }
 
 fn default_client() -> Result<reqwest::Client, ConfigError> {

@@ -25,6 +25,7 @@ use crate::endpoint::LoginEndpoint;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::login::{self, AttemptLimits, Issued};
 use crate::secret::Secret;
+use crate::store::{StoredToken, TokenStore};
 use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
 pub(crate) use carried::Carried;
 use refresh::Refresher;
@@ -99,6 +100,8 @@ struct Setup<E> {
     refresher: Option<Refresher>,
     client: reqwest::Client,
     settings: Settings,
+    /// The store and this session's key in it.
+    store: Option<(Arc<dyn TokenStore>, String)>,
 }
 
 struct Inner<E> {
@@ -349,12 +352,27 @@ impl<E: LoginEndpoint> Inner<E> {
             attempts = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
-        let result = self.login_with_retries().instrument(span.clone()).await;
+        let restored = if reason == Reason::Cold {
+            self.restore().await
+        } else {
+            None
+        };
+        let from_store = restored.is_some();
+        let result = match restored {
+            Some(token) => {
+                span.record("outcome", "restored");
+                Ok(token)
+            }
+            None => self.login_with_retries().instrument(span.clone()).await,
+        };
         match &result {
             Ok(token) => {
-                self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
-                span.record("outcome", "ok");
                 self.current.store(Some(Arc::clone(token)));
+                if !from_store {
+                    self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                    span.record("outcome", "ok");
+                    self.persist(token).await;
+                }
             }
             Err(err) => {
                 self.counters.failed.fetch_add(1, Ordering::Relaxed);
@@ -438,6 +456,55 @@ impl<E: LoginEndpoint> Inner<E> {
         }
     }
 
+    /// A token from the store that is still good to send; its refresh token is kept for renewal
+    /// either way (a restarted IOP process cannot exchange its code again).
+    async fn restore(&self) -> Option<Arc<Token>> {
+        let (store, key) = self.setup.store.as_ref()?;
+        let stored = match store.load(key).await {
+            Ok(stored) => stored?,
+            Err(err) => {
+                tracing::warn!(error = %err, "the token store could not be read; logging in");
+                return None;
+            }
+        };
+        if let Some(refresh_token) = &stored.refresh_token {
+            let mut slot = lock(&self.flight);
+            if slot.refresh_token.is_none() {
+                slot.refresh_token = Some(refresh_token.clone());
+            }
+        }
+        let now = (Instant::now(), SystemTime::now());
+        let remaining = stored.expires_at.duration_since(now.1).ok()?;
+        let issued = Issued {
+            token: stored.token,
+            scheme: stored.scheme,
+            lifetime: remaining,
+            refresh_token: stored.refresh_token,
+        };
+        let token = self.prepare_token(issued, now).ok()?;
+        (token.freshness(now.0, now.1) == Freshness::Fresh).then(|| Arc::new(token))
+    }
+
+    /// Saves a token just obtained, with the newest refresh token; a failure is only reported.
+    async fn persist(&self, token: &Token) {
+        let Some((store, key)) = self.setup.store.as_ref() else {
+            return;
+        };
+        let refresh_token = token
+            .refresh_token()
+            .cloned()
+            .or_else(|| lock(&self.flight).refresh_token.clone());
+        let stored = StoredToken {
+            token: token.secret().clone(),
+            scheme: token.scheme().map(str::to_owned),
+            refresh_token,
+            expires_at: token.expires_at(),
+        };
+        if let Err(err) = store.save(key, &stored).await {
+            tracing::warn!(error = %err, "the token could not be stored; it is used from memory");
+        }
+    }
+
     /// The token in its wire form, with its deadlines counted from when the request was sent.
     fn prepare_token(
         &self,
@@ -469,6 +536,7 @@ impl<E: LoginEndpoint> Inner<E> {
         };
         Ok(Token::new(
             issued.token,
+            issued.scheme,
             placement,
             issued.refresh_token,
             issued.lifetime,

@@ -1,0 +1,140 @@
+//! Sessions with a token store: reuse across sessions, renewal after a restart with the stored
+//! refresh token, and what the file holds.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use auth_core::store::{FileStore, MemoryStore, TokenStore};
+use auth_core::{Secret, md5_hex};
+use common::clients::iop_app;
+use common::igv_builder;
+use vendors::lazada;
+use vendors::sandbox::{Sandbox, Vendor, igv, iop};
+
+#[tokio::test]
+async fn a_second_session_reuses_the_stored_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let first = igv_builder(&sandbox)
+        .store(Arc::clone(&store))
+        .build()
+        .unwrap();
+    let token = first.token().await.unwrap();
+    let second = igv_builder(&sandbox)
+        .store(Arc::clone(&store))
+        .build()
+        .unwrap();
+    let reused = second.token().await.unwrap();
+    assert_eq!(reused.secret().expose(), token.secret().expose());
+    assert_eq!(
+        reused.header().unwrap().1,
+        token.header().unwrap().1,
+        "the scheme was stored too"
+    );
+    assert_eq!(sandbox.igv().login_count(), 1);
+    assert_eq!(second.stats().login_requests, 0);
+}
+
+#[tokio::test]
+async fn another_account_does_not_see_the_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox
+        .igv()
+        .add_account("other@igv.sandbox", "other-password");
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    igv_builder(&sandbox)
+        .store(Arc::clone(&store))
+        .build()
+        .unwrap()
+        .token()
+        .await
+        .unwrap();
+    let other = vendors::igv::IgvLogin::new("other@igv.sandbox", Secret::from("other-password"));
+    let session = auth_core::Session::builder(other)
+        .base_url(sandbox.base_url(Vendor::Igv))
+        .store(store)
+        .build()
+        .unwrap();
+    session.token().await.unwrap();
+    assert_eq!(
+        sandbox.igv().login_count(),
+        2,
+        "a different account logs in for itself"
+    );
+}
+
+#[tokio::test]
+async fn a_restarted_iop_process_renews_with_the_stored_refresh_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
+    let build = |code: &str| {
+        lazada::session_builder(iop_app(), Secret::from(code))
+            .base_url(sandbox.base_url(Vendor::Lazada))
+            .store(Arc::clone(&store) as Arc<dyn TokenStore>)
+            .build()
+            .unwrap()
+    };
+    build(&code).token().await.unwrap();
+
+    // The process restarts after the access token expired: the code is spent, so only the
+    // stored refresh token can renew.
+    let keys = stored_keys(&store, &sandbox).await;
+    let mut entry = store.load(&keys).await.unwrap().unwrap();
+    entry.expires_at = SystemTime::now() - Duration::from_secs(1);
+    store.save(&keys, &entry).await.unwrap();
+
+    let restarted = build(&code);
+    assert!(restarted.token().await.is_ok());
+    assert_eq!(
+        sandbox.lazada().state().login_count(),
+        1,
+        "the spent code was not sent again"
+    );
+    assert_eq!(restarted.stats().refresh_requests, 1);
+    let rotated = store.load(&keys).await.unwrap().unwrap();
+    assert_ne!(
+        rotated.refresh_token.unwrap().expose(),
+        entry.refresh_token.unwrap().expose(),
+        "the rotated refresh token was stored"
+    );
+}
+
+/// The one key a fresh memory store holds after one login (keys are an implementation detail).
+async fn stored_keys(store: &MemoryStore, _sandbox: &Sandbox) -> String {
+    let debug = format!("{store:?}");
+    let start = debug.find("\"lazada-").unwrap() + 1;
+    let end = start + debug[start..].find('"').unwrap();
+    debug[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_file_holds_the_token_but_never_the_credentials() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("seller-auth-store-{}", std::process::id()));
+    let store = Arc::new(FileStore::new(&dir));
+    let session = igv_builder(&sandbox).store(store).build().unwrap();
+    let token = session.token().await.unwrap();
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("igv-") && !name.contains("seller"),
+        "the key is a digest: {name}"
+    );
+    let content = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(content.contains(token.secret().expose()));
+    for credential in [
+        igv::DEMO_PASSWORD.to_owned(),
+        md5_hex(igv::DEMO_PASSWORD),
+        igv::DEMO_EMAIL.to_owned(),
+    ] {
+        assert!(!content.contains(&credential), "{content}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
