@@ -138,3 +138,32 @@ async fn the_file_holds_the_token_but_never_the_credentials() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_rejected_token_is_not_restored_from_the_store() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let session = igv_builder(&sandbox)
+        .store(Arc::clone(&store))
+        .build()
+        .unwrap();
+    let client = auth_core::AuthorizedClient::new(session, sandbox.base_url(Vendor::Igv)).unwrap();
+    assert_eq!(
+        client
+            .get(igv::WHOAMI_PATH)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    sandbox.igv().revoke_all();
+    let replayed = client.get(igv::WHOAMI_PATH).send().await.unwrap();
+    assert_eq!(
+        replayed.status().as_u16(),
+        200,
+        "the replay used a fresh login, not the stored token"
+    );
+    assert_eq!(sandbox.igv().login_count(), 2);
+}

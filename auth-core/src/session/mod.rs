@@ -124,6 +124,9 @@ struct FlightSlot {
     /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
     /// access token without one).
     refresh_token: Option<Secret>,
+    /// Whether the store was read already: only a session's first token may come from it, as a
+    /// later cold start follows an invalidation, and the stored token is the one invalidated.
+    store_consulted: bool,
 }
 
 #[derive(Default)]
@@ -460,6 +463,9 @@ impl<E: LoginEndpoint> Inner<E> {
     /// either way (a restarted IOP process cannot exchange its code again).
     async fn restore(&self) -> Option<Arc<Token>> {
         let (store, key) = self.setup.store.as_ref()?;
+        if std::mem::replace(&mut lock(&self.flight).store_consulted, true) {
+            return None;
+        }
         let stored = match store.load(key).await {
             Ok(stored) => stored?,
             Err(err) => {
