@@ -91,10 +91,10 @@ fn retry() -> RetryPolicy {
 
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn require(lookup: Lookup<'_>, name: &str) -> Result<String, Failure> {
+fn require(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<String, Failure> {
     lookup(name)
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| Failure::Config(format!("{name} is not set")))
+        .ok_or_else(|| Failure::Config(format!("{vendor}: {name} is not set")))
 }
 
 /// The vendor's module name and its environment prefix.
@@ -117,15 +117,16 @@ pub fn build(
     http: &reqwest::Client,
     store: &Arc<dyn TokenStore>,
 ) -> Result<Box<dyn Driver>, Failure> {
-    let (_, prefix) = names(vendor);
+    let (vendor_name, prefix) = names(vendor);
+    let require = |name: &str| require(lookup, vendor_name, name);
     let base = base_url
         .map(str::to_owned)
         .or_else(|| lookup(&format!("{prefix}_BASE_URL")));
     match vendor {
         VendorArg::Igv => {
             let login = igv::IgvLogin::new(
-                require(lookup, "IGV_EMAIL")?,
-                Secret::from(require(lookup, "IGV_PASSWORD")?),
+                require("IGV_EMAIL")?,
+                Secret::from(require("IGV_PASSWORD")?),
             );
             wrap(
                 finish_builder(Session::builder(login), base.clone(), http, store),
@@ -136,8 +137,8 @@ pub fn build(
         }
         VendorArg::Wahool => {
             let login = wahool::WahoolLogin::new(
-                require(lookup, "WAHOOL_ACCESS_KEY")?,
-                Secret::from(require(lookup, "WAHOOL_SECRET_KEY")?),
+                require("WAHOOL_ACCESS_KEY")?,
+                Secret::from(require("WAHOOL_SECRET_KEY")?),
             );
             wrap(
                 finish_builder(Session::builder(login), base.clone(), http, store),
@@ -148,10 +149,10 @@ pub fn build(
         }
         VendorArg::Lazada | VendorArg::Aliexpress => {
             let app = IopApp {
-                app_key: require(lookup, "IOP_APP_KEY")?,
-                app_secret: Secret::from(require(lookup, "IOP_APP_SECRET")?),
+                app_key: require("IOP_APP_KEY")?,
+                app_secret: Secret::from(require("IOP_APP_SECRET")?),
             };
-            let code = Secret::from(require(lookup, "IOP_CODE")?);
+            let code = Secret::from(require("IOP_CODE")?);
             if vendor == VendorArg::Lazada {
                 let api = lookup("LAZADA_API_URL").or(base.clone());
                 wrap(
@@ -173,8 +174,8 @@ pub fn build(
         }
         VendorArg::Icekredit => {
             let login = icekredit::IceKreditLogin::new(
-                require(lookup, "ICEKREDIT_MERCHANT_NAME")?,
-                Secret::from(require(lookup, "ICEKREDIT_PASSWORD")?),
+                require("ICEKREDIT_MERCHANT_NAME")?,
+                Secret::from(require("ICEKREDIT_PASSWORD")?),
             );
             let api = lookup("ICEKREDIT_SERVICE_URL")
                 .unwrap_or_else(|| icekredit::SERVICE_BASE_URL.to_owned());
@@ -187,9 +188,9 @@ pub fn build(
         }
         VendorArg::Yz365 => {
             let login = yz365::Yz365Login::new(
-                require(lookup, "YZ365_USERNAME")?,
-                Secret::from(require(lookup, "YZ365_PASSWORD")?),
-                require(lookup, "YZ365_TENANT_ID")?,
+                require("YZ365_USERNAME")?,
+                Secret::from(require("YZ365_PASSWORD")?),
+                require("YZ365_TENANT_ID")?,
             );
             wrap(
                 finish_builder(Session::builder(login), base.clone(), http, store),

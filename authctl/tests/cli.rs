@@ -263,7 +263,7 @@ fn exit_2_for_usage_and_configuration() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stderr(&out), "authctl: IGV_PASSWORD is not set");
+    assert_eq!(stderr(&out), "authctl: igv: IGV_PASSWORD is not set");
     let out = sandbox
         .authctl()
         .args(["token", "igv", "--base-url", "not a url"])
