@@ -6,8 +6,9 @@
 //!
 //! The sandbox's own choices: a timestamp more than 7200 s from the server's clock answers
 //! `InvalidTimestamp`; a bad refresh token `IllegalRefreshToken`; missing system parameters
-//! `MissingParameter`; the business endpoint is `/seller/get` (Lazada) and `/sync` with `method`
-//! and `session` (AliExpress, signed without the path).
+//! `MissingParameter`; a locked app `AUTH_TYPE_UNSUPPORTED`; the business endpoint is
+//! `/seller/get` (Lazada) and `/sync` with `method` and `session` (AliExpress, signed without the
+//! path).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
