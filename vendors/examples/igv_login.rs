@@ -60,14 +60,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sandbox.igv().login_count()
     );
 
-    tokio::time::sleep(Duration::from_millis(1750)).await;
-    let during = session.token().await?;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The session renews in the background at 75-85% of the 2 s lifetime, while the old
+    // token is still valid; nobody waits for it.
+    tokio::time::sleep(Duration::from_millis(1800)).await;
     let renewed = session.token().await?;
     println!(
-        "after 1.8 s the token was renewed ahead of expiry: {} (served the old one meanwhile: {}); logins: {}",
+        "after 1.8 s the token was renewed ahead of expiry: {}; logins: {}",
         !std::sync::Arc::ptr_eq(&token, &renewed),
-        std::sync::Arc::ptr_eq(&token, &during),
         sandbox.igv().login_count()
     );
     println!("stats: {:?}", session.stats());
