@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::faults::FaultOutcome;
 use super::reply::{
-    content_type_is, header_text, is_md5_hex, json as answer, md5_hex, pairs, param,
+    content_type_is, header_text, is_md5_hex, json as answer, md5_hex, pairs, param, with_field,
 };
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::token::random_token;
@@ -118,11 +118,14 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
         _ => return rejected(),
     }
     let (token, _) = sim.issue(name, "ik");
-    let mut body = envelope("00", "success");
-    if let Some(object) = body.as_object_mut() {
-        object.insert("token_id".into(), Value::from(token));
-    }
-    answer(StatusCode::OK, body)
+    answer(
+        StatusCode::OK,
+        with_field(
+            envelope("00", "success"),
+            "token_id",
+            Some(Value::from(token)),
+        ),
+    )
 }
 
 async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Response {
@@ -135,11 +138,11 @@ async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Resp
     };
     match sim.check_token(token) {
         TokenCheck::Valid(merchant) => {
-            let mut body = envelope("00", "success");
-            if let Some(object) = body.as_object_mut() {
-                object.insert("data".into(), json!({ "merchant_name": merchant }));
-            }
-            answer(StatusCode::OK, body)
+            let data = json!({ "merchant_name": merchant });
+            answer(
+                StatusCode::OK,
+                with_field(envelope("00", "success"), "data", Some(data)),
+            )
         }
         TokenCheck::Expired => refuse("200005", "token_id invalid: expired"),
         TokenCheck::Unknown => refuse("200005", "token_id invalid: unknown token"),

@@ -17,7 +17,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::reply::{content_type_is, header_text, json as answer};
+use super::reply::{content_type_is, header_text, json as answer, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::time::iso8601;
 use super::token::random_token;
@@ -43,11 +43,8 @@ pub(crate) fn router(state: Arc<VendorState>) -> Router {
 }
 
 fn envelope(code: &str, msg: &str, data: Option<Value>) -> Value {
-    let mut body = json!({ "code": code, "msg": msg, "time": iso8601(SystemTime::now()) });
-    if let (Some(data), Some(object)) = (data, body.as_object_mut()) {
-        object.insert("data".into(), data);
-    }
-    body
+    let body = json!({ "code": code, "msg": msg, "time": iso8601(SystemTime::now()) });
+    with_field(body, "data", data)
 }
 
 async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: Bytes) -> Response {

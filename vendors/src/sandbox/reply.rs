@@ -14,6 +14,15 @@ pub(crate) fn json(status: StatusCode, body: Value) -> Response {
         .into_response()
 }
 
+/// `body` with `key` set to `value` when there is one (envelopes carry their payload only on
+/// success).
+pub(crate) fn with_field(mut body: Value, key: &str, value: Option<Value>) -> Value {
+    if let (Some(value), Some(object)) = (value, body.as_object_mut()) {
+        object.insert(key.to_owned(), value);
+    }
+    body
+}
+
 /// A header's value as text.
 pub(crate) fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())

@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::reply::{content_type_is, header_text, json as answer};
+use super::reply::{content_type_is, header_text, json as answer, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 
 /// The demo account's access key.
@@ -48,12 +48,8 @@ pub(crate) fn router(state: Arc<VendorState>) -> Router {
 }
 
 fn envelope(code: u16, message: &str, data: Option<Value>) -> Value {
-    let mut body =
-        json!({ "code": code, "message": message, "locale": 8, "localeDisplay": "GMT+8" });
-    if let (Some(data), Some(object)) = (data, body.as_object_mut()) {
-        object.insert("data".into(), data);
-    }
-    body
+    let body = json!({ "code": code, "message": message, "locale": 8, "localeDisplay": "GMT+8" });
+    with_field(body, "data", data)
 }
 
 async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: Bytes) -> Response {

@@ -22,7 +22,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::reply::{header_text, is_md5_hex, json as answer, md5_hex, pairs, param};
+use super::reply::{header_text, is_md5_hex, json as answer, md5_hex, pairs, param, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::time::epoch_millis;
 
@@ -56,16 +56,13 @@ pub(crate) fn router(state: Arc<VendorState>) -> Router {
 }
 
 fn envelope(success: bool, code: u16, message: &str, result: Option<Value>) -> Value {
-    let mut body = json!({
+    let body = json!({
         "success": success,
         "message": message,
         "code": code,
         "timestamp": epoch_millis(SystemTime::now()),
     });
-    if let (Some(result), Some(object)) = (result, body.as_object_mut()) {
-        object.insert("result".into(), result);
-    }
-    body
+    with_field(body, "result", result)
 }
 
 /// An HS256 JWT with `sub` and `exp` (seconds since the epoch).
