@@ -17,7 +17,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::reply::{content_type_is, header_text, json as answer, with_field};
+use super::reply::{content_type_is, header_text, json as answer, json_pair, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::time::iso8601;
 use super::token::random_token;
@@ -65,27 +65,20 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
             envelope("4150", msg, None),
         );
     }
-    let request: Option<Value> = serde_json::from_slice(&body).ok();
-    let field = |name: &str| {
-        request
-            .as_ref()
-            .and_then(|r| r.get(name))
-            .and_then(Value::as_str)
-    };
-    let (Some(email), Some(password)) = (field("email"), field("password")) else {
+    let Some((email, password)) = json_pair(&body, "email", "password") else {
         return answer(
             StatusCode::OK,
             envelope("4000", "email and password are required", None),
         );
     };
-    match sim.check_account(email, password) {
+    match sim.check_account(&email, &password) {
         AccountCheck::Valid => {}
         AccountCheck::Wrong => return rejected(),
         AccountCheck::Locked => {
             return answer(StatusCode::OK, envelope("4003", "Account is locked", None));
         }
     }
-    let (token, lifetime) = sim.issue(email, "igv");
+    let (token, lifetime) = sim.issue(&email, "igv");
     let data = json!({
         "accessToken": token,
         "tokenType": "Bearer",

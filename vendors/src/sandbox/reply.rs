@@ -23,6 +23,13 @@ pub(crate) fn with_field(mut body: Value, key: &str, value: Option<Value>) -> Va
     body
 }
 
+/// Two string fields of a JSON object body, if the body is one and both are there.
+pub(crate) fn json_pair(body: &[u8], first: &str, second: &str) -> Option<(String, String)> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let field = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+    Some((field(first)?, field(second)?))
+}
+
 /// A header's value as text.
 pub(crate) fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())

@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::reply::{content_type_is, header_text, json as answer, with_field};
+use super::reply::{content_type_is, header_text, json as answer, json_pair, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 
 /// The demo account's access key.
@@ -69,27 +69,20 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
             envelope(400, "Content-Type must be application/json", None),
         );
     }
-    let request: Option<Value> = serde_json::from_slice(&body).ok();
-    let field = |name: &str| {
-        request
-            .as_ref()
-            .and_then(|r| r.get(name))
-            .and_then(Value::as_str)
-    };
-    let (Some(access_key), Some(secret_key)) = (field("accessKey"), field("secretKey")) else {
+    let Some((access_key, secret_key)) = json_pair(&body, "accessKey", "secretKey") else {
         return answer(
             StatusCode::OK,
             envelope(400, "accessKey and secretKey are required", None),
         );
     };
-    match sim.check_account(access_key, secret_key) {
+    match sim.check_account(&access_key, &secret_key) {
         AccountCheck::Valid => {}
         AccountCheck::Wrong => return rejected(),
         AccountCheck::Locked => {
             return answer(StatusCode::OK, envelope(423, "account is locked", None));
         }
     }
-    let (token, lifetime) = sim.issue(access_key, "wahool");
+    let (token, lifetime) = sim.issue(&access_key, "wahool");
     let data = json!({
         "accessToken": format!("Bearer {token}"),
         "expiresIn": lifetime.as_millis().to_string(),
