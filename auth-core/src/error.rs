@@ -18,6 +18,9 @@ pub enum ErrorClass {
     Protocol,
     /// The session was configured wrongly: nothing was sent.
     Config,
+    /// The token store shared with other processes failed, and the session is set to fail
+    /// rather than log in on its own: retried like a transient failure.
+    Store,
 }
 
 /// What the vendor said about a failure: its own error code and message, when it gave them.
@@ -348,6 +351,15 @@ pub enum Error {
         /// What is wrong.
         problem: ConfigError,
     },
+    /// The token store failed and the session is set to fail then
+    /// ([`StoreFailure::Fail`](crate::StoreFailure::Fail)); nothing was sent to the vendor.
+    #[error("{vendor}: no token, as the token store failed: {source}")]
+    Store {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// What the store reported.
+        source: crate::store::StoreError,
+    },
 }
 
 struct RetryAfter(Option<Duration>);
@@ -370,6 +382,7 @@ impl Error {
             Error::Transient { .. } => ErrorClass::Transient,
             Error::Protocol { .. } => ErrorClass::Protocol,
             Error::Config { .. } => ErrorClass::Config,
+            Error::Store { .. } => ErrorClass::Store,
         }
     }
 
@@ -377,7 +390,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.class(),
-            ErrorClass::Transient | ErrorClass::RateLimited
+            ErrorClass::Transient | ErrorClass::RateLimited | ErrorClass::Store
         )
     }
 

@@ -15,8 +15,10 @@ pub struct Cli {
     /// Base URL of the vendor, instead of `<VENDOR>_BASE_URL` or the documented default.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Where tokens are kept between runs: `memory`, `file:PATH`, or `redis://...`. Default: a
-    /// per-user directory in the cache directory (`~/.cache/seller-auth`), files mode 0600.
+    /// Where tokens are kept between runs and shared between processes: `memory`, `file:PATH`,
+    /// or `redis://...` / `rediss://...`. Default: a per-user directory in the cache directory
+    /// (`~/.cache/seller-auth`), files mode 0600. `SELLER_AUTH_STORE_KEY` (64 hex digits)
+    /// encrypts what is stored.
     #[arg(long, global = true, value_name = "STORE")]
     pub store: Option<String>,
     /// More logging on stderr (-v: info, -vv: debug); `RUST_LOG` takes precedence.

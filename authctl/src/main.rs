@@ -65,7 +65,7 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         .build()
         .map_err(|e| Failure::Local(format!("the HTTP client could not be built: {e}")))?;
     let base_url = cli.base_url.as_deref();
-    let store = || store::open(cli.store.as_deref());
+    let store = || store::open(cli.store.as_deref(), environment(store::KEY_VARIABLE));
     match cli.command {
         Command::Token { vendor, format } => {
             let driver = driver::build(vendor, &environment, base_url, &http, &store()?)?;

@@ -1,13 +1,31 @@
-//! `--store`: where authctl keeps tokens between runs.
+//! `--store`: where authctl keeps tokens between runs, and `SELLER_AUTH_STORE_KEY` to encrypt them.
 
 use std::sync::Arc;
 
-use auth_core::store::{FileStore, MemoryStore, TokenStore};
+use auth_core::store::{EncryptionKey, FileStore, MemoryStore, RedisStore, TokenStore};
 
 use crate::failure::Failure;
 
-/// The store named by `--store`, or the per-user file store in the cache directory.
-pub fn open(choice: Option<&str>) -> Result<Arc<dyn TokenStore>, Failure> {
+/// The variable that holds the store's encryption key (64 hex digits or base64 of 32 bytes).
+pub const KEY_VARIABLE: &str = "SELLER_AUTH_STORE_KEY";
+
+/// The store named by `--store`, or the per-user file store in the cache directory; encrypted
+/// when `key` (the variable's value) is set.
+pub fn open(choice: Option<&str>, key: Option<String>) -> Result<Arc<dyn TokenStore>, Failure> {
+    let key = match key {
+        Some(text) => Some(
+            EncryptionKey::parse(&text)
+                .map_err(|e| Failure::Config(format!("{KEY_VARIABLE}: {e}")))?,
+        ),
+        None => None,
+    };
+    let file = |dir: std::path::PathBuf| -> Arc<dyn TokenStore> {
+        let store = FileStore::new(dir);
+        Arc::new(match &key {
+            Some(key) => store.encrypted(key.clone()),
+            None => store,
+        })
+    };
     match choice {
         Some("memory") => Ok(Arc::new(MemoryStore::new())),
         Some(spec) if spec.starts_with("file:") => {
@@ -17,18 +35,23 @@ pub fn open(choice: Option<&str>) -> Result<Arc<dyn TokenStore>, Failure> {
                     "--store file: needs a directory, e.g. file:/tmp/tokens".into(),
                 ));
             }
-            Ok(Arc::new(FileStore::new(path)))
+            Ok(file(path.into()))
         }
         Some(spec) if spec.starts_with("redis://") || spec.starts_with("rediss://") => {
-            Err(Failure::Config(
-                "the Redis store is not available in this version; use memory or file:PATH".into(),
-            ))
+            let mut builder = RedisStore::builder(spec);
+            if let Some(key) = &key {
+                builder = builder.encrypted(key.clone());
+            }
+            let store = builder
+                .build()
+                .map_err(|e| Failure::Config(format!("--store: {e}")))?;
+            Ok(Arc::new(store))
         }
         Some(other) => Err(Failure::Config(format!(
             "unknown store `{other}`; use memory, file:PATH or redis://..."
         ))),
         None => match dirs::cache_dir() {
-            Some(cache) => Ok(Arc::new(FileStore::new(cache.join("seller-auth")))),
+            Some(cache) => Ok(file(cache.join("seller-auth"))),
             None => Err(Failure::Config(
                 "no cache directory is known for this user; pass --store".into(),
             )),

@@ -379,20 +379,29 @@ fn the_default_store_keeps_an_iop_token_across_runs() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        assert_eq!(
-            std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
-            0o600
+    let entries = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"));
+    assert_eq!(
+        entries.count(),
+        1,
+        "one token entry (and its lock files): {files:?}"
+    );
+    for file in &files {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(file).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let content = std::fs::read_to_string(file).unwrap();
+        assert!(
+            !content.contains(&sandbox.var("IOP_APP_SECRET"))
+                && !content.contains(&sandbox.var("IOP_CODE"))
         );
     }
-    let content = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(
-        !content.contains(&sandbox.var("IOP_APP_SECRET"))
-            && !content.contains(&sandbox.var("IOP_CODE"))
-    );
 }
 
 #[test]
@@ -410,7 +419,7 @@ fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
         .unwrap();
     assert_eq!(again.status.code(), Some(3), "the spent code is refused");
     assert!(stderr(&again).contains("InvalidCode"), "{}", stderr(&again));
-    for bad in ["redis://127.0.0.1:6379", "bogus", "file:"] {
+    for bad in ["redis://[::1", "redis+unix:///tmp/x", "bogus", "file:"] {
         let out = sandbox
             .authctl()
             .args(["--store", bad, "token", "igv"])
@@ -418,6 +427,19 @@ fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad}");
     }
+    let bad_key = sandbox
+        .authctl()
+        .env("SELLER_AUTH_STORE_KEY", "not-a-key")
+        .args(["--store", "memory", "token", "igv"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_key.status.code(), Some(2));
+    assert!(
+        stderr(&bad_key).contains("SELLER_AUTH_STORE_KEY")
+            && !stderr(&bad_key).contains("not-a-key"),
+        "{}",
+        stderr(&bad_key)
+    );
     let dir = std::env::temp_dir().join(format!("authctl-file-store-{}", std::process::id()));
     let spec = format!("file:{}", dir.display());
     sandbox
@@ -425,6 +447,60 @@ fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
         .args(["--store", &spec, "token", "igv"])
         .assert()
         .success();
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    let entries = std::fs::read_dir(&dir).unwrap().filter(|e| {
+        e.as_ref()
+            .unwrap()
+            .path()
+            .extension()
+            .is_some_and(|x| x == "json")
+    });
+    assert_eq!(entries.count(), 1);
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[path = "../../tests/tests/common/redis_server.rs"]
+mod redis_server;
+
+#[test]
+fn a_redis_store_shares_an_iop_token_between_runs_encrypted() {
+    let sandbox = SandboxProcess::start();
+    let redis = redis_server::RedisServer::start();
+    let key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    let run = || {
+        sandbox
+            .authctl()
+            .env("SELLER_AUTH_STORE_KEY", key)
+            .args(["--store", &redis.url(), "token", "lazada"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", stderr(&first));
+    // The code is spent: the second run works only with the token in Redis.
+    let second = run();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(stdout(&first), stdout(&second));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dump = runtime.block_on(redis.dump());
+    assert!(!dump.is_empty());
+    let token = stdout(&first).trim().to_owned();
+    for (name, value) in &dump {
+        for secret in [
+            &token,
+            &sandbox.var("IOP_APP_SECRET"),
+            &sandbox.var("IOP_CODE"),
+        ] {
+            assert!(
+                !name.contains(secret.as_str()) && !value.contains(secret.as_str()),
+                "{name}"
+            );
+        }
+    }
+    // Without the key, the stored token cannot be read: the run fails on the spent code.
+    let keyless = sandbox
+        .authctl()
+        .args(["--store", &redis.url(), "token", "lazada"])
+        .output()
+        .unwrap();
+    assert_ne!(keyless.status.code(), Some(0), "{}", stdout(&keyless));
 }

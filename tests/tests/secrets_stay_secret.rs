@@ -4,8 +4,10 @@ mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use auth_core::{LoginEndpoint, Secret, Session, md5_hex};
+use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
+use auth_core::{LoginEndpoint, Secret, Session, StoreFailure, md5_hex};
 use common::{igv_builder, igv_with_password};
 use vendors::igv::IgvLogin;
 use vendors::sandbox::{Fault, Sandbox, igv};
@@ -69,6 +71,53 @@ async fn secrets_never_reach_logs_debug_or_errors() {
     }
     let secret = Secret::from(igv::DEMO_PASSWORD);
     printed.push(format!("{secret:?}"));
+
+    // Stores: a login stored encrypted, adopted by a second session, the entry read back; a
+    // Redis with a password that cannot be reached, failing and degrading.
+    let dir = std::env::temp_dir().join(format!("seller-auth-secrets-{}", std::process::id()));
+    let key_hex = "c0ffee".repeat(10) + "c0ff";
+    let file_store =
+        Arc::new(FileStore::new(&dir).encrypted(EncryptionKey::parse(&key_hex).unwrap()));
+    let stored_session = || {
+        igv_builder(&sandbox)
+            .store(Arc::clone(&file_store) as Arc<dyn TokenStore>)
+            .build()
+            .unwrap()
+    };
+    let stored = stored_session().token().await.unwrap();
+    let adopted = stored_session().token().await.unwrap();
+    printed.push(format!("{file_store:?} {adopted:?}"));
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .find_map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .strip_suffix(".json")
+                .map(str::to_owned)
+        })
+        .unwrap();
+    printed.push(format!("{:?}", file_store.load(&name).await.unwrap()));
+    let redis = RedisStore::builder("redis://:redis-password-456@127.0.0.1:1/")
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    printed.push(format!("{redis:?}"));
+    let redis: Arc<dyn TokenStore> = Arc::new(redis);
+    for choice in [StoreFailure::Fail, StoreFailure::LoginLocally] {
+        let outcome = igv_builder(&sandbox)
+            .store(Arc::clone(&redis))
+            .on_store_failure(choice)
+            .build()
+            .unwrap()
+            .token()
+            .await;
+        printed.push(format!("{outcome:?}"));
+        if let Err(err) = outcome {
+            printed.push(format!("{err}"));
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
     let _ = Session::builder(IgvLogin::new("x", Secret::from("pw-in-builder")));
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -82,6 +131,9 @@ async fn secrets_never_reach_logs_debug_or_errors() {
         renewed.secret().expose().to_owned(),
         token.refresh_token().unwrap().expose().to_owned(),
         renewed.refresh_token().unwrap().expose().to_owned(),
+        stored.secret().expose().to_owned(),
+        key_hex.clone(),
+        "redis-password-456".to_owned(),
     ];
     for secret in &forbidden {
         assert!(

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use auth_core::store::{FileStore, MemoryStore, TokenStore};
+use auth_core::store::{FileStore, MemoryStore, Swap, TokenStore};
 use auth_core::{Secret, md5_hex};
 use common::clients::iop_app;
 use common::igv_builder;
@@ -81,10 +81,20 @@ async fn a_restarted_iop_process_renews_with_the_stored_refresh_token() {
 
     // The process restarts after the access token expired: the code is spent, so only the
     // stored refresh token can renew.
-    let keys = stored_keys(&store, &sandbox).await;
-    let mut entry = store.load(&keys).await.unwrap().unwrap();
+    let keys = store.keys();
+    assert_eq!(keys.len(), 1);
+    let key = &keys[0];
+    let stored = store.load(key).await.unwrap().unwrap();
+    let mut entry = stored.token.clone();
     entry.expires_at = SystemTime::now() - Duration::from_secs(1);
-    store.save(&keys, &entry).await.unwrap();
+    let lease = store
+        .try_lease(key, Duration::from_secs(1))
+        .await
+        .unwrap()
+        .unwrap();
+    let swap = store.compare_and_swap(key, Some(stored.version), &entry, lease.fence());
+    assert!(matches!(swap.await.unwrap(), Swap::Written { .. }));
+    store.release(key, lease).await.unwrap();
 
     let restarted = build(&code);
     assert!(restarted.token().await.is_ok());
@@ -94,20 +104,12 @@ async fn a_restarted_iop_process_renews_with_the_stored_refresh_token() {
         "the spent code was not sent again"
     );
     assert_eq!(restarted.stats().refresh_requests, 1);
-    let rotated = store.load(&keys).await.unwrap().unwrap();
+    let rotated = store.load(key).await.unwrap().unwrap().token;
     assert_ne!(
         rotated.refresh_token.unwrap().expose(),
         entry.refresh_token.unwrap().expose(),
         "the rotated refresh token was stored"
     );
-}
-
-/// The one key a fresh memory store holds after one login (keys are an implementation detail).
-async fn stored_keys(store: &MemoryStore, _sandbox: &Sandbox) -> String {
-    let debug = format!("{store:?}");
-    let start = debug.find("\"lazada-").unwrap() + 1;
-    let end = start + debug[start..].find('"').unwrap();
-    debug[start..end].to_owned()
 }
 
 #[tokio::test]
@@ -117,24 +119,36 @@ async fn the_file_holds_the_token_but_never_the_credentials() {
     let store = Arc::new(FileStore::new(&dir));
     let session = igv_builder(&sandbox).store(store).build().unwrap();
     let token = session.token().await.unwrap();
-    let files: Vec<_> = std::fs::read_dir(&dir)
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 1);
-    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(
-        name.starts_with("igv-") && !name.contains("seller"),
-        "the key is a digest: {name}"
+    files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    // The token, the lease (held while logging in) and the write lock.
+    let stem = names[0].strip_suffix(".json").unwrap();
+    assert_eq!(
+        names,
+        ["json", "lease", "lock"].map(|ext| format!("{stem}.{ext}"))
     );
-    let content = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(content.contains(token.secret().expose()));
-    for credential in [
-        igv::DEMO_PASSWORD.to_owned(),
-        md5_hex(igv::DEMO_PASSWORD),
-        igv::DEMO_EMAIL.to_owned(),
-    ] {
-        assert!(!content.contains(&credential), "{content}");
+    assert!(
+        stem.starts_with("igv-") && !stem.contains("seller"),
+        "the key is a digest: {stem}"
+    );
+    let entry = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(entry.contains(token.secret().expose()));
+    for file in &files {
+        let content = std::fs::read_to_string(file).unwrap();
+        for credential in [
+            igv::DEMO_PASSWORD.to_owned(),
+            md5_hex(igv::DEMO_PASSWORD),
+            igv::DEMO_EMAIL.to_owned(),
+        ] {
+            assert!(!content.contains(&credential), "{content}");
+        }
     }
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -7,6 +7,7 @@ use reqwest::header::HeaderName;
 use url::{Host, Url};
 
 use super::carried::Carried;
+use super::fleet::{Fleet, StoreFailure};
 use super::refresh::Refresher;
 use super::{Session, Settings, Setup};
 use std::sync::Arc;
@@ -58,10 +59,52 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
         }
     }
 
-    /// Keeps tokens in `store` too, so that other sessions and later processes with the same
-    /// account reuse them (and their refresh tokens) instead of logging in.
+    /// Shares tokens through `store` with the other sessions of the same account (in other
+    /// processes, on other machines): they reuse one token and its refresh token, and only one
+    /// of them logs in at a time, under the store's lease.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use auth_core::store::MemoryStore;
+    /// use auth_core::{login_endpoint, Secret, Session, StoreFailure};
+    ///
+    /// #[login_endpoint(path = "/login", body = json, token_field = "token",
+    ///                  lifetime = fixed("1h"), base_url = "https://vendor.example")]
+    /// struct Login {
+    ///     user: String,
+    ///     password: Secret,
+    /// }
+    ///
+    /// let session = Session::builder(Login { user: "me".into(), password: "pw".into() })
+    ///     .store(Arc::new(MemoryStore::new()))
+    ///     .store_lease(Duration::from_secs(10))
+    ///     .on_store_failure(StoreFailure::Fail)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(session);
+    /// ```
     pub fn store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// How long the lease of a session logging in lasts (default 30 s): if its holder dies,
+    /// another session logs in after this. Longer than a login with its retries takes.
+    pub fn store_lease(mut self, lease: Duration) -> Self {
+        self.settings.fleet.lease = lease;
+        self
+    }
+
+    /// The longest one store call may take before it counts as failed (default 5 s).
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.fleet.timeout = timeout;
+        self
+    }
+
+    /// What to do when the store fails: log in alone (the default) or fail.
+    pub fn on_store_failure(mut self, choice: StoreFailure) -> Self {
+        self.settings.fleet.on_failure = choice;
         self
     }
 
@@ -172,11 +215,15 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             None => default_client().map_err(config)?,
         };
         let carried = Carried::of(&self.endpoint)?;
-        let store = match self.store {
+        let fleet = match self.store {
             Some(store) => {
                 let key = store_key(&self.endpoint, &login_url)
                     .ok_or(config(ConfigError::StoreNeedsIdentity))?;
-                Some((store, key))
+                Some(Fleet {
+                    store,
+                    key,
+                    settings: self.settings.fleet,
+                })
             }
             None => None,
         };
@@ -189,7 +236,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             refresher,
             client,
             settings: self.settings,
-            store,
+            fleet,
         }))
     }
 }

@@ -2,6 +2,7 @@
 
 mod builder;
 mod carried;
+mod fleet;
 mod policy;
 mod refresh;
 mod renewer;
@@ -19,15 +20,16 @@ use tracing::Instrument;
 use url::Url;
 
 pub use builder::SessionBuilder;
+pub use fleet::StoreFailure;
 pub use policy::{RenewPolicy, RetryPolicy};
 
 use crate::endpoint::LoginEndpoint;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::login::{self, AttemptLimits, Issued};
 use crate::secret::Secret;
-use crate::store::{StoredToken, TokenStore};
 use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
 pub(crate) use carried::Carried;
+use fleet::{Fleet, FleetSettings, Origin};
 use refresh::Refresher;
 use tokio::sync::watch;
 
@@ -39,6 +41,7 @@ struct Settings {
     limits: AttemptLimits,
     retry: RetryPolicy,
     renew: RenewPolicy,
+    fleet: FleetSettings,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             },
             retry: RetryPolicy::default(),
             renew: RenewPolicy::default(),
+            fleet: FleetSettings::default(),
         }
     }
 }
@@ -100,8 +104,8 @@ struct Setup<E> {
     refresher: Option<Refresher>,
     client: reqwest::Client,
     settings: Settings,
-    /// The store and this session's key in it.
-    store: Option<(Arc<dyn TokenStore>, String)>,
+    /// The store shared with other sessions, and this session's key in it.
+    fleet: Option<Fleet>,
 }
 
 struct Inner<E> {
@@ -124,9 +128,9 @@ struct FlightSlot {
     /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
     /// access token without one).
     refresh_token: Option<Secret>,
-    /// Whether the store was read already: only a session's first token may come from it, as a
-    /// later cold start follows an invalidation, and the stored token is the one invalidated.
-    store_consulted: bool,
+    /// The token last dropped by [`Session::invalidate`]: a store may still hold it, and it must
+    /// not be adopted back.
+    retired: Option<Arc<Token>>,
 }
 
 #[derive(Default)]
@@ -156,6 +160,7 @@ enum Reason {
     Cold,
     Expired,
     RenewAhead,
+    Forced,
 }
 
 impl Reason {
@@ -164,6 +169,7 @@ impl Reason {
             Reason::Cold => "cold",
             Reason::Expired => "expired",
             Reason::RenewAhead => "renew-ahead",
+            Reason::Forced => "forced",
         }
     }
 }
@@ -220,6 +226,26 @@ impl<E: LoginEndpoint> Session<E> {
         Ok(token)
     }
 
+    /// A token newer than the one cached, obtained now whatever the cached one's age: from the
+    /// store when another session stored a newer one, otherwise by a login (or a refresh).
+    /// Callers at the same moment share one renewal.
+    ///
+    /// ```no_run
+    /// # async fn run<E: auth_core::LoginEndpoint>(session: auth_core::Session<E>) -> Result<(), auth_core::Error> {
+    /// let before = session.token().await?;
+    /// let after = session.renew().await?; // e.g. after the account's permissions changed
+    /// assert!(after.expires_at() >= before.expires_at());
+    /// # Ok(()) }
+    /// ```
+    pub async fn renew(&self) -> Result<Arc<Token>, Error> {
+        let token = match self.inner.start(Reason::Forced)? {
+            Start::Cached(token) => token,
+            Start::Flight(flight) => flight.await?,
+        };
+        renewer::ensure_running(&self.inner);
+        Ok(token)
+    }
+
     /// Records that a request with `token` succeeded. For a sliding lifetime (IceKredit) this
     /// keeps the token usable for another full lifetime; for others it changes nothing.
     /// The authorised client calls it for you.
@@ -243,7 +269,11 @@ impl<E: LoginEndpoint> Session<E> {
             .inner
             .current
             .compare_and_swap(&Some(Arc::clone(token)), None);
-        previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, token))
+        let dropped = previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, token));
+        if dropped {
+            lock(&self.inner.flight).retired = Some(Arc::clone(token));
+        }
+        dropped
     }
 
     /// What this session has done so far.
@@ -319,6 +349,7 @@ impl<E: LoginEndpoint> Inner<E> {
         // A login may have finished between the caller's look at the cache and this lock.
         if let Some(token) = self.current.load_full() {
             match (token.freshness(Instant::now(), SystemTime::now()), reason) {
+                (_, Reason::Forced) => {}
                 (Freshness::Fresh, _) => return Ok(Start::Cached(token)),
                 (Freshness::RenewDue, Reason::Expired | Reason::Cold) => {
                     return Ok(Start::Cached(token));
@@ -355,26 +386,33 @@ impl<E: LoginEndpoint> Inner<E> {
             attempts = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
-        let restored = if reason == Reason::Cold {
-            self.restore().await
-        } else {
-            None
-        };
-        let from_store = restored.is_some();
-        let result = match restored {
-            Some(token) => {
-                span.record("outcome", "restored");
-                Ok(token)
+        let result = match &self.setup.fleet {
+            Some(fleet) => {
+                let retired = match self.current.load_full() {
+                    Some(current) => Some(current),
+                    None => lock(&self.flight).retired.clone(),
+                };
+                self.through_store(fleet, retired)
+                    .instrument(span.clone())
+                    .await
             }
-            None => self.login_with_retries().instrument(span.clone()).await,
+            None => self
+                .login_with_retries()
+                .instrument(span.clone())
+                .await
+                .map(|token| (token, Origin::LoggedIn)),
         };
         match &result {
-            Ok(token) => {
+            Ok((token, origin)) => {
                 self.current.store(Some(Arc::clone(token)));
-                if !from_store {
-                    self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
-                    span.record("outcome", "ok");
-                    self.persist(token).await;
+                match origin {
+                    Origin::LoggedIn => {
+                        self.counters.succeeded.fetch_add(1, Ordering::Relaxed);
+                        span.record("outcome", "ok");
+                    }
+                    Origin::Adopted => {
+                        span.record("outcome", "adopted");
+                    }
                 }
             }
             Err(err) => {
@@ -390,7 +428,7 @@ impl<E: LoginEndpoint> Inner<E> {
                 slot.rejected = Some(err.clone());
             }
         }
-        result
+        result.map(|(token, _)| token)
     }
 
     async fn login_with_retries(&self) -> LoginResult {
@@ -456,58 +494,6 @@ impl<E: LoginEndpoint> Inner<E> {
                     None => return Err(err),
                 },
             }
-        }
-    }
-
-    /// A token from the store that is still good to send; its refresh token is kept for renewal
-    /// either way (a restarted IOP process cannot exchange its code again).
-    async fn restore(&self) -> Option<Arc<Token>> {
-        let (store, key) = self.setup.store.as_ref()?;
-        if std::mem::replace(&mut lock(&self.flight).store_consulted, true) {
-            return None;
-        }
-        let stored = match store.load(key).await {
-            Ok(stored) => stored?,
-            Err(err) => {
-                tracing::warn!(error = %err, "the token store could not be read; logging in");
-                return None;
-            }
-        };
-        if let Some(refresh_token) = &stored.refresh_token {
-            let mut slot = lock(&self.flight);
-            if slot.refresh_token.is_none() {
-                slot.refresh_token = Some(refresh_token.clone());
-            }
-        }
-        let now = (Instant::now(), SystemTime::now());
-        let remaining = stored.expires_at.duration_since(now.1).ok()?;
-        let issued = Issued {
-            token: stored.token,
-            scheme: stored.scheme,
-            lifetime: remaining,
-            refresh_token: stored.refresh_token,
-        };
-        let token = self.prepare_token(issued, now).ok()?;
-        (token.freshness(now.0, now.1) == Freshness::Fresh).then(|| Arc::new(token))
-    }
-
-    /// Saves a token just obtained, with the newest refresh token; a failure is only reported.
-    async fn persist(&self, token: &Token) {
-        let Some((store, key)) = self.setup.store.as_ref() else {
-            return;
-        };
-        let refresh_token = token
-            .refresh_token()
-            .cloned()
-            .or_else(|| lock(&self.flight).refresh_token.clone());
-        let stored = StoredToken {
-            token: token.secret().clone(),
-            scheme: token.scheme().map(str::to_owned),
-            refresh_token,
-            expires_at: token.expires_at(),
-        };
-        if let Err(err) = store.save(key, &stored).await {
-            tracing::warn!(error = %err, "the token could not be stored; it is used from memory");
         }
     }
 

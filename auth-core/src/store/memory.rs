@@ -1,16 +1,51 @@
 //! Tokens in this process's memory: the store of sessions that share nothing else.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use tokio::time::Instant;
 
-use super::{StoreError, StoredToken, TokenStore};
+use super::{Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
 
-/// A store in memory, shared by the sessions given the same instance.
+/// A store in memory, shared by the sessions given the same instance: they share one token and
+/// one login (its lease lives here too).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::time::{Duration, SystemTime};
+/// use auth_core::store::{MemoryStore, StoredToken, Swap, TokenStore};
+/// use auth_core::Secret;
+///
+/// let store = MemoryStore::new();
+/// let lease = store.try_lease("igv-1", Duration::from_secs(5)).await.unwrap().unwrap();
+/// assert!(store.try_lease("igv-1", Duration::from_secs(5)).await.unwrap().is_none());
+/// let token = StoredToken {
+///     token: Secret::from("t0k3n"),
+///     scheme: None,
+///     refresh_token: None,
+///     expires_at: SystemTime::now() + Duration::from_secs(60),
+/// };
+/// let swap = store.compare_and_swap("igv-1", None, &token, lease.fence()).await.unwrap();
+/// assert_eq!(swap, Swap::Written { version: 1 });
+/// assert_eq!(store.compare_and_swap("igv-1", None, &token, lease.fence()).await.unwrap(), Swap::Conflict);
+/// store.release("igv-1", lease).await.unwrap();
+/// # }
+/// ```
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    entries: Mutex<HashMap<String, StoredToken>>,
+    keys: Mutex<HashMap<String, Slot>>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    entry: Option<Versioned>,
+    /// The fence of the newest write.
+    written_fence: u64,
+    /// The fence of the newest lease granted.
+    granted_fence: u64,
+    lease: Option<(String, Instant)>,
 }
 
 impl MemoryStore {
@@ -18,29 +53,157 @@ impl MemoryStore {
     pub fn new() -> Self {
         MemoryStore::default()
     }
+
+    /// The keys that hold a token (for inspection in tests and tools).
+    pub fn keys(&self) -> Vec<String> {
+        let keys = self.lock();
+        let mut names: Vec<String> = keys
+            .iter()
+            .filter(|(_, slot)| slot.entry.is_some())
+            .map(|(name, _)| name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
+        // Nothing panics while the map is held, so a poisoned lock still holds a valid map.
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl TokenStore for MemoryStore {
-    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredToken>, StoreError>> {
-        // Nothing panics while the map is held, so a poisoned lock still holds a valid map.
-        let entry = self
-            .entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .cloned();
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Versioned>, StoreError>> {
+        let entry = self.lock().get(key).and_then(|slot| slot.entry.clone());
         Box::pin(async move { Ok(entry) })
     }
 
-    fn save<'a>(
+    fn compare_and_swap<'a>(
         &'a self,
         key: &'a str,
+        expected: Option<u64>,
         token: &'a StoredToken,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_owned(), token.clone());
+        fence: u64,
+    ) -> BoxFuture<'a, Result<Swap, StoreError>> {
+        let mut keys = self.lock();
+        let slot = keys.entry(key.to_owned()).or_default();
+        let current = slot.entry.as_ref().map(|e| e.version);
+        let swap = if current != expected || fence < slot.written_fence {
+            Swap::Conflict
+        } else {
+            let version = current.unwrap_or(0) + 1;
+            slot.entry = Some(Versioned {
+                token: token.clone(),
+                version,
+            });
+            slot.written_fence = fence;
+            Swap::Written { version }
+        };
+        Box::pin(async move { Ok(swap) })
+    }
+
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<Option<Lease>, StoreError>> {
+        let now = Instant::now();
+        let mut keys = self.lock();
+        let slot = keys.entry(key.to_owned()).or_default();
+        let held = slot.lease.as_ref().is_some_and(|(_, until)| *until > now);
+        let lease = (!held).then(|| {
+            let owner = Lease::random_owner();
+            slot.granted_fence += 1;
+            slot.lease = Some((owner.clone(), now + ttl));
+            Lease::new(owner, slot.granted_fence)
+        });
+        Box::pin(async move { Ok(lease) })
+    }
+
+    fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>> {
+        let mut keys = self.lock();
+        if let Some(slot) = keys.get_mut(key)
+            && slot
+                .lease
+                .as_ref()
+                .is_some_and(|(owner, _)| owner == lease.owner())
+        {
+            slot.lease = None;
+        }
         Box::pin(async { Ok(()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::secret::Secret;
+
+    fn token(text: &str) -> StoredToken {
+        StoredToken {
+            token: Secret::from(text),
+            scheme: None,
+            refresh_token: None,
+            expires_at: SystemTime::now(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lease_expires_and_a_stale_holder_cannot_write() {
+        let store = MemoryStore::new();
+        let first = store
+            .try_lease("k", Duration::from_secs(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            store
+                .try_lease("k", Duration::from_secs(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        tokio::time::sleep(Duration::from_millis(1001)).await;
+        let second = store
+            .try_lease("k", Duration::from_secs(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(second.fence() > first.fence());
+        let written = store
+            .compare_and_swap("k", None, &token("new"), second.fence())
+            .await
+            .unwrap();
+        assert_eq!(written, Swap::Written { version: 1 });
+        // The first holder's write comes late: its fence is older, even with the right version.
+        let late = store
+            .compare_and_swap("k", Some(1), &token("old"), first.fence())
+            .await
+            .unwrap();
+        assert_eq!(late, Swap::Conflict);
+        // Releasing a lease that was taken over leaves the new holder's in place.
+        store.release("k", first).await.unwrap();
+        assert!(
+            store
+                .try_lease("k", Duration::from_secs(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        store.release("k", second).await.unwrap();
+        assert!(
+            store
+                .try_lease("k", Duration::from_secs(1))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            store.load("k").await.unwrap().unwrap().token.token.expose(),
+            "new"
+        );
+        assert_eq!(store.keys(), vec!["k".to_owned()]);
     }
 }

@@ -1,19 +1,36 @@
 //! Where tokens live beyond one process: a store keyed by vendor, login URL and account.
 //!
-//! A session with a store looks there before logging in, and saves every token it obtains, so a
-//! restarted process reuses a valid token, or renews with the stored refresh token (an IOP code
-//! works only once). Stores hold tokens, never credentials.
+//! A session with a store reads it before logging in and writes every token it obtains, so that
+//! sessions in other processes (or on other machines, with Redis) share one token and one login:
+//!
+//! - **read**: a token another process stored is adopted instead of logging in;
+//! - **lease**: before logging in, a session takes the account's lease ("I am logging in");
+//!   sessions that find it taken wait for the holder's token instead of logging in too, and take
+//!   over when the holder dies (the lease expires, or its file lock is released);
+//! - **compare-and-swap**: a token is written only over the version it was read as, so a rotated
+//!   IOP refresh token is never overwritten by an older one.
+//!
+//! Stores hold tokens, never credentials; with an [`EncryptionKey`] they hold them encrypted.
 
 mod file;
+mod lease;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+mod sealed;
+mod wire;
 
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use futures_util::future::BoxFuture;
 
 pub use file::FileStore;
+pub use lease::Lease;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreBuilder};
+pub use sealed::EncryptionKey;
 
 use crate::secret::Secret;
 
@@ -40,6 +57,28 @@ impl fmt::Debug for StoredToken {
     }
 }
 
+/// A stored token with the version it was stored as; the next write names that version.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    /// The token.
+    pub token: StoredToken,
+    /// Grows by one with every write of the key.
+    pub version: u64,
+}
+
+/// What a [`TokenStore::compare_and_swap`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swap {
+    /// The token was written as this version.
+    Written {
+        /// The new version.
+        version: u64,
+    },
+    /// Nothing was written: the key holds another version than expected, or a write under a
+    /// newer lease (a higher fence) came first.
+    Conflict,
+}
+
 /// Why a store could not be read or written.
 #[non_exhaustive]
 #[derive(Debug, Clone, thiserror::Error)]
@@ -47,17 +86,47 @@ pub enum StoreError {
     /// The storage itself failed (a file system error).
     #[error("token store I/O failed: {0}")]
     Io(String),
+    /// The store's server could not be reached or answered an error.
+    #[error("token store unavailable: {0}")]
+    Unavailable(String),
+    /// The store did not answer within its timeout.
+    #[error("token store did not answer within {} ms", .0.as_millis())]
+    Timeout(Duration),
+    /// An entry could not be decrypted with the key given (another key, or tampered with).
+    #[error("a token store entry could not be decrypted with the key given")]
+    Undecryptable,
 }
 
-/// Keeps tokens across processes. Implement it for other backends; errors are reported through
-/// tracing and never fail a login (the session then behaves as if it had no store).
+/// Keeps tokens across processes. Implement it for other backends.
+///
+/// The session calls it in this order when it needs a token: [`load`](TokenStore::load); if
+/// nothing usable is stored, [`try_lease`](TokenStore::try_lease); with the lease, `load` again,
+/// then a login and [`compare_and_swap`](TokenStore::compare_and_swap) with the version read and
+/// the lease's fence, then [`release`](TokenStore::release). Without the lease it waits and
+/// starts over. What a session does when a call fails is set with
+/// [`SessionBuilder::on_store_failure`](crate::SessionBuilder::on_store_failure).
 pub trait TokenStore: Send + Sync + 'static {
-    /// The token stored under `key`, if any. A damaged entry reads as none.
-    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredToken>, StoreError>>;
-    /// Stores `token` under `key`, replacing what was there.
-    fn save<'a>(
+    /// The token stored under `key` with its version, if any. A damaged entry reads as none.
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Versioned>, StoreError>>;
+
+    /// Writes `token` under `key` if the key is at version `expected` (`None`: absent) and no
+    /// write with a fence above `fence` came first.
+    fn compare_and_swap<'a>(
         &'a self,
         key: &'a str,
+        expected: Option<u64>,
         token: &'a StoredToken,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+        fence: u64,
+    ) -> BoxFuture<'a, Result<Swap, StoreError>>;
+
+    /// Takes the lease on `key` for at most `ttl` if no one holds it; `None` if someone does.
+    /// Every lease granted has a higher fence than the ones before it.
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<Option<Lease>, StoreError>>;
+
+    /// Gives the lease back, if it is still this holder's (it may have expired and been taken).
+    fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>>;
 }

@@ -42,3 +42,5 @@ pub async fn igv_whoami(
     )
 }
 pub mod clients;
+pub mod fleet;
+pub mod redis_server;

@@ -102,6 +102,14 @@ impl IopSandbox {
             .count()
     }
 
+    /// Whether `refresh_token` would be accepted now (issued, not yet used, not expired).
+    pub fn refresh_token_is_live(&self, refresh_token: &str) -> bool {
+        let now = Instant::now();
+        lock(&self.refresh_tokens)
+            .get(refresh_token)
+            .is_some_and(|g| g.expires_at > now)
+    }
+
     fn app_secret(&self, app_key: &str) -> Option<String> {
         self.state.secret_of(app_key)
     }

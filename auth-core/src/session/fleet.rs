@@ -1,0 +1,260 @@
+//! Sharing one token and one login with the other sessions of a store (other processes, other
+//! machines): adopt what they stored, or log in under the account's lease and store the result.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use super::{Inner, lock};
+use crate::endpoint::LoginEndpoint;
+use crate::error::Error;
+use crate::login::Issued;
+use crate::store::{Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
+use crate::token::{Freshness, Token};
+
+/// What a session does when its store cannot be read or written.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoreFailure {
+    /// Logs in on its own, with a warning: the application keeps working, at the cost of one
+    /// login per process while the store is down.
+    #[default]
+    LoginLocally,
+    /// Fails the call with [`Error::Store`]: no login happens outside the fleet's lease (for
+    /// vendors that allow one session per account, or lock accounts after a few logins).
+    Fail,
+}
+
+/// The store a session shares, its key there, and how the session uses it.
+pub(super) struct Fleet {
+    pub(super) store: Arc<dyn TokenStore>,
+    pub(super) key: String,
+    pub(super) settings: FleetSettings,
+}
+
+/// How a session uses its store; set on the builder.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FleetSettings {
+    /// How long a lease lasts: a holder that dies is replaced after this.
+    pub(super) lease: Duration,
+    /// The longest a single store call may take.
+    pub(super) timeout: Duration,
+    pub(super) on_failure: StoreFailure,
+}
+
+impl Default for FleetSettings {
+    fn default() -> Self {
+        FleetSettings {
+            lease: Duration::from_secs(30),
+            timeout: Duration::from_secs(5),
+            on_failure: StoreFailure::default(),
+        }
+    }
+}
+
+/// Where a token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// This session logged in (or refreshed).
+    LoggedIn,
+    /// Another session stored it.
+    Adopted,
+}
+
+/// The first pause between looks at a lease held by another process; it doubles up to the max.
+const FIRST_PAUSE: Duration = Duration::from_millis(5);
+const MAX_PAUSE: Duration = Duration::from_millis(200);
+
+impl<E: LoginEndpoint> Inner<E> {
+    /// A token for the fleet: one another session stored, or this session's own login under the
+    /// lease. `retired` is the token being replaced (never adopted back).
+    pub(super) async fn through_store(
+        &self,
+        fleet: &Fleet,
+        retired: Option<Arc<Token>>,
+    ) -> Result<(Arc<Token>, Origin), Error> {
+        // Holders that live but never finish (a stuck process holding a file lock) are not
+        // waited for beyond two lease times.
+        let give_up = Instant::now() + fleet.settings.lease * 2;
+        let mut pause = FIRST_PAUSE;
+        loop {
+            let entry = match self.call(fleet, fleet.store.load(&fleet.key)).await {
+                Ok(entry) => entry,
+                Err(err) => return self.without_store(fleet, err).await,
+            };
+            if let Some(token) = self.adoptable(entry.as_ref(), retired.as_deref()) {
+                return Ok((token, Origin::Adopted));
+            }
+            let lease = self.call(
+                fleet,
+                fleet.store.try_lease(&fleet.key, fleet.settings.lease),
+            );
+            match lease.await {
+                Ok(Some(lease)) => return self.login_under(fleet, lease, retired).await,
+                Ok(None) => {}
+                Err(err) => return self.without_store(fleet, err).await,
+            }
+            if Instant::now() >= give_up {
+                tracing::warn!(
+                    waited_ms = (fleet.settings.lease * 2).as_millis() as u64,
+                    "another process holds the login lease and has not stored a token; logging in without it"
+                );
+                let entry = entry.as_ref().map(|e| e.version);
+                return self.login_and_store(fleet, entry, 0).await;
+            }
+            tokio::time::sleep(jittered(pause)).await;
+            pause = (pause * 2).min(MAX_PAUSE);
+        }
+    }
+
+    /// With the lease: one more look (the previous holder may have just stored a token), then a
+    /// login, stored over the version seen; the lease is released whatever happens.
+    async fn login_under(
+        &self,
+        fleet: &Fleet,
+        lease: Lease,
+        retired: Option<Arc<Token>>,
+    ) -> Result<(Arc<Token>, Origin), Error> {
+        let result = match self.call(fleet, fleet.store.load(&fleet.key)).await {
+            Err(err) => Err(err),
+            Ok(entry) => match self.adoptable(entry.as_ref(), retired.as_deref()) {
+                Some(token) => Ok(Ok((token, Origin::Adopted))),
+                None => {
+                    self.take_refresh_token(entry.as_ref());
+                    let version = entry.as_ref().map(|e| e.version);
+                    Ok(self.login_and_store(fleet, version, lease.fence()).await)
+                }
+            },
+        };
+        if let Err(err) = self
+            .call(fleet, fleet.store.release(&fleet.key, lease))
+            .await
+        {
+            // It expires on its own; others wait at most that long.
+            tracing::warn!(error = %err, "the login lease could not be released");
+        }
+        match result {
+            Ok(outcome) => outcome,
+            Err(err) => self.without_store(fleet, err).await,
+        }
+    }
+
+    /// Logs in, then stores the token over `version`. If another session stored one meanwhile
+    /// (its lease outlived ours), that one is adopted: the fleet converges on one token.
+    async fn login_and_store(
+        &self,
+        fleet: &Fleet,
+        version: Option<u64>,
+        fence: u64,
+    ) -> Result<(Arc<Token>, Origin), Error> {
+        let token = self.login_with_retries().await?;
+        let stored = self.stored_form(&token);
+        match self
+            .call(
+                fleet,
+                fleet
+                    .store
+                    .compare_and_swap(&fleet.key, version, &stored, fence),
+            )
+            .await
+        {
+            Ok(Swap::Written { .. }) => {}
+            Ok(Swap::Conflict) => {
+                tracing::info!("another process stored a token meanwhile");
+                if let Ok(entry) = self.call(fleet, fleet.store.load(&fleet.key)).await
+                    && let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token))
+                {
+                    return Ok((theirs, Origin::Adopted));
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "the token could not be stored; it is used from memory");
+            }
+        }
+        Ok((token, Origin::LoggedIn))
+    }
+
+    /// The store failed: log in alone with a warning, or fail, as configured.
+    async fn without_store(
+        &self,
+        fleet: &Fleet,
+        err: StoreError,
+    ) -> Result<(Arc<Token>, Origin), Error> {
+        match fleet.settings.on_failure {
+            StoreFailure::Fail => Err(Error::Store {
+                vendor: E::SPEC.vendor,
+                source: err,
+            }),
+            StoreFailure::LoginLocally => {
+                tracing::warn!(error = %err, "the token store failed; logging in without it");
+                Ok((self.login_with_retries().await?, Origin::LoggedIn))
+            }
+        }
+    }
+
+    /// A store call bounded by the fleet's timeout, whatever the store does.
+    async fn call<T>(
+        &self,
+        fleet: &Fleet,
+        call: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        tokio::time::timeout(fleet.settings.timeout, call)
+            .await
+            .unwrap_or(Err(StoreError::Timeout(fleet.settings.timeout)))
+    }
+
+    /// The stored token, if it is worth using: still fresh, and not the one being replaced.
+    fn adoptable(&self, entry: Option<&Versioned>, retired: Option<&Token>) -> Option<Arc<Token>> {
+        let stored = &entry?.token;
+        if retired.is_some_and(|r| r.secret().expose() == stored.token.expose()) {
+            return None;
+        }
+        let now = (Instant::now(), SystemTime::now());
+        let remaining = stored.expires_at.duration_since(now.1).ok()?;
+        let issued = Issued {
+            token: stored.token.clone(),
+            scheme: stored.scheme.clone(),
+            lifetime: remaining,
+            refresh_token: stored.refresh_token.clone(),
+        };
+        let token = self.prepare_token(issued, now).ok()?;
+        (token.freshness(now.0, now.1) == Freshness::Fresh).then(|| Arc::new(token))
+    }
+
+    /// The fleet's newest refresh token replaces this session's, unless this session's token is
+    /// newer than the stored one (its own write failed).
+    fn take_refresh_token(&self, entry: Option<&Versioned>) {
+        let Some(entry) = entry else { return };
+        let Some(refresh_token) = &entry.token.refresh_token else {
+            return;
+        };
+        let ours_is_newer = self
+            .current
+            .load()
+            .as_ref()
+            .is_some_and(|t| t.expires_at() > entry.token.expires_at);
+        if !ours_is_newer {
+            lock(&self.flight).refresh_token = Some(refresh_token.clone());
+        }
+    }
+
+    /// What the store keeps of `token`, with the newest refresh token.
+    fn stored_form(&self, token: &Token) -> StoredToken {
+        let refresh_token = token
+            .refresh_token()
+            .cloned()
+            .or_else(|| lock(&self.flight).refresh_token.clone());
+        StoredToken {
+            token: token.secret().clone(),
+            scheme: token.scheme().map(str::to_owned),
+            refresh_token,
+            expires_at: token.expires_at(),
+        }
+    }
+}
+
+/// `pause` plus up to half of it again, so that waiting processes do not poll in step.
+fn jittered(pause: Duration) -> Duration {
+    pause + pause.mul_f64(fastrand::f64() / 2.0)
+}

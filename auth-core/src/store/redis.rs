@@ -1,0 +1,393 @@
+//! Tokens in Redis, shared by processes on many machines.
+//!
+//! For a session key `k` under the namespace `ns`: `ns:{k}:token` is a hash of the version, the
+//! writer's fence and the entry; `ns:{k}:lease` holds the lease holder's random owner with an
+//! expiry (`SET NX PX`); `ns:{k}:fence` counts the leases granted. The braces keep the three
+//! keys in one slot of a Redis Cluster. Writes and releases are Lua scripts, so each is atomic.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use futures_util::future::BoxFuture;
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client, Script};
+use tokio::sync::Mutex;
+
+use super::{EncryptionKey, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned, wire};
+
+/// Writes the entry if the version is the expected one (`''`: absent) and no newer fence wrote.
+const SWAP: &str = r"
+local current = redis.call('HGET', KEYS[1], 'v')
+if (ARGV[1] == '' and current) or (ARGV[1] ~= '' and current ~= ARGV[1]) then return 0 end
+local written_fence = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+if tonumber(ARGV[2]) < written_fence then return 0 end
+local version = (tonumber(current) or 0) + 1
+redis.call('HSET', KEYS[1], 'v', version, 'f', ARGV[2], 'd', ARGV[3])
+if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
+return version
+";
+
+/// Grants the lease with a new fence, or answers 0 when it is held.
+const LEASE: &str = r"
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('INCR', KEYS[2])
+end
+return 0
+";
+
+/// Deletes a key only if it still holds what the caller saw (a lease owner, a damaged version).
+const RELEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+const FORGET_DAMAGED: &str = r"
+if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// How long an entry without a refresh token outlives its token (clocks differ a little).
+const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+/// A token store on Redis (`redis://` or `rediss://` for TLS). Every call has a timeout.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), auth_core::store::StoreError> {
+/// use std::time::Duration;
+/// use auth_core::store::{EncryptionKey, RedisStore};
+///
+/// let store = RedisStore::builder("rediss://:password@cache.internal:6380/0")
+///     .namespace("shop-42")
+///     .timeout(Duration::from_millis(500))
+///     .encrypted(EncryptionKey::from_bytes([7; 32]))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct RedisStore {
+    client: Client,
+    connection: Mutex<Option<MultiplexedConnection>>,
+    namespace: String,
+    timeout: Duration,
+    key: Option<EncryptionKey>,
+    /// The URL's password, kept to strip it from error messages.
+    password: Option<String>,
+    /// Host, port and database, for `Debug`.
+    shown_as: String,
+}
+
+/// Configures a [`RedisStore`]; from [`RedisStore::builder`].
+#[must_use]
+pub struct RedisStoreBuilder {
+    url: String,
+    namespace: String,
+    timeout: Duration,
+    key: Option<EncryptionKey>,
+    root_certificate: Option<Vec<u8>>,
+}
+
+impl RedisStore {
+    /// A store at `url` with the default namespace (`seller-auth`) and timeout (2 s).
+    pub fn open(url: &str) -> Result<RedisStore, StoreError> {
+        RedisStore::builder(url).build()
+    }
+
+    /// A builder for a store at `url`.
+    pub fn builder(url: &str) -> RedisStoreBuilder {
+        RedisStoreBuilder {
+            url: url.to_owned(),
+            namespace: "seller-auth".to_owned(),
+            timeout: Duration::from_secs(2),
+            key: None,
+            root_certificate: None,
+        }
+    }
+
+    fn name(&self, key: &str, part: &str) -> String {
+        format!("{}:{{{key}}}:{part}", self.namespace)
+    }
+
+    /// Runs `call` on a connection (made now if there is none), within the timeout. A failed
+    /// call drops the connection, so the next one reconnects.
+    async fn with_connection<T, F, Fut>(&self, call: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(MultiplexedConnection) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        let attempt = async {
+            let connection = {
+                let mut slot = self.connection.lock().await;
+                match slot.as_ref() {
+                    Some(connection) => connection.clone(),
+                    None => {
+                        let config = AsyncConnectionConfig::new()
+                            .set_connection_timeout(Some(self.timeout))
+                            .set_response_timeout(Some(self.timeout));
+                        let connection = self
+                            .client
+                            .get_multiplexed_async_connection_with_config(&config)
+                            .await?;
+                        *slot = Some(connection.clone());
+                        connection
+                    }
+                }
+            };
+            call(connection).await
+        };
+        let result = match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => Err(StoreError::Unavailable(self.describe(&e))),
+            Err(_) => Err(StoreError::Timeout(self.timeout)),
+        };
+        *self.connection.lock().await = None;
+        result
+    }
+
+    fn describe(&self, error: &redis::RedisError) -> String {
+        describe(error, self.password.as_deref())
+    }
+}
+
+impl RedisStoreBuilder {
+    /// Prefixes every key, so that several applications can share one Redis.
+    pub fn namespace(mut self, namespace: &str) -> Self {
+        namespace.clone_into(&mut self.namespace);
+        self
+    }
+
+    /// The longest any call may take, connecting included (2 s unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Encrypts tokens with `key`; entries written without it are ignored and replaced.
+    pub fn encrypted(mut self, key: EncryptionKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Trusts this CA certificate (PEM) for `rediss://` instead of the system's roots, for a
+    /// Redis whose certificate a private CA signed.
+    pub fn root_certificate(mut self, pem: Vec<u8>) -> Self {
+        self.root_certificate = Some(pem);
+        self
+    }
+
+    /// The store; nothing is connected until the first call.
+    pub fn build(self) -> Result<RedisStore, StoreError> {
+        let parsed = url::Url::parse(&self.url)
+            .map_err(|e| StoreError::Unavailable(format!("not a Redis URL: {e}")))?;
+        if !matches!(parsed.scheme(), "redis" | "rediss") {
+            return Err(StoreError::Unavailable(format!(
+                "a Redis URL starts with redis:// or rediss://, not {}://",
+                parsed.scheme()
+            )));
+        }
+        let password = parsed.password().map(str::to_owned);
+        let shown_as = format!(
+            "{}://{}:{}{}",
+            parsed.scheme(),
+            parsed.host_str().unwrap_or(""),
+            parsed.port().unwrap_or(6379),
+            parsed.path()
+        );
+        let client = match self.root_certificate {
+            Some(pem) => Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                },
+            ),
+            None => Client::open(self.url.as_str()),
+        }
+        .map_err(|e| StoreError::Unavailable(describe(&e, password.as_deref())))?;
+        Ok(RedisStore {
+            client,
+            connection: Mutex::new(None),
+            namespace: self.namespace,
+            timeout: self.timeout,
+            key: self.key,
+            password,
+            shown_as,
+        })
+    }
+}
+
+/// The error's message without the URL's password.
+fn describe(error: &redis::RedisError, password: Option<&str>) -> String {
+    let text = error.to_string();
+    match password {
+        Some(password) if !password.is_empty() => text.replace(password, "[redacted]"),
+        _ => text,
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("server", &self.shown_as)
+            .field("namespace", &self.namespace)
+            .field("timeout", &self.timeout)
+            .field("encrypted", &self.key.is_some())
+            .finish()
+    }
+}
+
+impl TokenStore for RedisStore {
+    fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Versioned>, StoreError>> {
+        Box::pin(async move {
+            let name = self.name(key, "token");
+            let (version, entry): (Option<u64>, Option<String>) = self
+                .with_connection(|mut c| {
+                    let name = name.clone();
+                    async move {
+                        redis::cmd("HMGET")
+                            .arg(&name)
+                            .arg("v")
+                            .arg("d")
+                            .query_async(&mut c)
+                            .await
+                    }
+                })
+                .await?;
+            let (Some(version), Some(entry)) = (version, entry) else {
+                return Ok(None);
+            };
+            match wire::decode(&entry, self.key.as_ref(), key)? {
+                Some(token) => Ok(Some(Versioned { token, version })),
+                None => {
+                    tracing::warn!(key, "a damaged token store entry was removed");
+                    self.with_connection(|mut c| async move {
+                        Script::new(FORGET_DAMAGED)
+                            .key(&name)
+                            .arg(version)
+                            .invoke_async::<i64>(&mut c)
+                            .await
+                    })
+                    .await?;
+                    Ok(None)
+                }
+            }
+        })
+    }
+
+    fn compare_and_swap<'a>(
+        &'a self,
+        key: &'a str,
+        expected: Option<u64>,
+        token: &'a StoredToken,
+        fence: u64,
+    ) -> BoxFuture<'a, Result<Swap, StoreError>> {
+        Box::pin(async move {
+            let entry = wire::encode(token, self.key.as_ref(), key)?;
+            let keep_for = match &token.refresh_token {
+                // A refresh token outlives its access token: keep it until replaced.
+                Some(_) => 0,
+                None => token
+                    .expires_at
+                    .duration_since(SystemTime::now())
+                    .unwrap_or_default()
+                    .saturating_add(EXPIRY_MARGIN)
+                    .as_millis(),
+            };
+            let expected = expected.map(|v| v.to_string()).unwrap_or_default();
+            let name = self.name(key, "token");
+            let version: u64 = self
+                .with_connection(|mut c| async move {
+                    Script::new(SWAP)
+                        .key(&name)
+                        .arg(&expected)
+                        .arg(fence)
+                        .arg(&entry)
+                        .arg(u64::try_from(keep_for).unwrap_or(u64::MAX))
+                        .invoke_async(&mut c)
+                        .await
+                })
+                .await?;
+            Ok(match version {
+                0 => Swap::Conflict,
+                version => Swap::Written { version },
+            })
+        })
+    }
+
+    fn try_lease<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<Option<Lease>, StoreError>> {
+        Box::pin(async move {
+            let owner = Lease::random_owner();
+            let (lease, fence) = (self.name(key, "lease"), self.name(key, "fence"));
+            let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let granted: u64 = self
+                .with_connection(|mut c| {
+                    let owner = owner.clone();
+                    async move {
+                        Script::new(LEASE)
+                            .key(&lease)
+                            .key(&fence)
+                            .arg(&owner)
+                            .arg(ttl_ms)
+                            .invoke_async(&mut c)
+                            .await
+                    }
+                })
+                .await?;
+            Ok((granted > 0).then(|| Lease::new(owner, granted)))
+        })
+    }
+
+    fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let name = self.name(key, "lease");
+            self.with_connection(|mut c| async move {
+                Script::new(RELEASE)
+                    .key(&name)
+                    .arg(lease.owner())
+                    .invoke_async::<i64>(&mut c)
+                    .await
+            })
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_password_stays_out_of_debug_and_errors_and_calls_end_in_time() {
+        let store = RedisStore::builder("redis://:hunter2-secret@127.0.0.1:1/0")
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap();
+        let shown = format!("{store:?}");
+        assert!(
+            shown.contains("127.0.0.1:1") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        let started = std::time::Instant::now();
+        let err = store.load("k").await.unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(
+            matches!(err, StoreError::Unavailable(_) | StoreError::Timeout(_)),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn only_redis_urls_are_accepted() {
+        for bad in ["http://127.0.0.1:6379", "redis://[::1", "not a url"] {
+            assert!(RedisStore::open(bad).is_err(), "{bad}");
+        }
+        assert!(RedisStore::open("rediss://cache.internal:6380/2").is_ok());
+        let store = RedisStore::builder("redis://127.0.0.1/")
+            .namespace("shop")
+            .build();
+        assert_eq!(store.unwrap().name("igv-1", "lease"), "shop:{igv-1}:lease");
+    }
+}

@@ -1,0 +1,138 @@
+//! One process of a fleet, for the multi-process tests: it shares a token store (a directory or
+//! a Redis server) with its siblings and logs in to a sandbox the test runs.
+//!
+//! ```text
+//! fleet_worker stampede <igv base URL> <store> <tasks> <lease ms>
+//!     <tasks> concurrent callers ask for a token; prints `fingerprint <md5 of each distinct
+//!     token>` and `logins <login requests this process sent>`.
+//! fleet_worker race <lazada base URL> <store> <code>
+//!     takes a token (the code, or the stored one), prints `ready`, then for each `renew` line
+//!     on stdin renews and makes one signed call: prints `ok` or `err <message>`.
+//! ```
+//! `<store>` is `file:DIR` or a `redis://` URL; `FLEET_STORE_KEY` (64 hex digits) encrypts it.
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
+use auth_core::{AuthorizedClient, Secret, Session, md5_hex};
+use vendors::igv::IgvLogin;
+use vendors::iop::IopApp;
+use vendors::lazada;
+use vendors::sandbox::{igv, iop};
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("stampede") if args.len() == 5 => {
+            stampede(&args[1], &args[2], &args[3], &args[4]).await
+        }
+        Some("race") if args.len() == 4 => race(&args[1], &args[2], &args[3]).await,
+        _ => Err(
+            "usage: fleet_worker stampede URL STORE TASKS LEASE_MS | race URL STORE CODE".into(),
+        ),
+    };
+    if let Err(message) = outcome {
+        eprintln!("fleet_worker: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn store(spec: &str) -> Result<Arc<dyn TokenStore>, String> {
+    let key = match std::env::var("FLEET_STORE_KEY") {
+        Ok(text) => Some(EncryptionKey::parse(&text).map_err(|e| e.to_string())?),
+        Err(_) => None,
+    };
+    if let Some(dir) = spec.strip_prefix("file:") {
+        let store = FileStore::new(dir);
+        return Ok(Arc::new(match key {
+            Some(key) => store.encrypted(key),
+            None => store,
+        }));
+    }
+    let mut builder = RedisStore::builder(spec);
+    if let Some(key) = key {
+        builder = builder.encrypted(key);
+    }
+    Ok(Arc::new(builder.build().map_err(|e| e.to_string())?))
+}
+
+async fn stampede(url: &str, spec: &str, tasks: &str, lease_ms: &str) -> Result<(), String> {
+    let tasks: usize = tasks.parse().map_err(|_| "TASKS is a number")?;
+    let lease: u64 = lease_ms.parse().map_err(|_| "LEASE_MS is a number")?;
+    let session = Session::builder(IgvLogin::new(
+        igv::DEMO_EMAIL,
+        Secret::from(igv::DEMO_PASSWORD),
+    ))
+    .base_url(url)
+    .store(store(spec)?)
+    .store_lease(Duration::from_millis(lease))
+    .build()
+    .map_err(|e| e.to_string())?;
+    let callers: Vec<_> = (0..tasks)
+        .map(|_| {
+            let session = session.clone();
+            tokio::spawn(async move { session.token().await })
+        })
+        .collect();
+    let mut fingerprints = BTreeSet::new();
+    for caller in callers {
+        let token = caller
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        fingerprints.insert(md5_hex(token.secret().expose()));
+    }
+    for fingerprint in fingerprints {
+        println!("fingerprint {fingerprint}");
+    }
+    println!("logins {}", session.stats().login_requests);
+    Ok(())
+}
+
+async fn race(url: &str, spec: &str, code: &str) -> Result<(), String> {
+    let app = IopApp {
+        app_key: iop::DEMO_APP_KEY.into(),
+        app_secret: Secret::from(iop::DEMO_APP_SECRET),
+    };
+    let session = lazada::session_builder(app, Secret::from(code))
+        .base_url(url)
+        .store(store(spec)?)
+        .store_lease(Duration::from_secs(5))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let client = AuthorizedClient::new(session.clone(), url).map_err(|e| e.to_string())?;
+    session.token().await.map_err(|e| e.to_string())?;
+    println!("ready");
+    let mut lines = std::io::stdin().lock().lines();
+    while let Some(Ok(line)) = tokio::task::block_in_place(|| lines.next()) {
+        if line.trim() != "renew" {
+            break;
+        }
+        let outcome = match session.renew().await {
+            Err(e) => format!("err renew: {e}"),
+            Ok(_) => match client
+                .post("/seller/get")
+                .form(&[("fields", "all")])
+                .send()
+                .await
+            {
+                Ok(response) if response.status().is_success() => {
+                    let body = response.text().await.unwrap_or_default();
+                    if body.contains("\"code\":\"0\"") {
+                        "ok".to_owned()
+                    } else {
+                        format!("err call: {body}")
+                    }
+                }
+                Ok(response) => format!("err call: HTTP {}", response.status()),
+                Err(e) => format!("err call: {e}"),
+            },
+        };
+        println!("{outcome}");
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Worker processes of a fleet (`src/bin/fleet_worker.rs`) and what they report.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// Starts `fleet_worker stampede`: `tasks` concurrent callers in one process.
+pub fn stampede(url: &str, store: &str, tasks: usize, lease_ms: u64, key: Option<&str>) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fleet_worker"));
+    command
+        .args([
+            "stampede",
+            url,
+            store,
+            &tasks.to_string(),
+            &lease_ms.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(key) = key {
+        command.env("FLEET_STORE_KEY", key);
+    }
+    command.spawn().unwrap()
+}
+
+/// What a stampede worker reported: the distinct tokens it was handed, and its login requests.
+#[derive(Debug)]
+pub struct Report {
+    pub fingerprints: Vec<String>,
+    pub logins: u64,
+}
+
+/// Waits for a stampede worker (off the runtime's threads) and reads its report.
+pub async fn report(child: Child) -> Report {
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "worker failed: {}{}",
+        stdout,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut report = Report {
+        fingerprints: Vec::new(),
+        logins: 0,
+    };
+    for line in stdout.lines() {
+        match line.split_once(' ') {
+            Some(("fingerprint", f)) => report.fingerprints.push(f.to_owned()),
+            Some(("logins", n)) => report.logins = n.parse().unwrap(),
+            _ => panic!("unexpected worker output: {line}"),
+        }
+    }
+    report
+}
+
+/// A `fleet_worker race` process, driven line by line.
+pub struct Racer {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Racer {
+    /// Starts one and waits until it holds a token.
+    pub async fn start(url: &str, store: &str, code: &str) -> Racer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fleet_worker"))
+            .args(["race", url, store, code])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut racer = Racer {
+            child,
+            stdin,
+            stdout,
+        };
+        let (racer_back, line) = racer.read_line().await;
+        racer = racer_back;
+        assert_eq!(line, "ready");
+        racer
+    }
+
+    /// Asks for a renewal and a signed call; no waiting for the answer.
+    pub fn send_renew(&mut self) {
+        self.stdin.write_all(b"renew\n").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next line the worker prints (read off the runtime's threads).
+    pub async fn read_line(self) -> (Racer, String) {
+        tokio::task::spawn_blocking(move || {
+            let mut this = self;
+            let mut line = String::new();
+            this.stdout.read_line(&mut line).unwrap();
+            (this, line.trim().to_owned())
+        })
+        .await
+        .unwrap()
+    }
+}
+
+impl Drop for Racer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

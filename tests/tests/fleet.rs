@@ -1,0 +1,357 @@
+//! Fleets: many processes share one token and one login through a file store or a real Redis,
+//! a dead lease holder is replaced, IOP refresh races lose no refresh token, and a store that
+//! goes away mid-run ends in the configured behaviour within its timeout.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
+use auth_core::{Error, ErrorClass, StoreFailure, md5_hex};
+use common::fleet::{self, Racer};
+use common::igv_builder;
+use common::redis_server::RedisServer;
+use vendors::sandbox::{Fault, Sandbox, Vendor, igv, iop};
+
+const PROCESSES: usize = 8;
+const TASKS: usize = 100;
+const KEY_HEX: &str = "5e11e7a57401c0de5e11e7a57401c0de5e11e7a57401c0de5e11e7a57401c0de";
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("seller-auth-fleet-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// 8 processes x 100 tasks on a cold store: one login, one token everywhere.
+async fn one_login_for_the_fleet(sandbox: &Sandbox, store: &str, key: Option<&str>) -> String {
+    let url = sandbox.base_url(Vendor::Igv);
+    let workers: Vec<_> = (0..PROCESSES)
+        .map(|_| fleet::stampede(&url, store, TASKS, 10_000, key))
+        .collect();
+    let mut fingerprints = BTreeSet::new();
+    let mut logins = 0;
+    for worker in workers {
+        let report = fleet::report(worker).await;
+        logins += report.logins;
+        fingerprints.extend(report.fingerprints);
+    }
+    assert_eq!(sandbox.igv().login_count(), 1, "the vendor saw one login");
+    assert_eq!(logins, 1, "one process sent it");
+    assert_eq!(fingerprints.len(), 1, "all 800 callers hold the same token");
+    fingerprints.into_iter().next().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_share_one_login_through_a_file_store() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = temp_dir("stampede");
+    one_login_for_the_fleet(&sandbox, &format!("file:{}", dir.display()), None).await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_share_one_login_through_redis() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let redis = RedisServer::start();
+    one_login_for_the_fleet(&sandbox, &redis.url(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn encrypted_stores_hold_no_plain_secret() {
+    let redis = RedisServer::start();
+    let dir = temp_dir("sealed");
+    let file_store = format!("file:{}", dir.display());
+    let mut held = Vec::new();
+    for store in [redis.url(), file_store] {
+        let sandbox = Sandbox::start().await.unwrap();
+        held.push(one_login_for_the_fleet(&sandbox, &store, Some(KEY_HEX)).await);
+    }
+    let in_redis: Vec<String> = redis
+        .dump()
+        .await
+        .into_iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let in_files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|file| {
+            let path = file.unwrap().path();
+            format!(
+                "{} {}",
+                path.display(),
+                std::fs::read_to_string(&path).unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        in_redis.len() >= 2 && in_files.len() >= 3,
+        "{in_redis:?} {in_files:?}"
+    );
+    // The stores are readable with the key, and hold the token the fleet used.
+    let key = || EncryptionKey::parse(KEY_HEX).unwrap();
+    let stores: [Arc<dyn TokenStore>; 2] = [
+        Arc::new(
+            RedisStore::builder(&redis.url())
+                .encrypted(key())
+                .build()
+                .unwrap(),
+        ),
+        Arc::new(FileStore::new(&dir).encrypted(key())),
+    ];
+    let mut tokens = Vec::new();
+    for ((store, fingerprint), contents) in stores.iter().zip(&held).zip([&in_redis, &in_files]) {
+        let name = store_key(contents);
+        let entry = store.load(&name).await.unwrap().expect("a stored token");
+        assert_eq!(&md5_hex(entry.token.token.expose()), fingerprint);
+        tokens.push(entry.token.token.expose().to_owned());
+    }
+    for content in in_redis.iter().chain(&in_files) {
+        for secret in tokens.iter().cloned().chain([
+            igv::DEMO_PASSWORD.to_owned(),
+            md5_hex(igv::DEMO_PASSWORD),
+            igv::DEMO_EMAIL.to_owned(),
+        ]) {
+            assert!(
+                !content.contains(&secret),
+                "a plain secret in the store: {content}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The session key in a store dump (`ns:{key}:token` or `.../key.json`).
+fn store_key(contents: &[String]) -> String {
+    contents
+        .iter()
+        .find_map(|c| {
+            let start = c.rfind("igv-")?;
+            let end =
+                start + c[start..].find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '-'))?;
+            Some(c[start..end].to_owned())
+        })
+        .unwrap()
+}
+
+/// The lease holder is killed while its login hangs: the next process logs in once the lease
+/// is free (at once for a file lock, after its expiry on Redis), and nobody waits forever.
+async fn a_killed_holder_is_replaced(sandbox: &Sandbox, store: &str, lease_ms: u64) {
+    let url = sandbox.base_url(Vendor::Igv);
+    sandbox
+        .igv()
+        .push_fault(Fault::Slow(Duration::from_secs(600)));
+    let mut holder = fleet::stampede(&url, store, 1, lease_ms, None);
+    let waited = Instant::now();
+    while sandbox.igv().login_count() == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the holder never logged in"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    holder.kill().unwrap(); // SIGKILL: no destructor, no release
+    holder.wait().unwrap();
+    let successor = fleet::stampede(&url, store, 10, lease_ms, None);
+    let bound = Duration::from_millis(lease_ms) + Duration::from_secs(20);
+    let report = tokio::time::timeout(bound, fleet::report(successor))
+        .await
+        .expect("the successor waited forever");
+    assert_eq!(report.logins, 1);
+    assert_eq!(report.fingerprints.len(), 1);
+    assert_eq!(
+        sandbox.igv().login_count(),
+        2,
+        "the dead holder's login, then one more"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_lease_holder_is_replaced_with_a_file_store() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = temp_dir("killed");
+    a_killed_holder_is_replaced(&sandbox, &format!("file:{}", dir.display()), 30_000).await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_lease_holder_is_replaced_with_redis() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let redis = RedisServer::start();
+    a_killed_holder_is_replaced(&sandbox, &redis.url(), 1_500).await;
+}
+
+/// Two processes renew an IOP token at the same moment, `rounds` times: each round makes one
+/// refresh, both processes' calls succeed, and the stored refresh token is the one that works.
+async fn refresh_races(store_spec: &str, store: Arc<dyn TokenStore>, rounds: usize) {
+    let sandbox = Sandbox::start().await.unwrap();
+    let url = sandbox.base_url(Vendor::Lazada);
+    let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
+    let mut first = Racer::start(&url, store_spec, &code).await;
+    let mut second = Racer::start(&url, store_spec, &code).await;
+    let iop_state = sandbox.lazada().state();
+    assert_eq!(
+        iop_state.login_count(),
+        1,
+        "the second process adopted the first's token"
+    );
+    let key = stored_lazada_key(store.as_ref(), store_spec).await;
+    for round in 1..=rounds {
+        first.send_renew();
+        second.send_renew();
+        let (a, first_said) = first.read_line().await;
+        let (b, second_said) = second.read_line().await;
+        (first, second) = (a, b);
+        assert_eq!(
+            (first_said.as_str(), second_said.as_str()),
+            ("ok", "ok"),
+            "round {round}"
+        );
+        let entry = store.load(&key).await.unwrap().unwrap();
+        let refresh_token = entry.token.refresh_token.unwrap();
+        assert!(
+            sandbox
+                .lazada()
+                .refresh_token_is_live(refresh_token.expose()),
+            "round {round}: the stored refresh token works"
+        );
+        assert_eq!(sandbox.lazada().live_refresh_tokens(), 1, "round {round}");
+        assert_eq!(
+            iop_state.refresh_count(),
+            round as u64,
+            "one refresh in round {round}"
+        );
+    }
+    assert_eq!(
+        iop_state.login_count(),
+        1,
+        "the spent code was never sent again"
+    );
+}
+
+/// The key of the one Lazada entry in a store the test can list.
+async fn stored_lazada_key(store: &dyn TokenStore, spec: &str) -> String {
+    let names: Vec<String> = match spec.strip_prefix("file:") {
+        Some(dir) => std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".json").map(str::to_owned)
+            })
+            .collect(),
+        None => {
+            let client = redis::Client::open(spec).unwrap();
+            let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg("*:token")
+                .query_async(&mut connection)
+                .await
+                .unwrap();
+            keys.iter()
+                .map(|k| k.split(['{', '}']).nth(1).unwrap().to_owned())
+                .collect()
+        }
+    };
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(store.load(&names[0]).await.unwrap().is_some());
+    names[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_iop_refresh_races_through_redis_lose_no_refresh_token() {
+    let redis = RedisServer::start();
+    let store = Arc::new(RedisStore::open(&redis.url()).unwrap());
+    refresh_races(&redis.url(), store, 1_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn iop_refresh_races_through_a_file_store_lose_no_refresh_token() {
+    let dir = temp_dir("race");
+    let store = Arc::new(FileStore::new(&dir));
+    refresh_races(&format!("file:{}", dir.display()), store, 200).await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_mid_run_fails_or_degrades_as_configured_within_the_timeout() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut redis = RedisServer::start();
+    let timeout = Duration::from_millis(500);
+    let store = Arc::new(
+        RedisStore::builder(&redis.url())
+            .timeout(timeout)
+            .build()
+            .unwrap(),
+    );
+    let session = |choice| {
+        igv_builder(&sandbox)
+            .store(Arc::clone(&store) as Arc<dyn TokenStore>)
+            .on_store_failure(choice)
+            .build()
+            .unwrap()
+    };
+    let degrading = session(StoreFailure::LoginLocally);
+    let failing = session(StoreFailure::Fail);
+    let first = degrading.token().await.unwrap();
+    let adopted = failing.token().await.unwrap();
+    assert_eq!(adopted.secret().expose(), first.secret().expose());
+    assert_eq!(sandbox.igv().login_count(), 1);
+
+    redis.stop();
+    let started = Instant::now();
+    let err = failing.renew().await.unwrap_err();
+    let failed_after = started.elapsed();
+    assert!(matches!(err, Error::Store { .. }), "{err}");
+    assert_eq!(err.class(), ErrorClass::Store);
+    assert!(err.is_retryable());
+    assert!(err.to_string().contains("token store"), "{err}");
+    assert_eq!(sandbox.igv().login_count(), 1, "no login outside the lease");
+
+    let started = Instant::now();
+    let renewed = degrading.renew().await.unwrap();
+    let degraded_after = started.elapsed();
+    assert_ne!(renewed.secret().expose(), first.secret().expose());
+    assert_eq!(sandbox.igv().login_count(), 2, "one login of its own");
+    // Bounds, not benchmarks: one store timeout plus a local login, never a hang.
+    for elapsed in [failed_after, degraded_after] {
+        assert!(elapsed < timeout * 4, "took {elapsed:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rediss_store_shares_the_token_over_tls() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let redis = RedisServer::start_tls();
+    let store = |ca: Option<Vec<u8>>| {
+        let mut builder = RedisStore::builder(&redis.url()).timeout(Duration::from_secs(5));
+        if let Some(ca) = ca {
+            builder = builder.root_certificate(ca);
+        }
+        Arc::new(builder.build().unwrap()) as Arc<dyn TokenStore>
+    };
+    let session = || {
+        igv_builder(&sandbox)
+            .store(store(redis.ca()))
+            .on_store_failure(StoreFailure::Fail)
+            .build()
+            .unwrap()
+    };
+    let first = session().token().await.unwrap();
+    let second = session().token().await.unwrap();
+    assert_eq!(first.secret().expose(), second.secret().expose());
+    assert_eq!(
+        sandbox.igv().login_count(),
+        1,
+        "the second session adopted the token over TLS"
+    );
+    // A server whose certificate is not trusted is a store failure, not a plain-text fallback.
+    let untrusted = igv_builder(&sandbox)
+        .store(store(None))
+        .on_store_failure(StoreFailure::Fail)
+        .build()
+        .unwrap();
+    let err = untrusted.token().await.unwrap_err();
+    assert!(matches!(err, Error::Store { .. }), "{err}");
+}
