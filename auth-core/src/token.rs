@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderName, HeaderValue};
@@ -20,6 +20,10 @@ pub struct Token {
     refresh_token: Option<Secret>,
     lifetime: Duration,
     times: Deadlines,
+    /// Set after a look at both clocks found it fresh; cleared by the session's renewer, which
+    /// looks again at least every [`Deadlines::watch_interval`]. While the renewer watches, the
+    /// hit path trusts it instead of reading the clocks itself.
+    verified_fresh: AtomicBool,
 }
 
 /// How this token goes on a request.
@@ -96,6 +100,17 @@ impl Deadlines {
         self.slide.is_some()
     }
 
+    /// How often the renewer looks at the clocks while it watches a token: a quarter of the
+    /// safety margin between "stop sending" and the vendor's expiry, between 50 ms and 30 s, so
+    /// a verdict the hit path trusts is never older than the margin allows.
+    pub(crate) fn watch_interval(&self) -> Duration {
+        let margin = self
+            .expires_after
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.use_for.load(Ordering::Relaxed));
+        Duration::from_nanos(margin / 4).clamp(Duration::from_millis(50), Duration::from_secs(30))
+    }
+
     /// A sliding token was just used successfully: it stays usable `slide` from now.
     pub(crate) fn touch(&self, now: Instant, wall: SystemTime) {
         if let Some(slide) = self.slide {
@@ -142,6 +157,7 @@ impl Token {
             refresh_token,
             lifetime,
             times,
+            verified_fresh: AtomicBool::new(false),
         }
     }
 
@@ -195,6 +211,15 @@ impl Token {
 
     pub(crate) fn deadlines(&self) -> &Deadlines {
         &self.times
+    }
+
+    /// Whether a recent look at the clocks found it fresh (see `verified_fresh`).
+    pub(crate) fn verified_fresh(&self) -> bool {
+        self.verified_fresh.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_verified_fresh(&self, fresh: bool) {
+        self.verified_fresh.store(fresh, Ordering::Relaxed);
     }
 
     pub(crate) fn freshness(&self, now: Instant, wall: SystemTime) -> Freshness {

@@ -11,14 +11,14 @@ use common::igv_builder;
 use vendors::sandbox::{Fault, Sandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_concurrent_callers_on_a_cold_cache_cause_one_login() {
+async fn ten_thousand_concurrent_callers_on_a_cold_cache_cause_one_login() {
     let sandbox = Sandbox::start().await.unwrap();
     // A slow login keeps the flight open while every caller arrives.
     sandbox
         .igv()
         .push_fault(Fault::Slow(Duration::from_millis(200)));
     let session = igv_builder(&sandbox).build().unwrap();
-    let callers: Vec<_> = (0..1000)
+    let callers: Vec<_> = (0..10_000)
         .map(|_| {
             let session = session.clone();
             tokio::spawn(async move { session.token().await })
@@ -49,6 +49,29 @@ async fn a_cancelled_caller_does_not_cancel_the_shared_login() {
         1,
         "the second caller joined the same login"
     );
+}
+
+#[tokio::test]
+async fn a_login_whose_only_caller_gave_up_still_completes_and_is_cached() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox
+        .igv()
+        .push_fault(Fault::Slow(Duration::from_millis(100)));
+    let session = igv_builder(&sandbox).build().unwrap();
+    let impatient = tokio::time::timeout(Duration::from_millis(10), session.token()).await;
+    assert!(impatient.is_err(), "the only caller gave up");
+    // Nobody waits now; the login goes on by itself and fills the cache.
+    let mut waited = Duration::ZERO;
+    while session.cached_token().is_none() {
+        assert!(
+            waited < Duration::from_secs(10),
+            "the login was dropped with its caller"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        waited += Duration::from_millis(10);
+    }
+    assert_eq!(session.stats().logins_succeeded, 1);
+    assert_eq!(sandbox.igv().login_count(), 1);
 }
 
 #[tokio::test(start_paused = true)]

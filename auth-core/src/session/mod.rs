@@ -24,7 +24,7 @@ pub use fleet::StoreFailure;
 pub use policy::{RenewPolicy, RetryPolicy};
 
 use crate::endpoint::LoginEndpoint;
-use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
+use crate::error::{Error, ErrorClass, ProtocolProblem};
 use crate::login::{self, AttemptLimits, Issued};
 use crate::secret::Secret;
 use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
@@ -115,6 +115,9 @@ struct Inner<E> {
     /// Set when a token is asked for; the renewer clears it, and stops if it finds it clear.
     used: AtomicBool,
     renewer_running: AtomicBool,
+    /// Set by the renewer while it looks at the clocks for the current token at least every
+    /// watch interval; the hit path then trusts the token's `verified_fresh` mark.
+    watching: AtomicBool,
     /// Dropped with the session, which wakes and ends the renewer.
     closed: watch::Sender<()>,
     counters: Counters,
@@ -198,6 +201,7 @@ impl<E: LoginEndpoint> Session<E> {
                 flight: Mutex::new(FlightSlot::default()),
                 used: AtomicBool::new(false),
                 renewer_running: AtomicBool::new(false),
+                watching: AtomicBool::new(false),
                 closed: watch::channel(()).0,
                 counters: Counters::default(),
             }),
@@ -209,18 +213,28 @@ impl<E: LoginEndpoint> Session<E> {
     /// With a valid token cached this takes no lock and allocates nothing. Callers that arrive
     /// while a login is under way wait for that login instead of starting another; a caller that
     /// gives up waiting does not cancel it for the others.
-    pub async fn token(&self) -> Result<Arc<Token>, Error> {
+    pub fn token(&self) -> impl Future<Output = Result<Arc<Token>, Error>> + '_ {
         let inner = &self.inner;
         // Read first: after the first call this is a load, not a write to a shared line.
         if !inner.used.load(Ordering::Relaxed) {
             inner.used.store(true, Ordering::Relaxed);
         }
-        if let Some(token) = inner.cached() {
-            return Ok(token);
+        // The hit is decided before the future exists, so awaiting it is one branch.
+        let hit = inner.cached();
+        async move {
+            match hit {
+                Some(token) => Ok(token),
+                None => self.miss().await,
+            }
         }
+    }
+
+    /// No valid token cached: join or start a login.
+    async fn miss(&self) -> Result<Arc<Token>, Error> {
+        let inner = &self.inner;
         let token = match inner.start(Reason::Expired)? {
             Start::Cached(token) => token,
-            Start::Flight(flight) => flight.await?,
+            Start::Flight(flight) => join(flight).await?,
         };
         renewer::ensure_running(inner);
         Ok(token)
@@ -240,7 +254,7 @@ impl<E: LoginEndpoint> Session<E> {
     pub async fn renew(&self) -> Result<Arc<Token>, Error> {
         let token = match self.inner.start(Reason::Forced)? {
             Start::Cached(token) => token,
-            Start::Flight(flight) => flight.await?,
+            Start::Flight(flight) => join(flight).await?,
         };
         renewer::ensure_running(&self.inner);
         Ok(token)
@@ -322,12 +336,24 @@ fn lock(slot: &Mutex<FlightSlot>) -> MutexGuard<'_, FlightSlot> {
 }
 
 impl<E: LoginEndpoint> Inner<E> {
-    /// The hit path: one atomic load, two clock reads, one reference-count increment.
+    /// The hit path. While the renewer watches the token (it looks at both clocks at least every
+    /// watch interval), two relaxed loads say whether it is fresh; otherwise both clocks are
+    /// read here. Either way: no lock, no allocation, one reference-count increment.
     fn cached(self: &Arc<Self>) -> Option<Arc<Token>> {
         let guard = self.current.load();
         let token = guard.as_ref()?;
+        if token.verified_fresh() && self.watching.load(Ordering::Relaxed) {
+            return Some(Arc::clone(token));
+        }
         match token.freshness(Instant::now(), SystemTime::now()) {
-            Freshness::Fresh => Some(Arc::clone(token)),
+            Freshness::Fresh => {
+                token.set_verified_fresh(true);
+                // In use again after an idle stop: a renewer watches again, and renews ahead.
+                if !self.renewer_running.load(Ordering::Relaxed) {
+                    renewer::ensure_running(self);
+                }
+                Some(Arc::clone(token))
+            }
             Freshness::RenewDue => {
                 // The renewer renews it; the current token is still good to send meanwhile.
                 renewer::ensure_running(self);
@@ -360,19 +386,9 @@ impl<E: LoginEndpoint> Inner<E> {
             reason = Reason::Cold;
         }
         let inner = Arc::clone(self);
-        let task = tokio::spawn(async move { inner.run(reason).await });
-        let flight = async move {
-            task.await.unwrap_or_else(|_| {
-                Err(Error::Transient {
-                    vendor: E::SPEC.vendor,
-                    kind: TransientKind::Interrupted,
-                    said: VendorSaid::default(),
-                    source: None,
-                })
-            })
-        }
-        .boxed()
-        .shared();
+        // The first caller drives the login itself (no task to hand the result across threads);
+        // a caller that gives up hands it to a task instead (see `join`).
+        let flight = async move { inner.run(reason).await }.boxed().shared();
         slot.running = Some(flight.clone());
         Ok(Start::Flight(flight))
     }
@@ -534,6 +550,33 @@ impl<E: LoginEndpoint> Inner<E> {
             issued.lifetime,
             times,
         ))
+    }
+}
+
+/// Waits for a login. If the waiter gives up first (its future dropped), the login is handed to
+/// a task so that it still completes for the others, and its result is cached.
+pub(super) async fn join(flight: SharedLogin) -> LoginResult {
+    let mut hand_off = HandOff(Some(flight.clone()));
+    let result = flight.await;
+    hand_off.0 = None;
+    result
+}
+
+struct HandOff(Option<SharedLogin>);
+
+impl Drop for HandOff {
+    fn drop(&mut self) {
+        let Some(flight) = self.0.take() else { return };
+        if flight.peek().is_some() {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(flight.map(drop));
+            }
+            // Outside a runtime the login waits, paused, for the next caller to drive it.
+            Err(_) => tracing::debug!("a login was left paused by a cancelled caller"),
+        }
     }
 }
 

@@ -1,5 +1,8 @@
 //! The background renewal task: one per session, started on first use, renewing ahead of
 //! expiry while the session is used, stopping when it is idle, ending when it is dropped.
+//!
+//! While it runs it also watches the current token: it looks at both clocks at least every
+//! watch interval and marks the token fresh or not, so that the hit path can skip the clocks.
 
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
@@ -23,8 +26,22 @@ pub(super) fn ensure_running<E: LoginEndpoint>(inner: &Arc<Inner<E>>) {
     tokio::spawn(run(weak, closed));
 }
 
+/// Marks the renewer stopped however it ends (returned, or its task dropped with its runtime),
+/// so that the hit path reads the clocks again and the next use starts a new renewer.
+struct Stopped<E>(Weak<Inner<E>>);
+
+impl<E> Drop for Stopped<E> {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.upgrade() {
+            inner.watching.store(false, Ordering::Release);
+            inner.renewer_running.store(false, Ordering::Release);
+        }
+    }
+}
+
 /// Holds only a weak reference while it waits, so a dropped session ends it at once.
 async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver<()>) {
+    let _stopped = Stopped(weak.clone());
     // The call that started the renewer does not count as use: a session asked once and then
     // left alone is idle, and its token is left to lapse.
     if let Some(inner) = weak.upgrade() {
@@ -41,33 +58,37 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
                 .load_full()
                 .filter(|t| !t.deadlines().is_sliding())
             else {
-                inner.renewer_running.store(false, Ordering::Release);
                 return;
             };
-            token
-                .deadlines()
-                .until_renewal(Instant::now(), SystemTime::now())
+            let now = (Instant::now(), SystemTime::now());
+            let fresh = token.freshness(now.0, now.1) == Freshness::Fresh;
+            token.set_verified_fresh(fresh);
+            if fresh {
+                inner.watching.store(true, Ordering::Release);
+                let deadlines = token.deadlines();
+                Some(
+                    deadlines
+                        .until_renewal(now.0, now.1)
+                        .min(deadlines.watch_interval()),
+                )
+            } else {
+                None
+            }
         };
-        tokio::select! {
-            () = tokio::time::sleep(wait) => {}
-            _ = closed.changed() => return,
+        if let Some(wait) = wait {
+            // Fresh: look again after the watch interval, or when renewal is due.
+            tokio::select! {
+                () = tokio::time::sleep(wait) => continue,
+                _ = closed.changed() => return,
+            }
         }
         let Some(inner) = weak.upgrade() else { return };
-        let fresh =
-            inner.current.load().as_ref().is_some_and(|t| {
-                t.freshness(Instant::now(), SystemTime::now()) == Freshness::Fresh
-            });
-        if fresh {
-            // Renewed meanwhile, or a sliding token was used: look at the new deadline.
-            continue;
-        }
         if !inner.used.swap(false, Ordering::AcqRel) {
             // Nobody asked for a token since the last renewal: stop until the next use.
-            inner.renewer_running.store(false, Ordering::Release);
             return;
         }
         let outcome = match inner.start(Reason::RenewAhead) {
-            Ok(Start::Flight(flight)) => flight.await.map(drop),
+            Ok(Start::Flight(flight)) => super::join(flight).await.map(drop),
             Ok(Start::Cached(_)) => Ok(()),
             Err(err) => Err(err),
         };
@@ -76,10 +97,7 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
                 failures = 0;
                 continue;
             }
-            Err(err) if err.class() == ErrorClass::Rejected => {
-                inner.renewer_running.store(false, Ordering::Release);
-                return;
-            }
+            Err(err) if err.class() == ErrorClass::Rejected => return,
             Err(err) => {
                 failures += 1;
                 let delay = inner

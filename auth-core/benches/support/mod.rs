@@ -1,0 +1,79 @@
+//! What the auth-core benches share: a local login server and an endpoint declared for it.
+#![allow(dead_code, missing_docs)]
+
+use std::net::SocketAddr;
+
+use auth_core::{Secret, Session, SessionBuilder, login_endpoint};
+use axum::Router;
+use axum::routing::post;
+
+/// A login the local server accepts: a bearer token for an hour.
+#[login_endpoint(path = "/login", body = json, token_field = "token",
+                 lifetime = seconds("expires_in"), scheme = "Bearer")]
+pub struct BenchLogin {
+    pub user: String,
+    pub password: Secret,
+}
+
+/// Starts a server on a free loopback port that answers every login with a fresh token, and
+/// `/api` with 200 when a bearer token is sent.
+pub async fn start_server() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("its address");
+    let app = Router::new()
+        .route(
+            "/login",
+            post(|| async {
+                let n = fastrand::u64(..);
+                axum::Json(
+                    serde_json::json!({ "token": format!("tok-{n:016x}"), "expires_in": 3600 }),
+                )
+            }),
+        )
+        .route(
+            "/login-20ms",
+            post(|| async {
+                // A vendor's usual answer time over the internet.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                let n = fastrand::u64(..);
+                axum::Json(
+                    serde_json::json!({ "token": format!("tok-{n:016x}"), "expires_in": 3600 }),
+                )
+            }),
+        )
+        .route(
+            "/oauth2/token",
+            post(|| async {
+                axum::Json(serde_json::json!({
+                    "access_token": format!("ya29.{:016x}", fastrand::u64(..)),
+                    "expires_in": 3599,
+                    "token_type": "Bearer",
+                }))
+            }),
+        )
+        .route(
+            "/api",
+            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+                match headers.get("authorization") {
+                    Some(_) => (axum::http::StatusCode::OK, "{\"ok\":true}"),
+                    None => (axum::http::StatusCode::UNAUTHORIZED, "{}"),
+                }
+            }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+pub fn session_builder(addr: SocketAddr) -> SessionBuilder<BenchLogin> {
+    Session::builder(BenchLogin {
+        user: "bench".into(),
+        password: Secret::from("pw"),
+    })
+    .base_url(format!("http://{addr}"))
+}
+
+pub fn session(addr: SocketAddr) -> Session<BenchLogin> {
+    session_builder(addr).build().expect("a valid session")
+}
