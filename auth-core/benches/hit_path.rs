@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use futures_util::FutureExt;
 use gcp_auth::TokenProvider;
 use reqwest::header::HeaderValue;
 
@@ -21,32 +20,25 @@ struct Cached {
     expires_at: Instant,
 }
 
-/// gcp_auth's design: a `tokio::sync::RwLock` around the token, expiry checked on each read.
-fn rwlock_hit(cache: &tokio::sync::RwLock<Arc<Cached>>) -> Arc<Cached> {
-    // The calling threads are outside the runtime, so a contended lock parks them, as it
-    // would park a task.
-    let guard = cache.blocking_read();
-    assert!(guard.expires_at > Instant::now());
-    Arc::clone(&guard)
-}
-
-/// yup-oauth2's design: a `tokio::sync::Mutex` around the token.
-fn mutex_hit(cache: &tokio::sync::Mutex<Arc<Cached>>) -> Arc<Cached> {
-    let guard = cache.blocking_lock();
-    assert!(guard.expires_at > Instant::now());
-    Arc::clone(&guard)
-}
-
-/// Runs `call` `iters` times on each of `threads` threads at once; the wall time per thread.
-fn on_threads<F: Fn() + Sync>(threads: usize, iters: u64, call: F) -> Duration {
+/// Runs each thread's batch (made by `make`, outside the timing) of `iters` calls, on
+/// `threads` threads at once; the wall time, which is the time per thread. A batch is one
+/// async loop on a current-thread runtime of its thread, awaiting each call as application
+/// code does.
+fn on_threads<M, B>(threads: usize, iters: u64, make: &M) -> Duration
+where
+    M: Fn() -> B + Sync,
+    B: FnMut(&tokio::runtime::Runtime, u64),
+{
     let start = std::sync::Barrier::new(threads + 1);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .expect("a runtime");
+                let mut batch = make();
                 start.wait();
-                for _ in 0..iters {
-                    call();
-                }
+                batch(&runtime, iters);
             });
         }
         start.wait();
@@ -55,6 +47,21 @@ fn on_threads<F: Fn() + Sync>(threads: usize, iters: u64, call: F) -> Duration {
         began
     })
     .elapsed()
+}
+
+/// One measured case (monomorphised: no dynamic dispatch in the measured loop).
+fn case<M, B>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    threads: usize,
+    name: &str,
+    make: M,
+) where
+    M: Fn() -> B + Sync,
+    B: FnMut(&tokio::runtime::Runtime, u64),
+{
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| on_threads(threads, iters, &make))
+    });
 }
 
 fn hit_path(c: &mut Criterion) {
@@ -66,6 +73,8 @@ fn hit_path(c: &mut Criterion) {
         let gcp = gcp_anchor(addr).await;
         (session, gcp)
     });
+    // Let the renewer take its first look, as it does right after a login in an application.
+    std::thread::sleep(Duration::from_millis(50));
     let floor = Arc::new(HeaderValue::from_static("Bearer tok-0123456789abcdef"));
     let cached = || {
         Arc::new(Cached {
@@ -73,50 +82,78 @@ fn hit_path(c: &mut Criterion) {
             expires_at: Instant::now() + Duration::from_secs(3600),
         })
     };
+    // gcp_auth's design: a `tokio::sync::RwLock` around the token, expiry checked on each read;
+    // yup-oauth2's: a `tokio::sync::Mutex`.
     let rwlock = tokio::sync::RwLock::new(cached());
     let mutex = tokio::sync::Mutex::new(cached());
     let scopes = ["https://www.googleapis.com/auth/cloud-platform"];
-    let _guard = runtime.enter();
 
-    let ours = || {
-        let token = session
-            .token()
-            .now_or_never()
-            .expect("a hit")
-            .expect("a token");
-        black_box(token);
-    };
-    let floor_call = || {
-        black_box(Arc::clone(&floor));
-    };
-    let rwlock_call = || {
-        black_box(rwlock_hit(&rwlock));
-    };
-    let mutex_call = || {
-        black_box(mutex_hit(&mutex));
-    };
-    let gcp_call = || {
-        let token = gcp
-            .token(&scopes)
-            .now_or_never()
-            .expect("a hit")
-            .expect("a token");
-        black_box(token);
-    };
-    let cases: [(&str, &(dyn Fn() + Sync)); 5] = [
-        ("floor: Arc clone", &floor_call),
-        ("seller-auth Session::token", &ours),
-        ("design: tokio RwLock", &rwlock_call),
-        ("design: tokio Mutex", &mutex_call),
-        ("anchor: gcp_auth 0.12 token()", &gcp_call),
-    ];
     for threads in [1, 2] {
         let mut group = c.benchmark_group(format!("hit path, {threads} thread(s)"));
-        for (name, call) in cases {
-            group.bench_function(name, |b| {
-                b.iter_custom(|iters| on_threads(threads, iters, call))
-            });
-        }
+        case(&mut group, threads, "floor: Arc clone", || {
+            |rt: &tokio::runtime::Runtime, iters| {
+                rt.block_on(async {
+                    for _ in 0..iters {
+                        black_box(Arc::clone(&floor));
+                    }
+                });
+            }
+        });
+        case(&mut group, threads, "seller-auth Session::token", || {
+            |rt: &tokio::runtime::Runtime, iters| {
+                rt.block_on(async {
+                    for _ in 0..iters {
+                        black_box(session.token().await.expect("a token"));
+                    }
+                });
+            }
+        });
+        case(
+            &mut group,
+            threads,
+            "seller-auth TokenHandle::token (one per thread)",
+            || {
+                let mut handle = session.handle();
+                move |rt: &tokio::runtime::Runtime, iters| {
+                    rt.block_on(async {
+                        for _ in 0..iters {
+                            black_box(handle.token().await.expect("a token"));
+                        }
+                    });
+                }
+            },
+        );
+        case(&mut group, threads, "design: tokio RwLock", || {
+            |rt: &tokio::runtime::Runtime, iters| {
+                rt.block_on(async {
+                    for _ in 0..iters {
+                        let guard = rwlock.read().await;
+                        assert!(guard.expires_at > Instant::now());
+                        black_box(Arc::clone(&guard));
+                    }
+                });
+            }
+        });
+        case(&mut group, threads, "design: tokio Mutex", || {
+            |rt: &tokio::runtime::Runtime, iters| {
+                rt.block_on(async {
+                    for _ in 0..iters {
+                        let guard = mutex.lock().await;
+                        assert!(guard.expires_at > Instant::now());
+                        black_box(Arc::clone(&guard));
+                    }
+                });
+            }
+        });
+        case(&mut group, threads, "anchor: gcp_auth 0.12 token()", || {
+            |rt: &tokio::runtime::Runtime, iters| {
+                rt.block_on(async {
+                    for _ in 0..iters {
+                        black_box(gcp.token(&scopes).await.expect("a token"));
+                    }
+                });
+            }
+        });
         group.finish();
     }
 }

@@ -55,7 +55,9 @@ pub use error::{
 };
 pub use login::md5_hex;
 pub use secret::Secret;
-pub use session::{RenewPolicy, RetryPolicy, Session, SessionBuilder, SessionStats, StoreFailure};
+pub use session::{
+    RenewPolicy, RetryPolicy, Session, SessionBuilder, SessionStats, StoreFailure, TokenHandle,
+};
 pub use token::Token;
 
 #[doc = include_str!("macro_docs.md")]

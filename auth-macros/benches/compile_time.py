@@ -3,8 +3,9 @@
 written by hand (the `LoginEndpoint` impls the macro would emit, spelled out with auth-core's
 public `spec` items), and the clean build time of auth-macros alone.
 
-Both crates are generated here, into target/compile-bench/, never committed. Each also uses
-every endpoint in a `Session`, as an application would, so code generation is counted too.
+The crates are generated here, into target/compile-bench/, never committed: once with every
+endpoint used in a `Session`, as an application would (code generation counted), once with the
+declarations only (the macro's own cost stands out most).
 Prints one line per measurement and the ratio; `--runs N` repeats each build (median kept).
 """
 
@@ -22,10 +23,10 @@ OUT = ROOT / "target" / "compile-bench"
 ENDPOINTS = 50
 
 
-def endpoint(i: int, by_hand: bool) -> str:
+def endpoint(i: int, by_hand: bool, used: bool) -> str:
     vendor, path = f"Vendor{i}", f"/v{i}/auth/login"
     token, ttl, code = f"data.token{i}", "data.expiresIn", "code"
-    use = f"""
+    use = "" if not used else f"""
 pub async fn token_{i}() -> Result<std::sync::Arc<auth_core::Token>, auth_core::Error> {{
     let login = Login{i} {{ user: "u".into(), password: Secret::from("p") }};
     Session::new(login)?.token().await
@@ -34,7 +35,7 @@ pub async fn token_{i}() -> Result<std::sync::Arc<auth_core::Token>, auth_core::
     if not by_hand:
         return f"""
 #[login_endpoint(vendor = "{vendor}", path = "{path}", base_url = "https://vendor{i}.example/api",
-                 body = json, success("{code}" = "0000"), error_code = "{code}",
+                 body = json, hash = md5, success("{code}" = "0000"), error_code = "{code}",
                  error_message = "msg", token_field = "{token}", scheme = "Bearer",
                  lifetime = seconds("{ttl}"))]
 pub struct Login{i} {{
@@ -59,6 +60,7 @@ impl LoginEndpoint for Login{i} {{
     .base_url("https://vendor{i}.example/api")
     .method(Method::Post)
     .body(BodyEncoding::Json)
+    .hash(HashAlgorithm::Md5)
     .success(&[SuccessRule::new(FieldPath::new(&["{code}"]), Expected::Str("0000"))])
     .error_code(FieldPath::new(&["{code}"]))
     .error_message(&[FieldPath::new(&["msg"])])
@@ -72,7 +74,7 @@ impl LoginEndpoint for Login{i} {{
 {use}"""
 
 
-def write_crate(name: str, by_hand: bool) -> Path:
+def write_crate(name: str, by_hand: bool, used: bool) -> Path:
     crate = OUT / name
     if crate.exists():
         shutil.rmtree(crate)
@@ -90,12 +92,13 @@ publish = false
 auth-core = {{ path = "{ROOT / 'auth-core'}" }}
 """)
     if by_hand:
-        head = ("use auth_core::spec::{BodyEncoding, Expected, FieldPath, Lifetime, LoginSpec, "
-                "Method, Scheme, SuccessRule};\n"
-                "use auth_core::{FieldSpec, LoginEndpoint, Params, Secret, Session};\n")
+        head = ("use auth_core::spec::{BodyEncoding, Expected, FieldPath, HashAlgorithm, Lifetime, "
+                "LoginSpec, Method, Scheme, SuccessRule};\n"
+                "use auth_core::{FieldSpec, LoginEndpoint, Params, Secret};\n"
+                + ("use auth_core::Session;\n" if used else ""))
     else:
-        head = "use auth_core::{Secret, Session, login_endpoint};\n"
-    body = "".join(endpoint(i, by_hand) for i in range(ENDPOINTS))
+        head = "use auth_core::{Secret, login_endpoint};\n" + ("use auth_core::Session;\n" if used else "")
+    body = "".join(endpoint(i, by_hand, used) for i in range(ENDPOINTS))
     (crate / "src" / "lib.rs").write_text("#![allow(missing_docs)]\n" + head + body)
     return crate
 
@@ -113,22 +116,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
     target = OUT / "target"
-    crates = {name: write_crate(name, name == "endpoints_by_hand")
-              for name in ("endpoints_by_macro", "endpoints_by_hand")}
-    # Dependencies once (shared target), so that what is timed is the crate itself.
-    for crate in crates.values():
-        env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-        subprocess.run(["cargo", "build", "-q"], cwd=crate, env=env, check=True)
-    results = {}
-    for _ in range(runs):
-        for name, crate in crates.items():  # interleaved, so drift hits both alike
-            results.setdefault(name, []).append(timed_build(crate, target, name))
-    for name, times in results.items():
-        print(f"{name}: clean build of the crate {statistics.median(times):.2f} s "
-              f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
-    ratio = statistics.median(results["endpoints_by_macro"]) / statistics.median(
-        results["endpoints_by_hand"])
-    print(f"ratio macro / by hand: {ratio:.2f}")
+    for used, label in ((True, "used in sessions"), (False, "declarations only")):
+        suffix = "" if used else "_decl"
+        crates = {f"endpoints_by_{way}{suffix}": write_crate(f"endpoints_by_{way}{suffix}",
+                                                             way == "hand", used)
+                  for way in ("macro", "hand")}
+        # Dependencies once (shared target), so that what is timed is the crate itself.
+        for crate in crates.values():
+            env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+            subprocess.run(["cargo", "build", "-q"], cwd=crate, env=env, check=True)
+        results = {}
+        for _ in range(runs):
+            for name, crate in crates.items():  # interleaved, so drift hits both alike
+                results.setdefault(name, []).append(timed_build(crate, target, name))
+        for name, times in results.items():
+            print(f"{label}: {name}: clean build of the crate {statistics.median(times):.2f} s "
+                  f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+        by_macro, by_hand = (statistics.median(t) for t in results.values())
+        print(f"{label}: ratio macro / by hand: {by_macro / by_hand:.2f}")
 
     # auth-macros alone, from nothing: its dependencies (syn, quote, proc-macro2) included.
     alone = OUT / "macros-alone"

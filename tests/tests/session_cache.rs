@@ -344,3 +344,23 @@ async fn an_unreachable_vendor_is_a_connect_error() {
         "URLs stay out of messages: {err}"
     );
 }
+
+#[tokio::test]
+async fn a_token_handle_follows_the_session_through_invalidation() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let session = igv_builder(&sandbox).build().unwrap();
+    let mut handle = session.handle();
+    let first = handle.token().await.unwrap().secret().expose().to_owned();
+    assert_eq!(session.token().await.unwrap().secret().expose(), first);
+    let current = session.token().await.unwrap();
+    assert!(session.invalidate(&current));
+    let second = handle.token().await.unwrap().secret().expose().to_owned();
+    assert_ne!(
+        second, first,
+        "the handle saw the invalidation and the new login"
+    );
+    assert_eq!(session.token().await.unwrap().secret().expose(), second);
+    let mut clone = handle.clone();
+    assert_eq!(clone.token().await.unwrap().secret().expose(), second);
+    assert_eq!(sandbox.igv().login_count(), 2);
+}

@@ -3,6 +3,7 @@
 mod builder;
 mod carried;
 mod fleet;
+mod handle;
 mod policy;
 mod refresh;
 mod renewer;
@@ -21,6 +22,7 @@ use url::Url;
 
 pub use builder::SessionBuilder;
 pub use fleet::StoreFailure;
+pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
 
 use crate::endpoint::LoginEndpoint;
@@ -110,7 +112,8 @@ struct Setup<E> {
 
 struct Inner<E> {
     setup: Setup<E>,
-    current: ArcSwapOption<Token>,
+    /// The token handed out; in its own `Arc` so that a [`TokenHandle`] can cache a view of it.
+    current: Arc<ArcSwapOption<Token>>,
     flight: Mutex<FlightSlot>,
     /// Set when a token is asked for; the renewer clears it, and stops if it finds it clear.
     used: AtomicBool,
@@ -197,7 +200,7 @@ impl<E: LoginEndpoint> Session<E> {
         Session {
             inner: Arc::new(Inner {
                 setup,
-                current: ArcSwapOption::empty(),
+                current: Arc::new(ArcSwapOption::empty()),
                 flight: Mutex::new(FlightSlot::default()),
                 used: AtomicBool::new(false),
                 renewer_running: AtomicBool::new(false),
@@ -213,7 +216,7 @@ impl<E: LoginEndpoint> Session<E> {
     /// With a valid token cached this takes no lock and allocates nothing. Callers that arrive
     /// while a login is under way wait for that login instead of starting another; a caller that
     /// gives up waiting does not cancel it for the others.
-    pub fn token(&self) -> impl Future<Output = Result<Arc<Token>, Error>> + '_ {
+    pub fn token(&self) -> impl Future<Output = Result<Arc<Token>, Error>> + Send + '_ {
         let inner = &self.inner;
         // Read first: after the first call this is a load, not a write to a shared line.
         if !inner.used.load(Ordering::Relaxed) {
@@ -224,7 +227,9 @@ impl<E: LoginEndpoint> Session<E> {
         async move {
             match hit {
                 Some(token) => Ok(token),
-                None => self.miss().await,
+                // Boxed: the login's state machine is large, and every hit's future would
+                // otherwise be as large.
+                None => Box::pin(self.miss()).await,
             }
         }
     }
@@ -238,6 +243,12 @@ impl<E: LoginEndpoint> Session<E> {
         };
         renewer::ensure_running(inner);
         Ok(token)
+    }
+
+    /// A handle for one thread or task: its `token()` borrows the cached token instead of
+    /// cloning it, so that hot loops touch no shared counter (see [`TokenHandle`]).
+    pub fn handle(&self) -> TokenHandle<E> {
+        TokenHandle::new(self.clone(), Arc::clone(&self.inner.current))
     }
 
     /// A token newer than the one cached, obtained now whatever the cached one's age: from the
