@@ -196,6 +196,20 @@ pub struct LoginSpec {
 }
 
 impl LoginSpec {
+    /// Whether the vendor's `code` was declared a rate limit (`rate_limited(..)`).
+    pub(crate) fn is_rate_limit_code(&self, code: &str) -> bool {
+        self.code_classes
+            .iter()
+            .any(|c| c.code == code && c.class == ErrorClass::RateLimited)
+    }
+
+    /// Whether any code was declared a rate limit.
+    pub(crate) fn has_rate_limit_codes(&self) -> bool {
+        self.code_classes
+            .iter()
+            .any(|c| c.class == ErrorClass::RateLimited)
+    }
+
     /// A `POST` endpoint with a JSON body whose token is sent raw in `Authorization`.
     pub const fn new(
         vendor: &'static str,

@@ -532,8 +532,9 @@ fn choice<T: Copy>(
         let fix = names
             .iter()
             .find(|n| n.eq_ignore_ascii_case(&word))
+            .or(names.first())
             .copied()
-            .unwrap_or(names[0]);
+            .unwrap_or_default();
         return Err(syn::Error::new(
             lit.span(),
             format!(

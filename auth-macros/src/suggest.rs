@@ -25,33 +25,33 @@ pub(crate) fn hint(word: &str, choices: &[&str]) -> String {
 }
 
 /// Levenshtein distance, with a swap of two neighbours counting as one edit.
+///
+/// Three rolling rows (the one two back is for swaps), read through `get` so that no index can
+/// panic; a missing cell reads as "far".
 fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        if let Some(first) = row.first_mut() {
-            *first = i;
-        }
-    }
-    if let Some(first_row) = rows.first_mut() {
-        for (j, cell) in first_row.iter_mut().enumerate() {
-            *cell = j;
-        }
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
+    const FAR: usize = usize::MAX / 2;
+    let at = |row: &[usize], j: usize| row.get(j).copied().unwrap_or(FAR);
+    let mut before: Vec<usize> = vec![FAR; b.len() + 1];
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let mut best = (at(&previous, j + 1) + 1)
+                .min(at(&current, j) + 1)
+                .min(at(&previous, j) + usize::from(ca != cb));
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca);
+            if swapped {
+                best = best.min(at(&before, j - 1) + 1);
             }
-            rows[i][j] = best;
+            if let Some(cell) = current.get_mut(j + 1) {
+                *cell = best;
+            }
         }
+        before = std::mem::replace(&mut previous, current);
     }
-    rows[a.len()][b.len()]
+    at(&previous, b.len())
 }
 
 #[cfg(test)]
@@ -67,5 +67,10 @@ mod tests {
         assert_eq!(closest("completely_else", &keys), None);
         assert_eq!(distance("abc", "abc"), 0);
         assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("abc", ""), 3);
+        assert_eq!(distance("ab", "ba"), 1, "a swap is one edit");
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("hsah", "hash"), 1);
+        assert_eq!(distance("ça", "ca"), 1, "characters, not bytes");
     }
 }

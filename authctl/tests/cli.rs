@@ -1,6 +1,6 @@
 //! authctl end to end: the `sandbox` command is the fixture, every other command runs against
 //! it with exactly the variables it printed, and every exit code is checked.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed setup step should panic loudly
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a test: a failed setup step should panic loudly
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as StdCommand, Stdio};

@@ -218,3 +218,55 @@ async fn a_temporary_authentication_service_error_is_retried() {
     assert!(session.token().await.is_ok());
     assert_eq!(session.stats().login_requests, 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limit_code_in_a_business_answer_is_retried_then_reported() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = |retry: Option<RetryPolicy>| {
+        let session = session(&sandbox, icekredit::DEMO_PASSWORD);
+        let client =
+            auth_core::AuthorizedClient::new(session, sandbox.icekredit_service_url()).unwrap();
+        match retry {
+            Some(policy) => client.retry(policy),
+            None => client,
+        }
+    };
+    let state = sandbox.vendor(Vendor::IceKredit);
+
+    // Once rate-limited, then served: the POST is retried (the vendor refused it unprocessed).
+    let retrying = client(Some(RetryPolicy::default()));
+    state.push_protected_fault(Fault::RateLimit { retry_after: None });
+    let before = state.protected_count();
+    let response = retrying.post(icekredit::WHOAMI_PATH).send().await.unwrap();
+    let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["response_code"], "00", "{body}");
+    assert_eq!(state.protected_count() - before, 2, "sent twice");
+
+    // Rate-limited on every attempt: a typed error after the policy's attempts, not a 200.
+    for _ in 0..3 {
+        state.push_protected_fault(Fault::RateLimit { retry_after: None });
+    }
+    let before = state.protected_count();
+    let err = retrying
+        .post(icekredit::WHOAMI_PATH)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::RateLimited);
+    assert_eq!(err.vendor_said().unwrap().code.as_deref(), Some("10000429"));
+    assert_eq!(state.protected_count() - before, 3, "max_attempts in all");
+
+    // Without a retry policy the first rate limit is the error.
+    let plain = client(None);
+    state.push_protected_fault(Fault::RateLimit { retry_after: None });
+    let err = plain.post(icekredit::WHOAMI_PATH).send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { status: 200, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        state.login_count(),
+        2,
+        "one login per session, none for rate limits"
+    );
+}

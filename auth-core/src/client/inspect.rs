@@ -1,4 +1,5 @@
-//! Reads a business response just enough to tell whether the vendor rejected the token.
+//! Reads a business response just enough to tell whether the vendor rejected the token, or
+//! answered with a rate-limit code inside a successful HTTP response (IceKredit `10000429`).
 
 use reqwest::header::CONTENT_TYPE;
 
@@ -11,7 +12,15 @@ use crate::spec::LoginSpec;
 /// The response handed back, or what the vendor said when it rejected the token.
 pub(super) enum Verdict {
     Accepted(reqwest::Response),
-    TokenRejected { status: u16, said: VendorSaid },
+    TokenRejected {
+        status: u16,
+        said: VendorSaid,
+    },
+    /// The vendor's declared rate-limit code: the request was refused, not processed.
+    RateLimited {
+        status: u16,
+        said: VendorSaid,
+    },
 }
 
 pub(super) async fn inspect(
@@ -29,7 +38,8 @@ pub(super) async fn inspect(
     let small = response
         .content_length()
         .is_none_or(|n| n <= max_bytes as u64);
-    let by_code = !spec.token_rejected.is_empty() && (200..300).contains(&status) && json && small;
+    let codes_to_look_for = !spec.token_rejected.is_empty() || spec.has_rate_limit_codes();
+    let by_code = codes_to_look_for && (200..300).contains(&status) && json && small;
     if !by_status && !by_code {
         return Ok(Verdict::Accepted(response));
     }
@@ -53,8 +63,14 @@ pub(super) async fn inspect(
         .error_code
         .and_then(|path| parsed.as_ref().and_then(|v| lookup(v, path)))
         .and_then(scalar_text);
-    if code.is_some_and(|c| spec.token_rejected.contains(&c.as_ref())) {
+    if code
+        .as_ref()
+        .is_some_and(|c| spec.token_rejected.contains(&c.as_ref()))
+    {
         return Ok(Verdict::TokenRejected { status, said });
+    }
+    if code.as_ref().is_some_and(|c| spec.is_rate_limit_code(c)) {
+        return Ok(Verdict::RateLimited { status, said });
     }
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status_code;

@@ -88,7 +88,10 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
     }
 
     /// Retries requests that failed in transit or answered 408, 429 or 5xx, honouring
-    /// `Retry-After`: for idempotent methods only, unless [`Self::retry_all_methods`].
+    /// `Retry-After`: for idempotent methods only, unless [`Self::retry_all_methods`]. A rate
+    /// limit (HTTP 429, or a code the endpoint declares `rate_limited`, such as IceKredit's
+    /// `10000429` inside an HTTP 200) means the request was refused unprocessed, so it is retried
+    /// whatever the method; once the retries are spent it is [`Error::RateLimited`].
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);

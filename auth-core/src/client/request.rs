@@ -9,7 +9,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AF
 use super::AuthorizedClient;
 use super::inspect::{Verdict, inspect};
 use crate::endpoint::LoginEndpoint;
-use crate::error::{ConfigError, Error, TransientKind, VendorSaid};
+use crate::error::{ConfigError, Error, ErrorClass, TransientKind, VendorSaid};
 use crate::signing::WireParams;
 use crate::token::Token;
 
@@ -118,6 +118,8 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         let retry = client
             .retry
             .filter(|_| client.retry_all_methods || is_idempotent(&self.method));
+        // A rate-limited request was refused before it was processed: retried whatever the method.
+        let rate_retry = client.retry;
         let mut replayed = false;
         let mut attempt = 0u32;
         loop {
@@ -138,7 +140,11 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
                 }
             };
             if let Some(err) = retryable_status(spec.vendor(), &response)
-                && let Some(delay) = retry.and_then(|policy| policy.delay_after(attempt, &err))
+                && let Some(delay) = match err.class() {
+                    ErrorClass::RateLimited => rate_retry,
+                    _ => retry,
+                }
+                .and_then(|policy| policy.delay_after(attempt, &err))
             {
                 backoff(&err, delay).await;
                 continue;
@@ -149,6 +155,18 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
                         client.session.record_success(&token);
                     }
                     return Ok(response);
+                }
+                Verdict::RateLimited { status, said } => {
+                    let err = Error::RateLimited {
+                        vendor: spec.vendor(),
+                        status,
+                        retry_after: None,
+                        said,
+                    };
+                    match rate_retry.and_then(|policy| policy.delay_after(attempt, &err)) {
+                        Some(delay) => backoff(&err, delay).await,
+                        None => return Err(err),
+                    }
                 }
                 Verdict::TokenRejected { status, said } if replayed => {
                     return Err(Error::TokenRejected {

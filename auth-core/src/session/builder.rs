@@ -268,7 +268,14 @@ fn store_key<E: LoginEndpoint>(endpoint: &E, login_url: &Url) -> Option<String> 
     Some(format!(
         "{}-{}",
         slug.to_ascii_lowercase(),
-        hex::encode(&digest.finalize()[..16])
+        hex::encode(
+            digest
+                .finalize()
+                .iter()
+                .take(16)
+                .copied()
+                .collect::<Vec<u8>>()
+        )
     ))
 }
 

@@ -1,5 +1,5 @@
 //! A real `redis-server` on a free loopback port, for as long as the value lives.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic)] // a test fixture: a server that cannot start stops the test
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -130,6 +130,19 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
 
 async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Response {
     sim.count_protected();
+    // IceKredit answers its codes in HTTP 200 bodies, its rate limit included.
+    match sim.next_protected_fault().await {
+        FaultOutcome::Proceed => {}
+        FaultOutcome::Respond(response) => return response,
+        FaultOutcome::RateLimit(_) => return refuse("10000429", "too frequent requests"),
+        FaultOutcome::Reject => return refuse("10000401", "unauthorized"),
+        FaultOutcome::Unavailable => {
+            return refuse(
+                "10000001",
+                "service processing error, please contact customer service",
+            );
+        }
+    }
     if header_text(&headers, "Language").is_none() {
         return refuse("10000400", "invalid request: Language header is required");
     }
