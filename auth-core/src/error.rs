@@ -120,6 +120,11 @@ pub enum ProtocolProblem {
     Unexplained,
     /// The vendor refused the request itself (malformed, unsupported), not the credentials.
     RequestRefused(VendorSaid),
+    /// An object in the body names the same key twice.
+    DuplicateKey {
+        /// The repeated key (at most 64 characters).
+        key: String,
+    },
 }
 
 impl fmt::Display for ProtocolProblem {
@@ -155,6 +160,9 @@ impl fmt::Display for ProtocolProblem {
             }
             ProtocolProblem::RequestRefused(said) => {
                 write!(f, "the vendor refused the request{said}")
+            }
+            ProtocolProblem::DuplicateKey { key } => {
+                write!(f, "the key `{key}` appears twice in one object")
             }
         }
     }

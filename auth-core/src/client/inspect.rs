@@ -4,7 +4,7 @@
 use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{Error, VendorSaid};
-use crate::login::json::{lookup, scalar_text};
+use crate::login::json::{lookup, parse_strict, scalar_text};
 use crate::login::redact::Redactor;
 use crate::login::response::vendor_said;
 use crate::spec::LoginSpec;
@@ -48,7 +48,7 @@ pub(super) async fn inspect(
     let status_code = response.status();
     let body = read_all(spec, response).await?;
     let parsed: Option<serde_json::Value> = if body.len() <= max_bytes {
-        serde_json::from_slice(&body).ok()
+        parse_strict(&body).ok()
     } else {
         None
     };

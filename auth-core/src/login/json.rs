@@ -7,6 +7,114 @@ use serde_json::Value;
 use crate::error::ProtocolProblem;
 use crate::spec::{Expected, FieldPath};
 
+/// Why a body was not accepted as JSON.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Unparsable {
+    /// Not JSON at all: not UTF-8, truncated, nested too deep, a number out of range...
+    NotJson,
+    /// An object names the same key twice: which one a vendor meant is unknowable, and two
+    /// parsers could each read a different one.
+    DuplicateKey(String),
+}
+
+const DUPLICATE: &str = "duplicate key ";
+
+/// The body as JSON, refusing an object with a repeated key (serde_json keeps the last one
+/// silently). Nesting is bounded by serde_json's recursion limit (128).
+pub(crate) fn parse_strict(bytes: &[u8]) -> Result<Value, Unparsable> {
+    match serde_json::from_slice::<Strict>(bytes) {
+        Ok(Strict(value)) => Ok(value),
+        Err(err) => {
+            let text = err.to_string();
+            match text.strip_prefix(DUPLICATE) {
+                // The key is the vendor's text: kept short and printable for the message.
+                Some(rest) => Err(Unparsable::DuplicateKey(
+                    rest.split(" at line ")
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(64)
+                        .collect(),
+                )),
+                None => Err(Unparsable::NotJson),
+            }
+        }
+    }
+}
+
+/// A `Value` built by a visitor that checks each object's keys.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON has no NaN or infinity; serde_json refuses out-of-range numbers before this.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE}{key}")));
+            }
+            let Strict(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 /// The value at `path`; `null` counts as absent.
 pub(crate) fn lookup(root: &Value, path: FieldPath) -> Option<&Value> {
     let mut current = root;
@@ -90,6 +198,23 @@ pub(crate) fn matches(value: &Value, expected: Expected) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn strict_parsing_refuses_repeated_keys_at_any_depth_only() {
+        use super::{Unparsable, parse_strict};
+        let fine = parse_strict(br#"{"a":[{"k":1},{"k":2}],"b":{"k":{"k":null}},"c":1.5}"#);
+        assert_eq!(
+            fine,
+            Ok(serde_json::json!({"a":[{"k":1},{"k":2}],"b":{"k":{"k":null}},"c":1.5}))
+        );
+        assert_eq!(
+            parse_strict(br#"{"a":[{"k":1,"k":2}]}"#),
+            Err(Unparsable::DuplicateKey("k".into()))
+        );
+        assert_eq!(parse_strict(b"{\"a\":1"), Err(Unparsable::NotJson));
+        assert_eq!(parse_strict(b""), Err(Unparsable::NotJson));
+    }
+
     use super::*;
     use serde_json::json;
 

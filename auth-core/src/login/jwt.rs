@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
-use super::json::whole_number;
+use super::json::{parse_strict, whole_number};
 use crate::error::ProtocolProblem;
 
 /// Seconds since the epoch at which the token expires.
@@ -19,8 +19,7 @@ pub(crate) fn expiry(token: &str) -> Result<u64, ProtocolProblem> {
     let bytes = URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| ProtocolProblem::MalformedJwt)?;
-    let claims: Value =
-        serde_json::from_slice(&bytes).map_err(|_| ProtocolProblem::MalformedJwt)?;
+    let claims: Value = parse_strict(&bytes).map_err(|_| ProtocolProblem::MalformedJwt)?;
     let exp = claims
         .as_object()
         .ok_or(ProtocolProblem::MalformedJwt)?

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::json::{
-    lookup, matches, optional_str, required_str, scalar_text, type_name, whole_number,
+    Unparsable, lookup, matches, optional_str, parse_strict, required_str, scalar_text, type_name,
+    whole_number,
 };
 use super::jwt;
 use super::redact::Redactor;
@@ -42,7 +43,11 @@ pub(crate) fn interpret(
 ) -> Result<Issued, Error> {
     let vendor = spec.vendor;
     let status = answer.status;
-    let json: Option<Value> = serde_json::from_slice(answer.body).ok();
+    let (json, duplicate) = match parse_strict(answer.body) {
+        Ok(value) => (Some(value), None),
+        Err(Unparsable::DuplicateKey(key)) => (None, Some(key)),
+        Err(Unparsable::NotJson) => (None, None),
+    };
     let said = || {
         json.as_ref()
             .map(|v| vendor_said(spec, v, redactor))
@@ -70,6 +75,9 @@ pub(crate) fn interpret(
             said: said(),
             source: None,
         });
+    }
+    if let Some(key) = duplicate {
+        return Err(protocol(ProtocolProblem::DuplicateKey { key }));
     }
     let credentials_refused = status == 401 || status == 403;
     let Some(json) = json.as_ref().filter(|v| v.is_object()) else {
@@ -412,6 +420,65 @@ mod tests {
             problem(answer(200, &deep)),
             ProtocolProblem::NotJson { .. }
         ));
+    }
+
+    #[test]
+    fn hostile_bodies_are_clear_protocol_errors() {
+        // The same key twice: which one the vendor meant is unknowable.
+        let twice = r#"{"code":"0000","data":{"accessToken":"a","accessToken":"b","tokenType":"Bearer","expiresIn":5}}"#;
+        assert_eq!(
+            problem(answer(200, twice)),
+            ProtocolProblem::DuplicateKey {
+                key: "accessToken".into()
+            }
+        );
+        let twice_top = r#"{"code":"0000","code":"1001"}"#;
+        assert!(matches!(
+            problem(answer(200, twice_top)),
+            ProtocolProblem::DuplicateKey { .. }
+        ));
+        // Not UTF-8, nested past any sane depth, a number beyond f64, a lone surrogate.
+        let mut latin1 = ok_body(json!(5)).into_bytes();
+        latin1.push(0xE9);
+        let deep = "[".repeat(100_000);
+        let huge = ok_body(json!(5)).replace("\"expiresIn\":5", "\"expiresIn\":1e400");
+        let surrogate = r#"{"code":"0000","msg":"\ud800"}"#;
+        for body in [
+            latin1,
+            deep.into_bytes(),
+            huge.into_bytes(),
+            surrogate.as_bytes().to_vec(),
+        ] {
+            let answer = Answer {
+                status: 200,
+                content_type: Some("application/json"),
+                retry_after: None,
+                body: &body,
+            };
+            let result = interpret(&IGV, &answer, &Redactor::default(), SystemTime::now());
+            assert!(
+                matches!(problem(result), ProtocolProblem::NotJson { .. }),
+                "{}",
+                String::from_utf8_lossy(&body[..body.len().min(60)])
+            );
+        }
+        // A huge integer that JSON can hold is a lifetime no clock can: refused, not wrapped.
+        let big = ok_body(json!(5)).replace(
+            "\"expiresIn\":5",
+            "\"expiresIn\":123456789012345678901234567890",
+        );
+        assert!(matches!(
+            problem(answer(200, &big)),
+            ProtocolProblem::BadLifetime { .. }
+        ));
+        // A duplicate key names only the key, cut and printable, in the message.
+        let long_key = format!("{{\"{0}\":1,\"{0}\":2}}", "k\\n".repeat(100));
+        match problem(answer(200, &long_key)) {
+            ProtocolProblem::DuplicateKey { key } => {
+                assert!(key.chars().count() <= 64 && !key.contains('\n'), "{key:?}")
+            }
+            other => panic!("{other}"),
+        }
     }
 
     #[test]
