@@ -1,6 +1,7 @@
 //! Reads a business response just enough to tell whether the vendor rejected the token, or
 //! answered with a rate-limit code inside a successful HTTP response (IceKredit `10000429`).
 
+use futures_util::StreamExt;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{Error, VendorSaid};
@@ -46,7 +47,24 @@ pub(super) async fn inspect(
 
     let (parts, version) = (response.headers().clone(), response.version());
     let status_code = response.status();
-    let body = read_all(spec, response).await?;
+    let rebuild = |body: reqwest::Body| {
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status_code;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = parts.clone();
+        reqwest::Response::from(rebuilt)
+    };
+    let body = match read_bounded(spec, response, max_bytes).await? {
+        Bounded::Whole(body) => body,
+        // Too long to be a rejection notice: returned as it came, the rest still streaming.
+        Bounded::TooLong(_) if by_status => {
+            return Ok(Verdict::TokenRejected {
+                status,
+                said: VendorSaid::default(),
+            });
+        }
+        Bounded::TooLong(body) => return Ok(Verdict::Accepted(rebuild(body))),
+    };
     let parsed: Option<serde_json::Value> = if body.len() <= max_bytes {
         parse_strict(&body).ok()
     } else {
@@ -72,15 +90,22 @@ pub(super) async fn inspect(
     if code.as_ref().is_some_and(|c| spec.is_rate_limit_code(c)) {
         return Ok(Verdict::RateLimited { status, said });
     }
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status_code;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = parts;
-    Ok(Verdict::Accepted(reqwest::Response::from(rebuilt)))
+    Ok(Verdict::Accepted(rebuild(reqwest::Body::from(body))))
 }
 
-/// The whole body: it goes back to the caller unless it is a rejection, so nothing is cut.
-async fn read_all(spec: &LoginSpec, mut response: reqwest::Response) -> Result<Vec<u8>, Error> {
+/// A body read to the end, or, past the limit, everything as a body that streams the rest.
+enum Bounded {
+    Whole(Vec<u8>),
+    TooLong(reqwest::Body),
+}
+
+/// Reads at most `max_bytes` (a chunked answer has no length to check first), so a hostile or
+/// merely huge answer never sits whole in memory here; nothing is cut either way.
+async fn read_bounded(
+    spec: &LoginSpec,
+    mut response: reqwest::Response,
+    max_bytes: usize,
+) -> Result<Bounded, Error> {
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -88,6 +113,23 @@ async fn read_all(spec: &LoginSpec, mut response: reqwest::Response) -> Result<V
         .map_err(|e| Error::transport(spec.vendor(), e))?
     {
         body.extend_from_slice(&chunk);
+        if body.len() > max_bytes {
+            let read = futures_util::stream::once(async move {
+                Ok::<_, reqwest::Error>(bytes::Bytes::from(body))
+            });
+            let rest = futures_util::stream::unfold(Some(response), |state| async move {
+                let mut response = state?;
+                match response.chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
+                    Ok(None) => None,
+                    // The error ends the stream.
+                    Err(err) => Some((Err(err), None)),
+                }
+            });
+            return Ok(Bounded::TooLong(reqwest::Body::wrap_stream(
+                read.chain(rest),
+            )));
+        }
     }
-    Ok(body)
+    Ok(Bounded::Whole(body))
 }
