@@ -364,3 +364,26 @@ async fn a_token_handle_follows_the_session_through_invalidation() {
     assert_eq!(clone.token().await.unwrap().secret().expose(), second);
     assert_eq!(sandbox.igv().login_count(), 2);
 }
+
+#[test]
+fn a_cached_token_is_read_without_panicking_outside_any_runtime() {
+    use futures_util::FutureExt;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (sandbox, session, first) = runtime.block_on(async {
+        let sandbox = Sandbox::start().await.unwrap();
+        let session = igv_builder(&sandbox).build().unwrap();
+        let first = session.token().await.unwrap();
+        (sandbox, session, first)
+    });
+    // The runtime goes, and its renewer task with it: no runtime is left to start another.
+    drop(runtime);
+    let read = std::thread::spawn(move || {
+        let token = session.token().now_or_never();
+        (token, session)
+    })
+    .join()
+    .expect("no panic outside a runtime");
+    let token = read.0.expect("a hit completes at once").unwrap();
+    assert!(Arc::ptr_eq(&token, &first));
+    drop(sandbox);
+}

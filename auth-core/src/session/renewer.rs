@@ -21,9 +21,15 @@ pub(super) fn ensure_running<E: LoginEndpoint>(inner: &Arc<Inner<E>>) {
     if inner.renewer_running.swap(true, Ordering::AcqRel) {
         return;
     }
+    // Outside a tokio runtime (a token polled by another executor) there is nothing to run a
+    // renewer on: the hit path then reads the clocks, and the next call in a runtime starts it.
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        inner.renewer_running.store(false, Ordering::Release);
+        return;
+    };
     let weak = Arc::downgrade(inner);
     let closed = inner.closed.subscribe();
-    tokio::spawn(run(weak, closed));
+    runtime.spawn(run(weak, closed));
 }
 
 /// Marks the renewer stopped however it ends (returned, or its task dropped with its runtime),
