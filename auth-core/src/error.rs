@@ -368,6 +368,21 @@ pub enum Error {
         /// What the store reported.
         source: crate::store::StoreError,
     },
+    /// Logins failed several times in a row, so this one was not sent: the session spaces its
+    /// logins after repeated failures (see [`RetryPolicy`](crate::RetryPolicy)), so that a
+    /// broken vendor is not hammered and an account is not locked for too many attempts.
+    #[error("{vendor}: no login sent: the last {failures} failed, the next is allowed in {} ms (last error: {last})", retry_in.as_millis())]
+    LoginSpaced {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// Failed logins in a row.
+        failures: u32,
+        /// How long until the session sends a login again.
+        retry_in: Duration,
+        /// The last failure.
+        #[source]
+        last: Box<Error>,
+    },
 }
 
 struct RetryAfter(Option<Duration>);
@@ -391,6 +406,7 @@ impl Error {
             Error::Protocol { .. } => ErrorClass::Protocol,
             Error::Config { .. } => ErrorClass::Config,
             Error::Store { .. } => ErrorClass::Store,
+            Error::LoginSpaced { last, .. } => last.class(),
         }
     }
 
@@ -406,6 +422,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::LoginSpaced { retry_in, .. } => Some(*retry_in),
             _ => None,
         }
     }
@@ -417,6 +434,7 @@ impl Error {
             | Error::TokenRejected { said, .. }
             | Error::RateLimited { said, .. }
             | Error::Transient { said, .. } => Some(said),
+            Error::LoginSpaced { last, .. } => last.vendor_said(),
             _ => None,
         }
     }

@@ -40,7 +40,11 @@
 mod client;
 mod endpoint;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod login;
+mod retry_after;
 mod secret;
 mod session;
 pub mod signing;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use bytes::Bytes;
+use reqwest::header::{HeaderValue, InvalidHeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 /// A secret string: a password, an API secret, an authorization code or a token.
@@ -36,6 +38,35 @@ impl Secret {
     }
 }
 
+/// A header value holding a secret (`Bearer <token>`), marked sensitive (HTTP/2 never indexes
+/// it, and `Debug` hides it) and zeroed once the last clone of it is dropped: the value's bytes
+/// are owned by a buffer that wipes itself, shared by every clone without copying.
+pub(crate) fn sensitive_header(text: String) -> Result<HeaderValue, InvalidHeaderValue> {
+    let mut value = HeaderValue::from_maybe_shared(Bytes::from_owner(Wiped(text.into_bytes())))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A request body holding credentials, zeroed once the HTTP client is done with it.
+pub(crate) fn wiped_body(text: String) -> Bytes {
+    Bytes::from_owner(Wiped(text.into_bytes()))
+}
+
+/// Bytes zeroed when dropped.
+struct Wiped(Vec<u8>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        secrecy::zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret([redacted])")
@@ -67,6 +98,15 @@ impl Eq for Secret {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sensitive_header_keeps_its_text_and_hides_it() {
+        let value = sensitive_header("Bearer abc.def".to_owned()).unwrap();
+        assert_eq!(value.to_str().unwrap(), "Bearer abc.def");
+        assert!(value.is_sensitive());
+        assert!(!format!("{value:?}").contains("abc"));
+        assert!(sensitive_header("Bearer a\nb".to_owned()).is_err());
+    }
 
     #[test]
     fn debug_is_redacted() {

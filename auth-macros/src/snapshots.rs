@@ -3,7 +3,7 @@
 use quote::quote;
 
 fn expand(args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
-    let tokens = crate::login_endpoint_impl(args, item);
+    let tokens = crate::entry::login_endpoint_impl(args, item);
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),

@@ -86,6 +86,7 @@ fn retry() -> RetryPolicy {
         base_delay: Duration::from_millis(250),
         max_delay: Duration::from_secs(2),
         max_retry_after: Duration::from_secs(5),
+        ..RetryPolicy::default()
     }
 }
 

@@ -2,39 +2,20 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
 use auth_core::{LoginEndpoint, Secret, Session, StoreFailure, md5_hex};
+use common::capture::Captured;
 use common::{igv_builder, igv_with_password};
 use vendors::igv::IgvLogin;
 use vendors::sandbox::{Fault, Sandbox, igv};
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn secrets_never_reach_logs_debug_or_errors() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = Captured::log_records();
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
 
     let sandbox = Sandbox::start().await.unwrap();
     let mut printed = Vec::new();
@@ -120,7 +101,7 @@ async fn secrets_never_reach_logs_debug_or_errors() {
     std::fs::remove_dir_all(&dir).unwrap();
     let _ = Session::builder(IgvLogin::new("x", Secret::from("pw-in-builder")));
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("login"), "the capture works: {logs}");
     let all = format!("{logs}\n{}", printed.join("\n"));
     let forbidden = [

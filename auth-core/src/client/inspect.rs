@@ -65,17 +65,32 @@ pub(super) async fn inspect(
         }
         Bounded::TooLong(body) => return Ok(Verdict::Accepted(rebuild(body))),
     };
-    let parsed: Option<serde_json::Value> = if body.len() <= max_bytes {
-        parse_strict(&body).ok()
-    } else {
-        None
+    Ok(match judge(spec, by_status, &body) {
+        Judgement::Accepted => Verdict::Accepted(rebuild(reqwest::Body::from(body))),
+        Judgement::TokenRejected(said) => Verdict::TokenRejected { status, said },
+        Judgement::RateLimited(said) => Verdict::RateLimited { status, said },
+    })
+}
+
+/// What a whole business answer amounts to.
+#[cfg_attr(feature = "fuzzing", derive(Debug))]
+pub(crate) enum Judgement {
+    Accepted,
+    TokenRejected(VendorSaid),
+    RateLimited(VendorSaid),
+}
+
+/// Pure, so that any body a vendor (or a fuzzer) sends can be judged without a network.
+pub(crate) fn judge(spec: &LoginSpec, by_status: bool, body: &[u8]) -> Judgement {
+    let parsed = parse_strict(body).ok();
+    let said = || {
+        parsed
+            .as_ref()
+            .map(|v| vendor_said(spec, v, &Redactor::default()))
+            .unwrap_or_default()
     };
-    let said = parsed
-        .as_ref()
-        .map(|v| vendor_said(spec, v, &Redactor::default()))
-        .unwrap_or_default();
     if by_status {
-        return Ok(Verdict::TokenRejected { status, said });
+        return Judgement::TokenRejected(said());
     }
     let code = spec
         .error_code
@@ -85,12 +100,12 @@ pub(super) async fn inspect(
         .as_ref()
         .is_some_and(|c| spec.token_rejected.contains(&c.as_ref()))
     {
-        return Ok(Verdict::TokenRejected { status, said });
+        return Judgement::TokenRejected(said());
     }
     if code.as_ref().is_some_and(|c| spec.is_rate_limit_code(c)) {
-        return Ok(Verdict::RateLimited { status, said });
+        return Judgement::RateLimited(said());
     }
-    Ok(Verdict::Accepted(rebuild(reqwest::Body::from(body))))
+    Judgement::Accepted
 }
 
 /// A body read to the end, or, past the limit, everything as a body that streams the rest.

@@ -5,8 +5,10 @@
 //! need to add signed parameters to the query or form body, which a middleware would have to
 //! re-parse out of an already built request, and a replay needs a body we own.
 
-mod inspect;
+pub(crate) mod inspect;
 mod request;
+
+use std::time::Duration;
 
 use url::Url;
 
@@ -14,7 +16,7 @@ pub use request::AuthorizedRequest;
 
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
-use crate::session::{RetryPolicy, Session};
+use crate::session::{RetryPolicy, Session, check_transport};
 
 /// Sends requests with a session's token attached, re-logging in when a token is rejected.
 ///
@@ -39,6 +41,21 @@ pub struct AuthorizedClient<E> {
     retry: Option<RetryPolicy>,
     retry_all_methods: bool,
     max_inspected_bytes: usize,
+    timeout: Duration,
+}
+
+/// Long enough for a slow report download, short enough that a silent vendor is noticed.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl<E> std::fmt::Debug for AuthorizedClient<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizedClient")
+            .field("base_url", &self.base_url.as_str())
+            .field("session", &self.session)
+            .field("token_param", &self.token_param)
+            .field("sign_path", &self.sign_path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<E: LoginEndpoint> AuthorizedClient<E> {
@@ -54,10 +71,8 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
                 },
             )
         })?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            let reason = format!("unsupported scheme `{}`", base_url.scheme());
-            return Err(Error::config(vendor, ConfigError::BadBaseUrl { reason }));
-        }
+        check_transport(&base_url, session.allows_insecure_http())
+            .map_err(|problem| Error::config(vendor, problem))?;
         let http = session.http_client().clone();
         Ok(AuthorizedClient {
             session,
@@ -68,7 +83,16 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
             retry: None,
             retry_all_methods: false,
             max_inspected_bytes: 8 << 20,
+            timeout: DEFAULT_TIMEOUT,
         })
+    }
+
+    /// How long one request may take, from connecting to the end of its body (30 s unless
+    /// set). A timeout is [`Error::Transient`], retried like any transient failure.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Sends the token under this parameter name instead of the declared one (AliExpress's

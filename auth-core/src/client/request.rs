@@ -1,15 +1,17 @@
 //! One authorised request: built from owned parts, so it can be signed and replayed.
 
 use std::borrow::Cow;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use super::AuthorizedClient;
 use super::inspect::{Verdict, inspect};
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error, ErrorClass, TransientKind, VendorSaid};
+use crate::retry_after::retry_after;
+use crate::session::check_transport;
 use crate::signing::WireParams;
 use crate::token::Token;
 
@@ -32,6 +34,17 @@ pub struct AuthorizedRequest<'c, E> {
     body: Body,
     headers: HeaderMap,
     invalid_header: Option<String>,
+    timeout: Option<Duration>,
+}
+
+/// The method and path only: parameters and bodies may carry anything.
+impl<E> std::fmt::Debug for AuthorizedRequest<'_, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
@@ -44,6 +57,7 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
             body: Body::None,
             headers: HeaderMap::new(),
             invalid_header: None,
+            timeout: None,
         }
     }
 
@@ -99,6 +113,13 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
             }
             _ => self.invalid_header = Some(name.to_owned()),
         }
+        self
+    }
+
+    /// How long this request may take, in place of the client's
+    /// [`timeout`](AuthorizedClient::timeout).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 
@@ -257,7 +278,11 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
+        // An absolute URL may name any host: the token goes there only as the session allows.
+        check_transport(&url, client.session.allows_insecure_http())
+            .map_err(|problem| Error::config(vendor, problem))?;
         let mut request = reqwest::Request::new(self.method.clone(), url);
+        *request.timeout_mut() = Some(self.timeout.unwrap_or(client.timeout));
         let headers = request.headers_mut();
         for (name, value) in &carried.headers {
             headers.insert(name.clone(), value.clone());
@@ -307,12 +332,7 @@ async fn backoff(err: &Error, delay: std::time::Duration) {
 /// A response worth retrying, as the error it stands for: 429 (with `Retry-After`), 408, 5xx.
 fn retryable_status(vendor: &'static str, response: &reqwest::Response) -> Option<Error> {
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(std::time::Duration::from_secs);
+    let retry_after = retry_after(response.headers(), SystemTime::now());
     match status {
         429 => Some(Error::RateLimited {
             vendor,

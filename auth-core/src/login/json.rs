@@ -251,4 +251,22 @@ mod tests {
         assert!(matches(&json!(true), Expected::Bool(true)));
         assert!(!matches(&json!("true"), Expected::Bool(true)));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn whole_numbers_read_alike_as_numbers_and_as_text(n: u64, pad in " {0,3}") {
+            proptest::prop_assert_eq!(whole_number(&json!(n)), Some(n));
+            proptest::prop_assert_eq!(whole_number(&json!(format!("{pad}{n}{pad}"))), Some(n));
+            proptest::prop_assert_eq!(whole_number(&json!(format!("-{n}"))), None);
+        }
+
+        #[test]
+        fn integer_rules_match_numbers_and_their_text_and_nothing_else(i: i64, other: i64) {
+            proptest::prop_assert!(matches(&json!(i), Expected::Int(i)));
+            proptest::prop_assert!(matches(&json!(i.to_string()), Expected::Int(i)));
+            proptest::prop_assert_eq!(matches(&json!(other), Expected::Int(i)), other == i);
+            let (number, text) = (json!(i), json!(i.to_string()));
+            proptest::prop_assert_eq!(scalar_text(&number), scalar_text(&text));
+        }
+    }
 }

@@ -1,14 +1,14 @@
 //! Executes one login attempt: build the request, send it, read the answer within limits.
 
 pub(crate) mod json;
-mod jwt;
+pub(crate) mod jwt;
 pub(crate) mod redact;
 pub(crate) mod request;
 pub(crate) mod response;
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::CONTENT_TYPE;
 use url::Url;
 
 pub use request::md5_hex;
@@ -16,6 +16,7 @@ pub(crate) use response::Issued;
 
 use crate::endpoint::LoginEndpoint;
 use crate::error::{Error, ProtocolProblem};
+use crate::retry_after::retry_after;
 
 /// Limits applied to one login attempt.
 #[derive(Debug, Clone, Copy)]
@@ -46,12 +47,7 @@ pub(crate) async fn attempt<E: LoginEndpoint>(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let retry_after = response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = retry_after(response.headers(), SystemTime::now());
 
     let too_large = |_| Error::Protocol {
         vendor,

@@ -14,25 +14,33 @@ pub(crate) struct Redactor {
 
 impl Redactor {
     pub(crate) fn add(&mut self, secret: &str) {
-        if secret.len() >= MIN_SECRET_LEN {
-            self.secrets.push(secret.to_owned());
+        // Messages are matched with their control characters removed; so are secrets.
+        let visible: String = secret.chars().filter(|c| !c.is_control()).collect();
+        if visible.len() >= MIN_SECRET_LEN {
+            self.secrets.push(visible);
         }
     }
 
     /// The message with every secret replaced and its length capped.
     pub(crate) fn clean(&self, message: &str) -> String {
-        let mut text: Cow<'_, str> = Cow::Borrowed(message);
+        // Control characters go first: removed after the secrets, they could join two halves
+        // of a secret back together ("pass\u{7f}word"), as fuzzing found.
+        let mut text: Cow<'_, str> = if message.chars().any(char::is_control) {
+            Cow::Owned(message.chars().filter(|c| !c.is_control()).collect())
+        } else {
+            Cow::Borrowed(message)
+        };
         for secret in &self.secrets {
             if text.contains(secret.as_str()) {
                 text = Cow::Owned(text.replace(secret.as_str(), "[redacted]"));
             }
         }
-        let cleaned: String = text.chars().filter(|c| !c.is_control()).collect();
+        let cleaned = text;
         if cleaned.chars().count() > MAX_MESSAGE_CHARS {
             let cut: String = cleaned.chars().take(MAX_MESSAGE_CHARS).collect();
             format!("{cut}…")
         } else {
-            cleaned
+            cleaned.into_owned()
         }
     }
 }
@@ -62,5 +70,16 @@ mod tests {
         let long = "é".repeat(500);
         assert_eq!(r.clean(&long).chars().count(), MAX_MESSAGE_CHARS + 1);
         assert_eq!(r.clean("line\nbreak"), "linebreak");
+    }
+
+    #[test]
+    fn control_characters_cannot_split_a_secret_past_the_redaction() {
+        let mut r = Redactor::default();
+        r.add("fuzz-password");
+        r.add("tab\tsecret");
+        // The shape of the input libFuzzer found: DEL characters inside an echoed secret.
+        let echoed = "x fuzz-pass\u{7f}\u{7f}word y tab\tsecret z";
+        let cleaned = r.clean(echoed);
+        assert_eq!(cleaned, "x [redacted] y [redacted] z");
     }
 }

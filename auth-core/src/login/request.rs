@@ -10,6 +10,7 @@ use url::Url;
 use super::redact::Redactor;
 use crate::endpoint::{FieldSpec, LoginEndpoint, Params, Place};
 use crate::error::{ConfigError, Error};
+use crate::secret::{sensitive_header, wiped_body};
 use crate::signing::WireParams;
 use crate::spec::{BodyEncoding, HashAlgorithm, LoginSpec, Method};
 
@@ -140,7 +141,7 @@ pub(crate) fn prepare<E: LoginEndpoint>(
             client
                 .request(method(m), url)
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body)
+                .body(wiped_body(body))
         }
         (m, BodyEncoding::Form) => {
             let body = url::form_urlencoded::Serializer::new(String::new())
@@ -152,7 +153,7 @@ pub(crate) fn prepare<E: LoginEndpoint>(
                     CONTENT_TYPE,
                     HeaderValue::from_static("application/x-www-form-urlencoded"),
                 )
-                .body(body)
+                .body(wiped_body(body))
         }
     };
     request = request.header(ACCEPT, HeaderValue::from_static("application/json"));
@@ -194,8 +195,9 @@ pub(crate) fn header_value(
     value: &str,
     secret: bool,
 ) -> Result<HeaderValue, Error> {
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| Error::config(vendor, ConfigError::BadHeaderValue { header: name }))?;
-    value.set_sensitive(secret);
-    Ok(value)
+    let bad = |_| Error::config(vendor, ConfigError::BadHeaderValue { header: name });
+    if secret {
+        return sensitive_header(value.to_owned()).map_err(bad);
+    }
+    HeaderValue::from_str(value).map_err(bad)
 }

@@ -525,4 +525,37 @@ mod tests {
             })
         ));
     }
+
+    proptest::proptest! {
+        /// Vendors send lifetimes as numbers or as strings of digits (AliExpress): the same
+        /// lifetime either way, for every value a lifetime may have.
+        #[test]
+        fn a_lifetime_reads_the_same_as_a_number_or_a_string(
+            secs in 1u64..=MAX_LIFETIME.as_secs(),
+            pad in " {0,2}",
+        ) {
+            let body = |expires: serde_json::Value| {
+                json!({"code": "0000", "data": {"accessToken": "t", "tokenType": "Bearer", "expiresIn": expires}})
+                    .to_string()
+            };
+            let as_number = answer(200, &body(json!(secs))).map(|i| i.lifetime).ok();
+            let as_text = answer(200, &body(json!(format!("{pad}{secs}{pad}")))).map(|i| i.lifetime).ok();
+            proptest::prop_assert_eq!(as_number, Some(Duration::from_secs(secs)));
+            proptest::prop_assert_eq!(as_text, as_number);
+        }
+
+        /// An error code compared as a number or as its text classifies alike.
+        #[test]
+        fn an_error_code_classifies_alike_as_a_number_or_a_string(code in 0u32..100_000) {
+            let body = |code: serde_json::Value| json!({"code": code, "msg": "m"}).to_string();
+            let class = |body: String| answer(200, &body).err().map(|e| e.class());
+            let expected = match code {
+                9999 => ErrorClass::Transient,
+                4290 => ErrorClass::RateLimited,
+                _ => ErrorClass::Rejected,
+            };
+            proptest::prop_assert_eq!(class(body(json!(code))), Some(expected));
+            proptest::prop_assert_eq!(class(body(json!(code.to_string()))), Some(expected));
+        }
+    }
 }

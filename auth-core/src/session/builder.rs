@@ -44,6 +44,20 @@ pub struct SessionBuilder<E> {
     store: Option<Arc<dyn TokenStore>>,
 }
 
+/// The settings only: the credentials are the endpoint's to show (their `Secret`s redacted).
+impl<E> std::fmt::Debug for SessionBuilder<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionBuilder")
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("settings", &self.settings)
+            .field("login_path", &self.login_path)
+            .field("refreshes", &self.refresher.is_some())
+            .field("store", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<E: LoginEndpoint> SessionBuilder<E> {
     pub(super) fn new(endpoint: E) -> Self {
         SessionBuilder {
@@ -237,6 +251,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             client,
             settings: self.settings,
             fleet,
+            allow_insecure_http: self.allow_insecure_http,
         }))
     }
 }
@@ -308,12 +323,19 @@ pub(crate) fn login_url(
             reason: "it has a query or fragment".into(),
         });
     }
+    check_transport(&url, allow_insecure_http)?;
+    Ok(url)
+}
+
+/// `https`, or plain `http` to loopback (or anywhere, when allowed): where credentials and
+/// tokens may be sent.
+pub(crate) fn check_transport(url: &Url, allow_insecure_http: bool) -> Result<(), ConfigError> {
     let host = url.host().ok_or_else(|| ConfigError::BadBaseUrl {
         reason: "it has no host".into(),
     })?;
     match url.scheme() {
-        "https" => Ok(url),
-        "http" if allow_insecure_http || is_loopback(&host) => Ok(url),
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(&host) => Ok(()),
         "http" => Err(ConfigError::InsecureHttp {
             host: host.to_string(),
         }),

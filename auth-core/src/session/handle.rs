@@ -34,6 +34,14 @@ pub struct TokenHandle<E> {
     obtained: Option<Arc<Token>>,
 }
 
+impl<E> std::fmt::Debug for TokenHandle<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenHandle")
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<E> Clone for TokenHandle<E> {
     fn clone(&self) -> Self {
         TokenHandle {

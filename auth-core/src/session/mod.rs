@@ -15,12 +15,12 @@ use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwapOption;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
-use reqwest::header::HeaderValue;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
 pub use builder::SessionBuilder;
+pub(crate) use builder::check_transport;
 pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
@@ -28,7 +28,7 @@ pub use policy::{RenewPolicy, RetryPolicy};
 use crate::endpoint::LoginEndpoint;
 use crate::error::{Error, ErrorClass, ProtocolProblem};
 use crate::login::{self, AttemptLimits, Issued};
-use crate::secret::Secret;
+use crate::secret::{Secret, sensitive_header};
 use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
 pub(crate) use carried::Carried;
 use fleet::{Fleet, FleetSettings, Origin};
@@ -108,6 +108,8 @@ struct Setup<E> {
     settings: Settings,
     /// The store shared with other sessions, and this session's key in it.
     fleet: Option<Fleet>,
+    /// Whether plain `http://` may go to hosts other than loopback (the authorised client asks).
+    allow_insecure_http: bool,
 }
 
 struct Inner<E> {
@@ -137,6 +139,16 @@ struct FlightSlot {
     /// The token last dropped by [`Session::invalidate`]: a store may still hold it, and it must
     /// not be adopted back.
     retired: Option<Arc<Token>>,
+    /// Failed logins in a row, and the last one, while no login may be sent.
+    failures: u32,
+    spaced: Option<Spaced>,
+}
+
+/// A failed login, and how long after it no login is sent.
+struct Spaced {
+    at: Instant,
+    gap: Duration,
+    last: Error,
 }
 
 #[derive(Default)]
@@ -330,6 +342,10 @@ impl<E: LoginEndpoint> Session<E> {
     pub(crate) fn carried(&self) -> &Carried {
         &self.inner.setup.carried
     }
+
+    pub(crate) fn allows_insecure_http(&self) -> bool {
+        self.inner.setup.allow_insecure_http
+    }
 }
 
 impl<E> fmt::Debug for Session<E> {
@@ -396,6 +412,17 @@ impl<E: LoginEndpoint> Inner<E> {
         } else if reason == Reason::Expired {
             reason = Reason::Cold;
         }
+        if let Some(spaced) = &slot.spaced {
+            let waited = spaced.at.elapsed();
+            if waited < spaced.gap {
+                return Err(Error::LoginSpaced {
+                    vendor: E::SPEC.vendor,
+                    failures: slot.failures,
+                    retry_in: spaced.gap - waited,
+                    last: Box::new(spaced.last.clone()),
+                });
+            }
+        }
         let inner = Arc::clone(self);
         // The first caller drives the login itself (no task to hand the result across threads);
         // a caller that gives up hands it to a task instead (see `join`).
@@ -451,8 +478,21 @@ impl<E: LoginEndpoint> Inner<E> {
         {
             let mut slot = lock(&self.flight);
             slot.running = None;
-            if let Err(err @ Error::Rejected { .. }) = &result {
-                slot.rejected = Some(err.clone());
+            match &result {
+                Ok(_) => {
+                    slot.failures = 0;
+                    slot.spaced = None;
+                }
+                Err(err @ Error::Rejected { .. }) => slot.rejected = Some(err.clone()),
+                Err(err) => {
+                    slot.failures = slot.failures.saturating_add(1);
+                    let gap = self.setup.settings.retry.login_gap_after(slot.failures);
+                    slot.spaced = (!gap.is_zero()).then(|| Spaced {
+                        at: Instant::now(),
+                        gap,
+                        last: err.clone(),
+                    });
+                }
             }
         }
         result.map(|(token, _)| token)
@@ -543,13 +583,11 @@ impl<E: LoginEndpoint> Inner<E> {
                     Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
                     _ => raw.to_owned(),
                 };
-                let mut value = HeaderValue::from_str(&text).map_err(|_| Error::Protocol {
+                let value = sensitive_header(text).map_err(|_| Error::Protocol {
                     vendor: spec.vendor,
                     status: 200,
                     problem: ProtocolProblem::UnusableToken,
                 })?;
-                value.set_sensitive(true);
-                secrecy::zeroize::Zeroize::zeroize(&mut { text });
                 Placement::Header(name.clone(), value)
             }
         };

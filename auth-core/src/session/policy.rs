@@ -89,6 +89,12 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// A rate limit asking for a longer wait than this ends the retries instead.
     pub max_retry_after: Duration,
+    /// After two failed logins in a row (each with its retries), no login is sent for this
+    /// long; callers meanwhile get [`Error::LoginSpaced`] at once. The gap doubles with every
+    /// further failure, up to `max_login_gap`. Zero turns spacing off.
+    pub login_gap: Duration,
+    /// The longest gap between failed logins.
+    pub max_login_gap: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -98,6 +104,8 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(10),
             max_retry_after: Duration::from_secs(60),
+            login_gap: Duration::from_secs(1),
+            max_login_gap: Duration::from_secs(60),
         }
     }
 }
@@ -119,6 +127,29 @@ impl RetryPolicy {
             .saturating_mul(1u32 << exponent)
             .min(self.max_delay);
         ceiling.mul_f64(0.5 + 0.5 * fastrand::f64())
+    }
+
+    /// How long no login is sent after `failures` failed logins in a row: nothing after the
+    /// first (the retries already paused), then `login_gap`, doubling up to `max_login_gap`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth_core::RetryPolicy;
+    ///
+    /// let policy = RetryPolicy::default();
+    /// assert_eq!(policy.login_gap_after(1), Duration::ZERO);
+    /// assert_eq!(policy.login_gap_after(2), Duration::from_secs(1));
+    /// assert_eq!(policy.login_gap_after(4), Duration::from_secs(4));
+    /// assert_eq!(policy.login_gap_after(40), Duration::from_secs(60));
+    /// ```
+    pub fn login_gap_after(&self, failures: u32) -> Duration {
+        if failures < 2 {
+            return Duration::ZERO;
+        }
+        let exponent = (failures - 2).min(20);
+        self.login_gap
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_login_gap)
     }
 
     /// How long to wait before attempt `attempt + 1`, or `None` to give up with `err`.

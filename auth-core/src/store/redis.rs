@@ -84,6 +84,18 @@ pub struct RedisStoreBuilder {
     root_certificate: Option<Vec<u8>>,
 }
 
+/// Without the URL, which may carry a password.
+impl fmt::Debug for RedisStoreBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStoreBuilder")
+            .field("namespace", &self.namespace)
+            .field("timeout", &self.timeout)
+            .field("encrypted", &self.key.is_some())
+            .field("root_certificate", &self.root_certificate.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl RedisStore {
     /// A store at `url` with the default namespace (`seller-auth`) and timeout (2 s).
     pub fn open(url: &str) -> Result<RedisStore, StoreError> {

@@ -1,7 +1,7 @@
 //! Authorised clients for each sandbox vendor, logged in with the demo accounts.
 #![allow(dead_code)]
 
-use auth_core::{AuthorizedClient, Secret, Session};
+use auth_core::{AuthorizedClient, RetryPolicy, Secret, Session, SessionBuilder};
 use vendors::aliexpress::AliExpressTokenCreate;
 use vendors::icekredit::IceKreditLogin;
 use vendors::igv::IgvLogin;
@@ -31,45 +31,73 @@ pub fn iop_app() -> IopApp {
 }
 
 pub fn igv(sandbox: &Sandbox) -> AuthorizedClient<IgvLogin> {
+    igv_with(sandbox, |b| b)
+}
+
+/// As [`igv`], with the session builder adjusted by `tweak` (a retry policy, say).
+pub fn igv_with(
+    sandbox: &Sandbox,
+    tweak: impl FnOnce(SessionBuilder<IgvLogin>) -> SessionBuilder<IgvLogin>,
+) -> AuthorizedClient<IgvLogin> {
     let login = IgvLogin::new(igv::DEMO_EMAIL, Secret::from(igv::DEMO_PASSWORD));
     let session = Session::builder(login)
         .base_url(sandbox.base_url(Vendor::Igv))
-        .client(http())
-        .build()
-        .unwrap();
+        .client(http());
+    let session = tweak(session).build().unwrap();
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Igv)).unwrap()
 }
 
 pub fn wahool(sandbox: &Sandbox) -> AuthorizedClient<WahoolLogin> {
+    wahool_with(sandbox, |b| b)
+}
+
+/// As [`wahool`], with the session builder adjusted by `tweak` (a retry policy, say).
+pub fn wahool_with(
+    sandbox: &Sandbox,
+    tweak: impl FnOnce(SessionBuilder<WahoolLogin>) -> SessionBuilder<WahoolLogin>,
+) -> AuthorizedClient<WahoolLogin> {
     let login = WahoolLogin::new(
         wahool::DEMO_ACCESS_KEY,
         Secret::from(wahool::DEMO_SECRET_KEY),
     );
     let session = Session::builder(login)
         .base_url(sandbox.base_url(Vendor::Wahool))
-        .client(http())
-        .build()
-        .unwrap();
+        .client(http());
+    let session = tweak(session).build().unwrap();
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Wahool)).unwrap()
 }
 
 pub fn lazada(sandbox: &Sandbox) -> AuthorizedClient<LazadaTokenCreate> {
+    lazada_with(sandbox, |b| b)
+}
+
+/// As [`lazada`], with the session builder adjusted by `tweak` (a retry policy, say).
+pub fn lazada_with(
+    sandbox: &Sandbox,
+    tweak: impl FnOnce(SessionBuilder<LazadaTokenCreate>) -> SessionBuilder<LazadaTokenCreate>,
+) -> AuthorizedClient<LazadaTokenCreate> {
     let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
     let session = lazada::session_builder(iop_app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::Lazada))
-        .client(http())
-        .build()
-        .unwrap();
+        .client(http());
+    let session = tweak(session).build().unwrap();
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Lazada)).unwrap()
 }
 
 pub fn aliexpress(sandbox: &Sandbox) -> AuthorizedClient<AliExpressTokenCreate> {
+    aliexpress_with(sandbox, |b| b)
+}
+
+/// As [`aliexpress`], with the session builder adjusted by `tweak` (a retry policy, say).
+pub fn aliexpress_with(
+    sandbox: &Sandbox,
+    tweak: impl FnOnce(SessionBuilder<AliExpressTokenCreate>) -> SessionBuilder<AliExpressTokenCreate>,
+) -> AuthorizedClient<AliExpressTokenCreate> {
     let code = sandbox.aliexpress().issue_code(iop::DEMO_APP_KEY);
     let session = aliexpress::session_builder(iop_app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::AliExpress))
-        .client(http())
-        .build()
-        .unwrap();
+        .client(http());
+    let session = tweak(session).build().unwrap();
     // Business calls go to `/sync?method=...`, signed without the path, with the token as `session`.
     AuthorizedClient::new(session, sandbox.base_url(Vendor::AliExpress))
         .unwrap()
@@ -77,19 +105,34 @@ pub fn aliexpress(sandbox: &Sandbox) -> AuthorizedClient<AliExpressTokenCreate> 
 }
 
 pub fn icekredit(sandbox: &Sandbox) -> AuthorizedClient<IceKreditLogin> {
+    icekredit_with(sandbox, |b| b)
+}
+
+/// As [`icekredit`], with the session builder adjusted by `tweak` (a retry policy, say).
+pub fn icekredit_with(
+    sandbox: &Sandbox,
+    tweak: impl FnOnce(SessionBuilder<IceKreditLogin>) -> SessionBuilder<IceKreditLogin>,
+) -> AuthorizedClient<IceKreditLogin> {
     let login = IceKreditLogin::new(
         icekredit::DEMO_MERCHANT,
         Secret::from(icekredit::DEMO_PASSWORD),
     );
     let session = Session::builder(login)
         .base_url(sandbox.base_url(Vendor::IceKredit))
-        .client(http())
-        .build()
-        .unwrap();
+        .client(http());
+    let session = tweak(session).build().unwrap();
     AuthorizedClient::new(session, sandbox.icekredit_service_url()).unwrap()
 }
 
 pub fn yz365(sandbox: &Sandbox) -> AuthorizedClient<Yz365Login> {
+    yz365_with(sandbox, |b| b)
+}
+
+/// As [`yz365`], with the session builder adjusted by `tweak` (a retry policy, say).
+pub fn yz365_with(
+    sandbox: &Sandbox,
+    tweak: impl FnOnce(SessionBuilder<Yz365Login>) -> SessionBuilder<Yz365Login>,
+) -> AuthorizedClient<Yz365Login> {
     let login = Yz365Login::new(
         yz365::DEMO_USERNAME,
         Secret::from(yz365::DEMO_PASSWORD),
@@ -97,9 +140,8 @@ pub fn yz365(sandbox: &Sandbox) -> AuthorizedClient<Yz365Login> {
     );
     let session = Session::builder(login)
         .base_url(sandbox.base_url(Vendor::Yz365))
-        .client(http())
-        .build()
-        .unwrap();
+        .client(http());
+    let session = tweak(session).build().unwrap();
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Yz365)).unwrap()
 }
 
@@ -183,6 +225,18 @@ impl Clients {
             aliexpress: aliexpress(sandbox),
             icekredit: icekredit(sandbox),
             yz365: yz365(sandbox),
+        }
+    }
+
+    /// Clients whose sessions retry logins by `policy`.
+    pub fn with_retry(sandbox: &Sandbox, policy: RetryPolicy) -> Self {
+        Clients {
+            igv: igv_with(sandbox, |b| b.retry(policy)),
+            wahool: wahool_with(sandbox, |b| b.retry(policy)),
+            lazada: lazada_with(sandbox, |b| b.retry(policy)),
+            aliexpress: aliexpress_with(sandbox, |b| b.retry(policy)),
+            icekredit: icekredit_with(sandbox, |b| b.retry(policy)),
+            yz365: yz365_with(sandbox, |b| b.retry(policy)),
         }
     }
 }

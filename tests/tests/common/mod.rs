@@ -41,6 +41,8 @@ pub async fn igv_whoami(
         serde_json::from_slice(&response.bytes().await.unwrap()).unwrap(),
     )
 }
+pub mod capture;
 pub mod clients;
+pub mod fault_proxy;
 pub mod fleet;
 pub mod redis_server;

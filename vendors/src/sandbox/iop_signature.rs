@@ -121,4 +121,41 @@ mod tests {
             assert_eq!(ours.as_deref(), Some(sdk.as_str()), "{api}");
         }
     }
+
+    proptest::proptest! {
+        /// What the SDK signs, form-encoded onto the wire and decoded by the platform, verifies;
+        /// any value changed on the way, or another path, does not.
+        #[test]
+        fn a_signed_request_survives_the_wire_and_nothing_else_does(
+            secret in "\\PC{1,24}",
+            api in "(/[a-z]{1,8}){0,3}",
+            pairs in proptest::collection::btree_map("[a-zA-Z_]{1,10}", "\\PC{0,16}", 0..8),
+            victim in 0usize..8,
+        ) {
+            use std::borrow::Cow;
+            use auth_core::signing::{IopSha256, Signer};
+
+            let mut wire: auth_core::signing::WireParams<'_> = pairs
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), "sign" | "timestamp" | "sign_method"))
+                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str())))
+                .collect();
+            IopSha256.sign(&api, &secret, std::time::SystemTime::now(), &mut wire);
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(wire.iter())
+                .finish();
+            let received: Vec<(String, String)> = url::form_urlencoded::parse(encoded.as_bytes())
+                .into_owned()
+                .collect();
+            proptest::prop_assert!(verify(&secret, &api, &received));
+            let other_api = format!("{api}/x");
+            proptest::prop_assert!(!verify(&secret, &other_api, &received));
+
+            let mut tampered = received.clone();
+            let unsigned = tampered.len() - 1; // `sign` is appended last
+            let (_, value) = &mut tampered[victim % unsigned];
+            value.push('!');
+            proptest::prop_assert!(!verify(&secret, &api, &tampered));
+        }
+    }
 }

@@ -109,6 +109,14 @@ pub struct Sandbox {
     task: JoinHandle<()>,
 }
 
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Sandbox {
     /// Starts on a free loopback port.
     pub async fn start() -> io::Result<Sandbox> {
