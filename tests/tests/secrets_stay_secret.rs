@@ -123,3 +123,44 @@ async fn secrets_never_reach_logs_debug_or_errors() {
         );
     }
 }
+
+/// Whether a type implements `Display`, decided at compile time for a concrete type
+/// (autoref specialisation: the `Display` impl wins when it applies, the fallback otherwise).
+macro_rules! displays {
+    ($ty:ty) => {{
+        struct Probe<T>(std::marker::PhantomData<T>);
+        #[allow(dead_code, reason = "only one of the two traits is called per type")]
+        trait ViaDisplay {
+            fn displays(&self) -> bool {
+                true
+            }
+        }
+        impl<T: std::fmt::Display> ViaDisplay for Probe<T> {}
+        #[allow(dead_code, reason = "only one of the two traits is called per type")]
+        trait Fallback {
+            fn displays(&self) -> bool {
+                false
+            }
+        }
+        impl<T> Fallback for &Probe<T> {}
+        (&Probe::<$ty>(std::marker::PhantomData)).displays()
+    }};
+}
+
+#[test]
+fn tokens_and_credentials_cannot_be_displayed() {
+    assert!(displays!(String), "the probe tells a Display type");
+    assert!(displays!(auth_core::Error), "errors do display");
+    assert!(!displays!(Secret));
+    assert!(!displays!(auth_core::Token));
+    assert!(!displays!(auth_core::store::StoredToken));
+    assert!(!displays!(EncryptionKey));
+    assert!(!displays!(IgvLogin));
+    assert!(!displays!(vendors::wahool::WahoolLogin));
+    assert!(!displays!(vendors::icekredit::IceKreditLogin));
+    assert!(!displays!(vendors::yz365::Yz365Login));
+    assert!(!displays!(vendors::lazada::LazadaTokenCreate));
+    assert!(!displays!(vendors::lazada::LazadaTokenRefresh));
+    assert!(!displays!(vendors::aliexpress::AliExpressTokenCreate));
+    assert!(!displays!(vendors::iop::IopApp));
+}
