@@ -89,4 +89,12 @@ async fn a_huge_chunked_answer_is_returned_whole_and_a_small_one_still_inspected
         2,
         "one re-login before the second rejection"
     );
+
+    // Under a limit shorter than that answer, it is not a rejection notice: returned as sent.
+    let strict = AuthorizedClient::new(session, &base)
+        .unwrap()
+        .max_inspected_bytes(8);
+    let response = strict.get("/rejected").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(&response.bytes().await.unwrap()[..], br#"{"code":"401"}"#);
 }

@@ -87,6 +87,15 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
         })
     }
 
+    /// How much of an answer is read to look for a token rejection or a rate-limit code
+    /// (8 MiB unless set). A longer answer is not one: it is returned whole, the rest of it
+    /// still streaming, and nothing beyond this is ever held in memory to inspect it.
+    #[must_use]
+    pub fn max_inspected_bytes(mut self, bytes: usize) -> Self {
+        self.max_inspected_bytes = bytes;
+        self
+    }
+
     /// How long one request may take, from connecting to the end of its body (30 s unless
     /// set). A timeout is [`Error::Transient`], retried like any transient failure.
     #[must_use]

@@ -164,6 +164,10 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
 
     /// The HTTP client to use (share one across sessions). By default a client with a 10 s
     /// connect timeout and no redirects is built, so credentials never follow a redirect.
+    ///
+    /// A client of your own keeps its own redirect policy (turn redirects off:
+    /// `reqwest::redirect::Policy::none()`), and one built with `connection_verbose(true)` logs
+    /// the raw bytes of every request at TRACE, credentials included.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self

@@ -9,6 +9,7 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use futures_util::future::BoxFuture;
+use percent_encoding::percent_decode_str;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, Script};
 use tokio::sync::Mutex;
@@ -194,6 +195,7 @@ impl RedisStoreBuilder {
                 parsed.scheme()
             )));
         }
+        // The URL holds it percent-encoded; messages may show either form.
         let password = parsed.password().map(str::to_owned);
         let shown_as = format!(
             "{}://{}:{}{}",
@@ -229,7 +231,11 @@ impl RedisStoreBuilder {
 fn describe(error: &redis::RedisError, password: Option<&str>) -> String {
     let text = error.to_string();
     match password {
-        Some(password) if !password.is_empty() => text.replace(password, "[redacted]"),
+        Some(password) if !password.is_empty() => {
+            let decoded = percent_decode_str(password).decode_utf8_lossy();
+            text.replace(password, "[redacted]")
+                .replace(decoded.as_ref(), "[redacted]")
+        }
         _ => text,
     }
 }
@@ -389,6 +395,23 @@ mod tests {
             "{err}"
         );
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_password_is_redacted_as_written_and_decoded() {
+        let url = "redis://:p%40ss%2Fw0rd-42@127.0.0.1:1/0";
+        let parsed = url::Url::parse(url).unwrap();
+        let password = parsed.password();
+        for shown in ["p%40ss%2Fw0rd-42", "p@ss/w0rd-42"] {
+            let error = redis::RedisError::from((
+                redis::ErrorKind::Io,
+                "connection failed",
+                format!("auth with {shown} refused"),
+            ));
+            let text = describe(&error, password);
+            assert!(!text.contains("w0rd-42"), "{text}");
+            assert!(text.contains("[redacted]"), "{text}");
+        }
     }
 
     #[test]
