@@ -355,3 +355,24 @@ async fn a_rediss_store_shares_the_token_over_tls() {
     let err = untrusted.token().await.unwrap_err();
     assert!(matches!(err, Error::Store { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn a_redis_lease_is_extended_only_by_its_holder_and_not_revived() {
+    let redis = RedisServer::start();
+    let store = RedisStore::open(&redis.url()).unwrap();
+    let ttl = Duration::from_millis(300);
+    let lease = store.try_lease("k", ttl).await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(store.extend_lease("k", &lease, ttl).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        store.try_lease("k", ttl).await.unwrap().is_none(),
+        "400 ms after it was taken, the extended lease is still held"
+    );
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(!store.extend_lease("k", &lease, ttl).await.unwrap());
+    let next = store.try_lease("k", ttl).await.unwrap().unwrap();
+    assert!(next.fence() > lease.fence());
+    assert!(!store.extend_lease("k", &lease, ttl).await.unwrap());
+    assert!(store.extend_lease("k", &next, ttl).await.unwrap());
+}

@@ -40,6 +40,40 @@ async fn two_sessions_on_one_store_make_one_login_for_200_callers() {
 }
 
 #[tokio::test]
+async fn a_login_slower_than_the_lease_keeps_it_and_the_other_session_waits() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // The vendor takes four leases' time to answer the first login.
+    sandbox
+        .igv()
+        .push_fault(vendors::sandbox::Fault::Slow(Duration::from_millis(1200)));
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let sessions: Vec<_> = (0..2)
+        .map(|_| {
+            igv_builder(&sandbox)
+                .store(Arc::clone(&store))
+                .store_lease(Duration::from_millis(300))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let first = tokio::spawn({
+        let session = sessions[0].clone();
+        async move { session.token().await.unwrap() }
+    });
+    while sandbox.igv().login_count() == 0 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let second = sessions[1].token().await.unwrap();
+    let first = first.await.unwrap();
+    assert_eq!(
+        sandbox.igv().login_count(),
+        1,
+        "no second login beside the slow one"
+    );
+    assert_eq!(first.secret().expose(), second.secret().expose());
+}
+
+#[tokio::test]
 async fn after_a_rejection_the_second_session_adopts_the_first_ones_new_token() {
     let sandbox = Sandbox::start().await.unwrap();
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
@@ -137,6 +171,14 @@ impl TokenStore for BrokenStore {
         _: &'a str,
         _: Duration,
     ) -> BoxFuture<'a, Result<Option<Lease>, StoreError>> {
+        self.answer()
+    }
+    fn extend_lease<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a Lease,
+        _: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
         self.answer()
     }
     fn release<'a>(&'a self, _: &'a str, _: Lease) -> BoxFuture<'a, Result<(), StoreError>> {

@@ -74,9 +74,11 @@ impl<E: LoginEndpoint> Inner<E> {
         fleet: &Fleet,
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
-        // Holders that live but never finish (a stuck process holding a file lock) are not
-        // waited for beyond two lease times.
-        let give_up = Instant::now() + fleet.settings.lease * 2;
+        // A holder keeps its lease for as long as its login lasts; one that lives but never
+        // finishes (a stuck process holding a file lock) is not waited for beyond the longest
+        // a login may take here, plus a lease.
+        let patience = (self.longest_login() + fleet.settings.lease).max(fleet.settings.lease * 2);
+        let give_up = Instant::now() + patience;
         let mut pause = FIRST_PAUSE;
         loop {
             let entry = match self.call(fleet, fleet.store.load(&fleet.key)).await {
@@ -97,7 +99,7 @@ impl<E: LoginEndpoint> Inner<E> {
             }
             if Instant::now() >= give_up {
                 tracing::warn!(
-                    waited_ms = (fleet.settings.lease * 2).as_millis() as u64,
+                    waited_ms = patience.as_millis() as u64,
                     "another process holds the login lease and has not stored a token; logging in without it"
                 );
                 let entry = entry.as_ref().map(|e| e.version);
@@ -123,7 +125,13 @@ impl<E: LoginEndpoint> Inner<E> {
                 None => {
                     self.take_refresh_token(entry.as_ref());
                     let version = entry.as_ref().map(|e| e.version);
-                    Ok(self.login_and_store(fleet, version, lease.fence()).await)
+                    let login = self.login_and_store(fleet, version, lease.fence());
+                    // A slow vendor may take longer than one lease: keep it meanwhile, so
+                    // that no other process logs in beside this one.
+                    Ok(tokio::select! {
+                        outcome = login => outcome,
+                        never = keep_lease(fleet, &lease) => match never {},
+                    })
                 }
             },
         };
@@ -239,6 +247,15 @@ impl<E: LoginEndpoint> Inner<E> {
         }
     }
 
+    /// The longest one login may take under this session's settings: every attempt timing out
+    /// and every pause as long as a vendor may ask for.
+    fn longest_login(&self) -> Duration {
+        let settings = &self.setup.settings;
+        let attempts = settings.retry.max_attempts.max(1);
+        let pause = settings.retry.max_delay.max(settings.retry.max_retry_after);
+        settings.limits.timeout.saturating_mul(attempts) + pause.saturating_mul(attempts - 1)
+    }
+
     /// What the store keeps of `token`, with the newest refresh token.
     fn stored_form(&self, token: &Token) -> StoredToken {
         let refresh_token = token
@@ -250,6 +267,28 @@ impl<E: LoginEndpoint> Inner<E> {
             scheme: token.scheme().map(str::to_owned),
             refresh_token,
             expires_at: token.expires_at(),
+        }
+    }
+}
+
+/// Extends `lease` every third of its time, for as long as it is polled; never ends. A lease
+/// found taken (this process stalled past its expiry) is left alone: the fence keeps the
+/// stale write out.
+async fn keep_lease(fleet: &Fleet, lease: &Lease) -> std::convert::Infallible {
+    let every = fleet.settings.lease / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let extend = fleet
+            .store
+            .extend_lease(&fleet.key, lease, fleet.settings.lease);
+        match tokio::time::timeout(fleet.settings.timeout, extend).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                tracing::warn!("the login lease expired and was taken during a slow login");
+                return std::future::pending().await;
+            }
+            Ok(Err(err)) => tracing::warn!(error = %err, "the login lease could not be extended"),
+            Err(_) => tracing::warn!("extending the login lease timed out"),
         }
     }
 }

@@ -120,6 +120,24 @@ impl TokenStore for MemoryStore {
         Box::pin(async move { Ok(lease) })
     }
 
+    fn extend_lease<'a>(
+        &'a self,
+        key: &'a str,
+        lease: &'a Lease,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let now = Instant::now();
+        let mut keys = self.lock();
+        let held = match keys.get_mut(key).and_then(|slot| slot.lease.as_mut()) {
+            Some((owner, until)) if owner == lease.owner() && *until > now => {
+                *until = now + ttl;
+                true
+            }
+            _ => false,
+        };
+        Box::pin(async move { Ok(held) })
+    }
+
     fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>> {
         let mut keys = self.lock();
         if let Some(slot) = keys.get_mut(key)
@@ -148,6 +166,28 @@ mod tests {
             refresh_token: None,
             expires_at: SystemTime::now(),
         }
+    }
+
+    #[tokio::test]
+    async fn only_the_holder_extends_a_live_lease() {
+        let store = MemoryStore::new();
+        let ttl = Duration::from_millis(50);
+        let lease = store.try_lease("k", ttl).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(store.extend_lease("k", &lease, ttl).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(
+            store.try_lease("k", ttl).await.unwrap().is_none(),
+            "60 ms after it was taken, the extended lease is still held"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(
+            !store.extend_lease("k", &lease, ttl).await.unwrap(),
+            "an expired lease is not revived"
+        );
+        let next = store.try_lease("k", ttl).await.unwrap().unwrap();
+        assert!(!store.extend_lease("k", &lease, ttl).await.unwrap());
+        assert!(store.extend_lease("k", &next, ttl).await.unwrap());
     }
 
     #[tokio::test]

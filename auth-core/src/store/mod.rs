@@ -127,6 +127,17 @@ pub trait TokenStore: Send + Sync + 'static {
         ttl: Duration,
     ) -> BoxFuture<'a, Result<Option<Lease>, StoreError>>;
 
+    /// Keeps `lease` for `ttl` more while its holder's login is under way (a slow vendor may
+    /// take longer than one lease); `false` if it is no longer this holder's (it expired and was
+    /// taken, or was released). A lease that cannot expire while held (an OS file lock) is
+    /// simply still held: `true`.
+    fn extend_lease<'a>(
+        &'a self,
+        key: &'a str,
+        lease: &'a Lease,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
     /// Gives the lease back, if it is still this holder's (it may have expired and been taken).
     fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>>;
 }

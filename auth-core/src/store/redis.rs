@@ -41,6 +41,11 @@ const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 ";
+/// Extends a lease only if it is still the caller's.
+const EXTEND: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+";
 const FORGET_DAMAGED: &str = r"
 if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -353,6 +358,32 @@ impl TokenStore for RedisStore {
                 })
                 .await?;
             Ok((granted > 0).then(|| Lease::new(owner, granted)))
+        })
+    }
+
+    fn extend_lease<'a>(
+        &'a self,
+        key: &'a str,
+        lease: &'a Lease,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let name = self.name(key, "lease");
+            let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let extended: i64 = self
+                .with_connection(|mut c| {
+                    let name = name.clone();
+                    async move {
+                        Script::new(EXTEND)
+                            .key(&name)
+                            .arg(lease.owner())
+                            .arg(ttl_ms)
+                            .invoke_async(&mut c)
+                            .await
+                    }
+                })
+                .await?;
+            Ok(extended == 1)
         })
     }
 
