@@ -97,7 +97,8 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
     }
 
     /// How long one request may take, from connecting to the end of its body (30 s unless
-    /// set). A timeout is [`Error::Transient`], retried like any transient failure.
+    /// set; it takes the place of a timeout set on the `reqwest::Client`). A timeout is
+    /// [`Error::Transient`], retried like any transient failure.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
