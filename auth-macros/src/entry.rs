@@ -6,7 +6,7 @@ use quote::ToTokens;
 
 use crate::{attr, check, ctxt, expand, field};
 
-/// The whole macro on proc_macro2 tokens, so it can be unit tested and snapshotted.
+/// `#[login_endpoint(args)]` on `input`: the struct, then its generated code or its errors.
 pub(crate) fn login_endpoint_impl(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
     let mut item: syn::DeriveInput = match syn::parse2(input.clone()) {
         Ok(item) => item,

@@ -6,12 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use auth_core::{Error, ErrorClass, RetryPolicy, Session, SessionBuilder, TransientKind};
+use auth_core::{Error, ErrorClass, RetryPolicy, Secret, Session, SessionBuilder, TransientKind};
 use common::fault_proxy::{Cut, FaultProxy, raw_server, refused_port};
-use common::{igv_builder, igv_with_password};
+use common::igv_builder;
 use tokio::time::Instant;
 use vendors::igv::IgvLogin;
-use vendors::sandbox::{Fault, Sandbox, Vendor};
+use vendors::sandbox::{Fault, Sandbox, Vendor, igv};
 
 const TIMEOUT: Duration = Duration::from_millis(500);
 
@@ -212,7 +212,14 @@ async fn repeated_failures_space_the_logins_and_a_success_resets_the_gap() {
 #[tokio::test]
 async fn a_rejected_password_is_sent_once_however_often_it_is_asked_for() {
     let sandbox = Sandbox::start().await.unwrap();
-    let session = igv_with_password(&sandbox, "wrong-password-123");
+    // With retries and login spacing on (`igv_end_to_end` checks the same without them): neither
+    // sends a rejected password again.
+    let wrong = IgvLogin::new(igv::DEMO_EMAIL, Secret::from("wrong-password-123"));
+    let session = Session::builder(wrong)
+        .base_url(sandbox.base_url(Vendor::Igv))
+        .retry(RetryPolicy::default())
+        .build()
+        .unwrap();
     for _ in 0..5 {
         let err = session.token().await.unwrap_err();
         assert_eq!(err.class(), ErrorClass::Rejected);

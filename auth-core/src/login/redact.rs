@@ -15,7 +15,7 @@ pub(crate) struct Redactor {
 impl Redactor {
     pub(crate) fn add(&mut self, secret: &str) {
         // Messages are matched with their control characters removed; so are secrets.
-        let visible: String = secret.chars().filter(|c| !c.is_control()).collect();
+        let visible = visible(secret).into_owned();
         if visible.len() >= MIN_SECRET_LEN {
             self.secrets.push(visible);
         }
@@ -25,23 +25,27 @@ impl Redactor {
     pub(crate) fn clean(&self, message: &str) -> String {
         // Control characters go first: removed after the secrets, they could join two halves
         // of a secret back together ("pass\u{7f}word"), as fuzzing found.
-        let mut text: Cow<'_, str> = if message.chars().any(char::is_control) {
-            Cow::Owned(message.chars().filter(|c| !c.is_control()).collect())
-        } else {
-            Cow::Borrowed(message)
-        };
+        let mut text = visible(message);
         for secret in &self.secrets {
             if text.contains(secret.as_str()) {
                 text = Cow::Owned(text.replace(secret.as_str(), "[redacted]"));
             }
         }
-        let cleaned = text;
-        if cleaned.chars().count() > MAX_MESSAGE_CHARS {
-            let cut: String = cleaned.chars().take(MAX_MESSAGE_CHARS).collect();
+        if text.chars().count() > MAX_MESSAGE_CHARS {
+            let cut: String = text.chars().take(MAX_MESSAGE_CHARS).collect();
             format!("{cut}…")
         } else {
-            cleaned.into_owned()
+            text.into_owned()
         }
+    }
+}
+
+/// `text` without its control characters (borrowed when it has none).
+fn visible(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(text.chars().filter(|c| !c.is_control()).collect())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 

@@ -233,6 +233,11 @@ impl RedisStoreBuilder {
 }
 
 /// The error's message without the URL's password.
+/// A lease time as Redis takes it: whole milliseconds, at least one (`PX 0` is an error).
+fn whole_millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
 fn describe(error: &redis::RedisError, password: Option<&str>) -> String {
     let text = error.to_string();
     match password {
@@ -342,7 +347,7 @@ impl TokenStore for RedisStore {
         Box::pin(async move {
             let owner = Lease::random_owner();
             let (lease, fence) = (self.name(key, "lease"), self.name(key, "fence"));
-            let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let ttl_ms = whole_millis(ttl);
             let granted: u64 = self
                 .with_connection(|mut c| {
                     let owner = owner.clone();
@@ -369,7 +374,7 @@ impl TokenStore for RedisStore {
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
             let name = self.name(key, "lease");
-            let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let ttl_ms = whole_millis(ttl);
             let extended: i64 = self
                 .with_connection(|mut c| {
                     let name = name.clone();
