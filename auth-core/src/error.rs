@@ -199,8 +199,14 @@ pub enum ConfigError {
         /// The header's name.
         name: String,
     },
-    /// A store was given, but every credential field is secret, so no key can tell accounts
-    /// apart without deriving it from a secret.
+    /// A signed request names a parameter twice (in its URL, its query, its form body, or as one
+    /// the session adds: the token, a carried field): the signature covers each name once.
+    RepeatedParameter {
+        /// The parameter's name.
+        name: String,
+    },
+    /// A store was given, but the endpoint has no credential field at all, so nothing tells its
+    /// accounts apart.
     StoreNeedsIdentity,
     /// The endpoint signs its requests but no field is marked `signing_key`.
     MissingSigningKey,
@@ -234,8 +240,12 @@ impl fmt::Display for ConfigError {
             ConfigError::BadRequestHeader { name } => {
                 write!(f, "the header `{name}` has an invalid name or value")
             }
+            ConfigError::RepeatedParameter { name } => write!(
+                f,
+                "the parameter `{name}` is given twice; a signed request takes each parameter once (in the URL, the query or the form)"
+            ),
             ConfigError::StoreNeedsIdentity => f.write_str(
-                "a token store needs a non-secret credential field (user, app key) to tell accounts apart",
+                "a token store needs a credential field or an account (`SessionBuilder::account`) to tell accounts apart",
             ),
             ConfigError::MissingSigningKey => {
                 f.write_str("the endpoint signs its requests but has no signing key field")
@@ -351,6 +361,18 @@ pub enum Error {
         /// What the vendor said the second time.
         said: VendorSaid,
     },
+    /// The vendor issued a token for another account than the one the session is for (a code
+    /// the wrong seller approved). The token is not used, nor stored under this session's
+    /// account; a shared store keeps it under the account it belongs to.
+    #[error("{vendor} issued a token for account `{named}`, but this session is for `{expected}`")]
+    WrongAccount {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// The account the session was built for.
+        expected: String,
+        /// The account the vendor's answer names.
+        named: String,
+    },
     /// The session is configured wrongly; nothing was sent.
     #[error("{vendor}: {problem}")]
     Config {
@@ -400,7 +422,9 @@ impl Error {
     /// The class of this failure.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Rejected { .. } | Error::TokenRejected { .. } => ErrorClass::Rejected,
+            Error::Rejected { .. } | Error::TokenRejected { .. } | Error::WrongAccount { .. } => {
+                ErrorClass::Rejected
+            }
             Error::RateLimited { .. } => ErrorClass::RateLimited,
             Error::Transient { .. } => ErrorClass::Transient,
             Error::Protocol { .. } => ErrorClass::Protocol,

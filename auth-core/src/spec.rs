@@ -189,6 +189,7 @@ pub struct LoginSpec {
     pub(crate) lifetime: Lifetime,
     pub(crate) sliding: bool,
     pub(crate) refresh_token: Option<FieldPath>,
+    pub(crate) account: Option<FieldPath>,
     pub(crate) send_as: SendAs,
     pub(crate) signer: Option<&'static dyn Signer>,
     pub(crate) request_headers: &'static [(&'static str, &'static str)],
@@ -234,6 +235,7 @@ impl LoginSpec {
             lifetime,
             sliding: false,
             refresh_token: None,
+            account: None,
             send_as: SendAs::Header("Authorization"),
             signer: None,
             request_headers: &[],
@@ -314,6 +316,11 @@ impl LoginSpec {
     /// Where the refresh token is.
     pub const fn refresh_token(mut self, path: FieldPath) -> Self {
         self.refresh_token = Some(path);
+        self
+    }
+    /// Where the answer names the account the token acts for (IOP's `seller_id`).
+    pub const fn account(mut self, path: FieldPath) -> Self {
+        self.account = Some(path);
         self
     }
     /// How later requests carry the token.

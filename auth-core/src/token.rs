@@ -18,6 +18,8 @@ pub struct Token {
     scheme: Option<String>,
     placement: Placement,
     refresh_token: Option<Secret>,
+    /// The account the vendor said the token acts for, where the endpoint declares where.
+    account: Option<Arc<str>>,
     lifetime: Duration,
     times: Deadlines,
     /// Set after a look at both clocks found it fresh; cleared by the session's renewer, which
@@ -26,16 +28,18 @@ pub struct Token {
     verified_fresh: AtomicBool,
 }
 
-/// How this token goes on a request.
+/// How this token goes on a request. A header keeps the spelling it was declared with, since
+/// `HeaderName` is lower case and people copy what they are shown into scripts and documents.
 pub(crate) enum Placement {
-    Header(HeaderName, HeaderValue),
+    Header(HeaderName, HeaderValue, Arc<str>),
     Query(Arc<str>),
 }
 
 /// Where a session puts its tokens: decided once, when the session is built.
 #[derive(Debug, Clone)]
 pub(crate) enum TokenPlacement {
-    Header(HeaderName),
+    /// The header, and its name as the vendor documents it.
+    Header(HeaderName, Arc<str>),
     Query(Arc<str>),
 }
 
@@ -147,6 +151,7 @@ impl Token {
         scheme: Option<String>,
         placement: Placement,
         refresh_token: Option<Secret>,
+        account: Option<Arc<str>>,
         lifetime: Duration,
         times: Deadlines,
     ) -> Self {
@@ -155,6 +160,7 @@ impl Token {
             scheme,
             placement,
             refresh_token,
+            account,
             lifetime,
             times,
             verified_fresh: AtomicBool::new(false),
@@ -175,9 +181,24 @@ impl Token {
     /// token in a header. The value is marked sensitive.
     pub fn header(&self) -> Option<(&HeaderName, &HeaderValue)> {
         match &self.placement {
-            Placement::Header(name, value) => Some((name, value)),
+            Placement::Header(name, value, _) => Some((name, value)),
             Placement::Query(_) => None,
         }
+    }
+
+    /// The header name as the vendor documents it (`Authorization`, `accessToken`), for showing
+    /// to people; [`header`](Self::header) has it in HTTP's lower case.
+    pub fn header_name_as_documented(&self) -> Option<&str> {
+        match &self.placement {
+            Placement::Header(_, _, spelled) => Some(spelled),
+            Placement::Query(_) => None,
+        }
+    }
+
+    /// The account the vendor said this token acts for (IOP's `seller_id`), where the endpoint
+    /// declares where the answer names it.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
     }
 
     /// The parameter later requests carry (`access_token=...`), when the vendor takes the token
@@ -238,7 +259,7 @@ impl Token {
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sent_as = match &self.placement {
-            Placement::Header(name, _) => format!("header {name}"),
+            Placement::Header(_, _, spelled) => format!("header {spelled}"),
             Placement::Query(name) => format!("parameter {name}"),
         };
         f.debug_struct("Token")
@@ -266,6 +287,7 @@ mod tests {
                 Secret::from("t"),
                 None,
                 Placement::Query("access_token".into()),
+                None,
                 None,
                 S(100),
                 times,
@@ -323,6 +345,7 @@ mod tests {
             None,
             Placement::Query("access_token".into()),
             Some(Secret::from("r3fr3sh")),
+            None,
             S(1),
             times,
         );

@@ -31,6 +31,7 @@ pub(crate) const KEYS: &[&str] = &[
     "lifetime",
     "sliding",
     "refresh_token",
+    "account",
     "send_as",
     "sign",
     "rename_all",
@@ -120,6 +121,7 @@ pub(crate) struct Attrs {
     pub(crate) lifetime: Option<Spanned<Lifetime>>,
     pub(crate) sliding: Option<Spanned<()>>,
     pub(crate) refresh_token: Option<Spanned<JsonPath>>,
+    pub(crate) account: Option<Spanned<JsonPath>>,
     pub(crate) send_as: Option<Spanned<SendAs>>,
     pub(crate) sign: Option<Spanned<syn::Path>>,
     pub(crate) rename_all: Option<Spanned<RenameRule>>,
@@ -206,6 +208,10 @@ impl Attrs {
             "refresh_token" => {
                 let (path, span) = path_value(meta, "refresh_token")?;
                 set_once(&mut self.refresh_token, key, path, span)
+            }
+            "account" => {
+                let (path, span) = path_value(meta, "account")?;
+                set_once(&mut self.account, key, path, span)
             }
             "error_message" => {
                 let input = meta.value()?;

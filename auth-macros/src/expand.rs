@@ -102,6 +102,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let refresh = field_path(refresh);
         calls.push(quote!(.refresh_token(#refresh)));
     }
+    if let Some(account) = &model.account {
+        let account = field_path(account);
+        calls.push(quote!(.account(#account)));
+    }
     match &model.send_as {
         Some(SendAs::Header(name)) => calls.push(quote!(.send_as(#p::SendAs::Header(#name)))),
         Some(SendAs::Query(name)) => calls.push(quote!(.send_as(#p::SendAs::Query(#name)))),

@@ -21,6 +21,11 @@ pub struct Cli {
     /// encrypts what is stored.
     #[arg(long, global = true, value_name = "STORE")]
     pub store: Option<String>,
+    /// The account (seller) whose tokens to use, as the vendor names it (an IOP `seller_id`),
+    /// instead of `<VENDOR>_ACCOUNT`: one app's sellers then keep separate tokens, and a code
+    /// another seller approved is refused.
+    #[arg(long, global = true, value_name = "ACCOUNT")]
+    pub account: Option<String>,
     /// More logging on stderr (-v: info, -vv: debug); `RUST_LOG` takes precedence.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -18,9 +18,11 @@ pub async fn token(
     Ok(match format {
         Format::Token => token.secret().expose().to_owned(),
         Format::Header => match (token.header(), token.query_param()) {
-            (Some((header, value)), _) => {
-                format!("{header}: {}", value.to_str().unwrap_or_default())
-            }
+            (Some((header, value)), _) => format!(
+                "{}: {}",
+                token.header_name_as_documented().unwrap_or(header.as_str()),
+                value.to_str().unwrap_or_default()
+            ),
             (None, Some((param, value))) => format!("{param}={value}"),
             (None, None) => token.secret().expose().to_owned(),
         },
@@ -80,10 +82,15 @@ pub async fn request(
         .text()
         .await
         .map_err(|e| Failure::Local(format!("{name}: reading the response failed: {e}")))?;
-    if !status.is_success() {
-        eprintln!("authctl: {name} answered HTTP {}", status.as_u16());
+    match driver.vendor_error(status.as_u16(), body.as_bytes()) {
+        Some(said) => Err(Failure::Answered {
+            vendor: name,
+            status: status.as_u16(),
+            said,
+            body,
+        }),
+        None => Ok(body),
     }
-    Ok(body)
 }
 
 pub fn authorize_url(

@@ -39,7 +39,7 @@ fn protected_call(vendor: VendorArg) -> Outgoing {
         ),
         VendorArg::Aliexpress => (
             Method::GET,
-            "/sync?method=aliexpress.seller.get".to_owned(),
+            "?method=aliexpress.seller.get".to_owned(),
             None,
         ),
         VendorArg::Icekredit => (Method::POST, icekredit::WHOAMI_PATH.to_owned(), None),
@@ -56,7 +56,13 @@ fn protected_call(vendor: VendorArg) -> Outgoing {
 /// The header form with the token cut short: enough to see its shape, not to use it.
 fn masked(token: &auth_core::Token) -> String {
     let (name, value) = match (token.header(), token.query_param()) {
-        (Some((n, v)), _) => (format!("{n}: "), v.to_str().unwrap_or_default().to_owned()),
+        (Some((n, v)), _) => (
+            format!(
+                "{}: ",
+                token.header_name_as_documented().unwrap_or(n.as_str())
+            ),
+            v.to_str().unwrap_or_default().to_owned(),
+        ),
         (None, Some((n, v))) => (format!("{n}="), v.to_owned()),
         (None, None) => (String::new(), String::new()),
     };
@@ -155,7 +161,16 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
             _ => None,
         };
         let lookup = |name: &str| env.get(name).cloned();
-        drivers.push((vendor, build(vendor, &lookup, None, http, &store)?));
+        drivers.push((
+            vendor,
+            build(
+                vendor,
+                &lookup,
+                crate::driver::Target::default(),
+                http,
+                &store,
+            )?,
+        ));
     }
     let rows = join_all(
         drivers

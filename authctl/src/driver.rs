@@ -6,6 +6,7 @@ use std::time::Duration;
 use auth_core::store::TokenStore;
 use auth_core::{
     AuthorizedClient, Error, LoginEndpoint, RetryPolicy, Secret, Session, SessionStats, Token,
+    VendorSaid,
 };
 use futures_util::future::BoxFuture;
 use reqwest::Method;
@@ -23,6 +24,8 @@ pub trait Driver: Send + Sync {
     fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<reqwest::Response, Error>>;
     /// What the session has done.
     fn stats(&self) -> SessionStats;
+    /// The vendor's refusal in an answer, if it is one, cleaned of secrets.
+    fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid>;
 }
 
 /// A request as the command line describes it.
@@ -68,6 +71,10 @@ impl<E: LoginEndpoint> Driver for Vendor<E> {
     fn stats(&self) -> SessionStats {
         self.client.session().stats()
     }
+
+    fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid> {
+        self.client.vendor_error(status, body)
+    }
 }
 
 fn url_pairs(data: &str) -> Vec<(String, String)> {
@@ -110,19 +117,39 @@ pub fn names(vendor: VendorArg) -> (&'static str, &'static str) {
     }
 }
 
-/// Builds the vendor's client from `lookup`, with `base_url` overriding `<VENDOR>_BASE_URL`.
+/// Where the vendor is and whose tokens to use: `--base-url` and `--account`, each over its
+/// `<VENDOR>_...` variable.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Target<'a> {
+    pub base_url: Option<&'a str>,
+    pub account: Option<&'a str>,
+}
+
+/// Builds the vendor's client from `lookup`, with `target` overriding `<VENDOR>_BASE_URL` and
+/// `<VENDOR>_ACCOUNT`.
 pub fn build(
     vendor: VendorArg,
     lookup: Lookup<'_>,
-    base_url: Option<&str>,
+    target: Target<'_>,
     http: &reqwest::Client,
     store: &Arc<dyn TokenStore>,
 ) -> Result<Box<dyn Driver>, Failure> {
     let (vendor_name, prefix) = names(vendor);
     let require = |name: &str| require(lookup, vendor_name, name);
-    let base = base_url
+    let base = target
+        .base_url
         .map(str::to_owned)
         .or_else(|| lookup(&format!("{prefix}_BASE_URL")));
+    let account = target
+        .account
+        .map(str::to_owned)
+        .or_else(|| lookup(&format!("{prefix}_ACCOUNT")))
+        .filter(|a| !a.is_empty());
+    let settings = Settings {
+        http,
+        store,
+        account,
+    };
     match vendor {
         VendorArg::Igv => {
             let login = igv::IgvLogin::new(
@@ -130,7 +157,7 @@ pub fn build(
                 Secret::from(require("IGV_PASSWORD")?),
             );
             wrap(
-                finish_builder(Session::builder(login), base.clone(), http, store),
+                finish_builder(Session::builder(login), base.clone(), &settings),
                 base,
                 false,
                 |c| c,
@@ -142,7 +169,7 @@ pub fn build(
                 Secret::from(require("WAHOOL_SECRET_KEY")?),
             );
             wrap(
-                finish_builder(Session::builder(login), base.clone(), http, store),
+                finish_builder(Session::builder(login), base.clone(), &settings),
                 base,
                 false,
                 |c| c,
@@ -157,19 +184,20 @@ pub fn build(
             if vendor == VendorArg::Lazada {
                 let api = lookup("LAZADA_API_URL").or(base.clone());
                 wrap(
-                    finish_builder(lazada::session_builder(app, code), base, http, store),
+                    finish_builder(lazada::session_builder(app, code), base, &settings),
                     api,
                     true,
                     |c| c,
                 )
             } else {
-                let api = base.clone();
-                // Business calls go to `/sync?method=...`, signed without the path.
+                // Business calls go to the gateway (`?method=...`), not under the token base.
+                let api = lookup("ALIEXPRESS_API_URL")
+                    .unwrap_or_else(|| aliexpress::API_BASE_URL.to_owned());
                 wrap(
-                    finish_builder(aliexpress::session_builder(app, code), base, http, store),
-                    api,
+                    finish_builder(aliexpress::session_builder(app, code), base, &settings),
+                    Some(api),
                     true,
-                    |c| c.sign_path(false),
+                    |c| c,
                 )
             }
         }
@@ -181,7 +209,7 @@ pub fn build(
             let api = lookup("ICEKREDIT_SERVICE_URL")
                 .unwrap_or_else(|| icekredit::SERVICE_BASE_URL.to_owned());
             wrap(
-                finish_builder(Session::builder(login), base, http, store),
+                finish_builder(Session::builder(login), base, &settings),
                 Some(api),
                 false,
                 |c| c,
@@ -194,7 +222,7 @@ pub fn build(
                 require("YZ365_TENANT_ID")?,
             );
             wrap(
-                finish_builder(Session::builder(login), base.clone(), http, store),
+                finish_builder(Session::builder(login), base.clone(), &settings),
                 base,
                 false,
                 |c| c,
@@ -203,17 +231,26 @@ pub fn build(
     }
 }
 
+/// What every vendor's session is built with.
+struct Settings<'a> {
+    http: &'a reqwest::Client,
+    store: &'a Arc<dyn TokenStore>,
+    account: Option<String>,
+}
+
 fn finish_builder<E: LoginEndpoint>(
     builder: auth_core::SessionBuilder<E>,
     base: Option<String>,
-    http: &reqwest::Client,
-    store: &Arc<dyn TokenStore>,
+    settings: &Settings<'_>,
 ) -> auth_core::SessionBuilder<E> {
-    let builder = builder
-        .client(http.clone())
+    let mut builder = builder
+        .client(settings.http.clone())
         .retry(retry())
         .login_timeout(LOGIN_TIMEOUT)
-        .store(Arc::clone(store));
+        .store(Arc::clone(settings.store));
+    if let Some(account) = &settings.account {
+        builder = builder.account(account.clone());
+    }
     match base {
         Some(base) => builder.base_url(base),
         None => builder,

@@ -14,6 +14,14 @@ pub enum Failure {
     Auth(Error),
     /// Something local went wrong (an I/O error starting the sandbox): exit 4.
     Local(String),
+    /// The request was made and the vendor answered with an error (HTTP 400 or more, or its
+    /// error envelope): exit 5, the body on stdout.
+    Answered {
+        vendor: &'static str,
+        status: u16,
+        said: auth_core::VendorSaid,
+        body: String,
+    },
 }
 
 impl Failure {
@@ -26,7 +34,16 @@ impl Failure {
                 _ => 4,
             },
             Failure::Local(_) => 4,
+            Failure::Answered { .. } => 5,
         })
+    }
+
+    /// The vendor's answer, where the failure is what it answered.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Failure::Answered { body, .. } => Some(body),
+            _ => None,
+        }
     }
 }
 
@@ -36,6 +53,15 @@ impl fmt::Display for Failure {
             Failure::Config(message) | Failure::Local(message) => write!(f, "authctl: {message}"),
             // The error's own message starts with the vendor's name.
             Failure::Auth(error) => write!(f, "authctl: {error}"),
+            Failure::Answered {
+                vendor,
+                status,
+                said,
+                ..
+            } => write!(
+                f,
+                "authctl: {vendor} answered with an error (HTTP {status}){said}"
+            ),
         }
     }
 }

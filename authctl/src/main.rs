@@ -48,6 +48,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(failure) => {
+            // As `curl --fail-with-body` does: the vendor's answer is still printed.
+            if let Some(body) = failure.body() {
+                println!("{body}");
+            }
             eprintln!("{failure}");
             failure.exit_code()
         }
@@ -64,11 +68,14 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Failure::Local(format!("the HTTP client could not be built: {e}")))?;
-    let base_url = cli.base_url.as_deref();
+    let where_to = driver::Target {
+        base_url: cli.base_url.as_deref(),
+        account: cli.account.as_deref(),
+    };
     let store = || store::open(cli.store.as_deref(), environment(store::KEY_VARIABLE));
     match cli.command {
         Command::Token { vendor, format } => {
-            let driver = driver::build(vendor, &environment, base_url, &http, &store()?)?;
+            let driver = driver::build(vendor, &environment, where_to, &http, &store()?)?;
             commands::token(vendor, driver.as_ref(), format).await
         }
         Command::Request {
@@ -78,7 +85,7 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             data,
             headers,
         } => {
-            let driver = driver::build(vendor, &environment, base_url, &http, &store()?)?;
+            let driver = driver::build(vendor, &environment, where_to, &http, &store()?)?;
             commands::request(vendor, driver.as_ref(), &method, target, data, headers).await
         }
         Command::AuthorizeUrl {

@@ -4,7 +4,7 @@ use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, iop, wahool, yz365};
 
 /// `NAME=value` pairs for every variable authctl reads, plus the IOP consent pages.
 pub fn variables(sandbox: &Sandbox) -> Vec<(String, String)> {
-    let pairs: [(&str, String); 18] = [
+    let pairs: [(&str, String); 19] = [
         ("IGV_BASE_URL", sandbox.base_url(Vendor::Igv)),
         ("IGV_EMAIL", igv::DEMO_EMAIL.into()),
         ("IGV_PASSWORD", igv::DEMO_PASSWORD.into()),
@@ -13,6 +13,7 @@ pub fn variables(sandbox: &Sandbox) -> Vec<(String, String)> {
         ("WAHOOL_SECRET_KEY", wahool::DEMO_SECRET_KEY.into()),
         ("LAZADA_BASE_URL", sandbox.base_url(Vendor::Lazada)),
         ("ALIEXPRESS_BASE_URL", sandbox.base_url(Vendor::AliExpress)),
+        ("ALIEXPRESS_API_URL", sandbox.api_url(Vendor::AliExpress)),
         ("IOP_APP_KEY", iop::DEMO_APP_KEY.into()),
         ("IOP_APP_SECRET", iop::DEMO_APP_SECRET.into()),
         (

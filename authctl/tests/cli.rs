@@ -127,7 +127,7 @@ fn token_in_every_format() {
         .output()
         .unwrap();
     assert!(
-        stdout(&out).starts_with("authorization: Bearer igv-"),
+        stdout(&out).starts_with("Authorization: Bearer igv-"),
         "{}",
         stdout(&out)
     );
@@ -382,10 +382,11 @@ fn the_default_store_keeps_an_iop_token_across_runs() {
     let entries = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "json"));
+    // One entry for these credentials, and the same token under the seller the answer named.
     assert_eq!(
         entries.count(),
-        1,
-        "one token entry (and its lock files): {files:?}"
+        2,
+        "the credentials' entry and the seller's (and their lock files): {files:?}"
     );
     for file in &files {
         #[cfg(unix)]

@@ -30,7 +30,7 @@ async fn business(sandbox: &Sandbox, vendor: Vendor, token: &Token) -> Value {
     let (name, value) = token.query_param().unwrap();
     let (path, api) = match vendor {
         Vendor::Lazada => ("/seller/get", "/seller/get"),
-        _ => ("/sync", ""),
+        _ => ("", ""),
     };
     let mut params = vec![
         ("app_key".into(), iop::DEMO_APP_KEY.into()),
@@ -45,7 +45,7 @@ async fn business(sandbox: &Sandbox, vendor: Vendor, token: &Token) -> Value {
         std::time::SystemTime::now(),
         &mut params,
     );
-    let url = format!("{}{path}", sandbox.base_url(vendor));
+    let url = format!("{}{path}", sandbox.api_url(vendor));
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params.iter())
         .finish();

@@ -86,6 +86,7 @@ macro_rules! iop_vendor {
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
+            account = "seller_id",
             send_as = query($param)
         )]
         #[derive(Debug, Clone)]
@@ -123,6 +124,7 @@ macro_rules! iop_vendor {
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
+            account = "seller_id",
             send_as = query($param)
         )]
         #[derive(Debug, Clone)]

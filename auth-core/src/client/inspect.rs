@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{Error, VendorSaid};
-use crate::login::json::{lookup, parse_strict, scalar_text};
+use crate::login::json::{lookup, matches, parse_strict, scalar_text};
 use crate::login::redact::Redactor;
 use crate::login::response::vendor_said;
 use crate::spec::LoginSpec;
@@ -24,10 +24,13 @@ pub(super) enum Verdict {
     },
 }
 
+/// `redactor` makes the list of secrets (the token, the refresh token, the credentials) to keep
+/// out of what the vendor said; it is only called when an answer is read.
 pub(super) async fn inspect(
     spec: &LoginSpec,
     response: reqwest::Response,
     max_bytes: usize,
+    redactor: impl FnOnce() -> Redactor,
 ) -> Result<Verdict, Error> {
     let status = response.status().as_u16();
     let by_status = status == 401 || status == 403;
@@ -65,7 +68,7 @@ pub(super) async fn inspect(
         }
         Bounded::TooLong(body) => return Ok(Verdict::Accepted(rebuild(body))),
     };
-    Ok(match judge(spec, by_status, &body) {
+    Ok(match judge(spec, by_status, &body, &redactor()) {
         Judgement::Accepted => Verdict::Accepted(rebuild(reqwest::Body::from(body))),
         Judgement::TokenRejected(said) => Verdict::TokenRejected { status, said },
         Judgement::RateLimited(said) => Verdict::RateLimited { status, said },
@@ -80,13 +83,20 @@ pub(crate) enum Judgement {
     RateLimited(VendorSaid),
 }
 
-/// Pure, so that any body a vendor (or a fuzzer) sends can be judged without a network.
-pub(crate) fn judge(spec: &LoginSpec, by_status: bool, body: &[u8]) -> Judgement {
+/// Pure, so that any body a vendor (or a fuzzer) sends can be judged without a network. What
+/// the vendor said is cleaned of every secret `redactor` knows: a vendor may quote the token it
+/// refuses.
+pub(crate) fn judge(
+    spec: &LoginSpec,
+    by_status: bool,
+    body: &[u8],
+    redactor: &Redactor,
+) -> Judgement {
     let parsed = parse_strict(body).ok();
     let said = || {
         parsed
             .as_ref()
-            .map(|v| vendor_said(spec, v, &Redactor::default()))
+            .map(|v| vendor_said(spec, v, redactor))
             .unwrap_or_default()
     };
     if by_status {
@@ -147,4 +157,22 @@ async fn read_bounded(
         }
     }
     Ok(Bounded::Whole(body))
+}
+
+/// The vendor's error envelope in a business answer: its declared error code is present and its
+/// declared success does not hold (IOP's `{"type":"ISV","code":"IncompleteSignature",..}` in an
+/// HTTP 200). `None` for anything else, a body that is not JSON included.
+pub(crate) fn error_envelope(
+    spec: &LoginSpec,
+    body: &[u8],
+    redactor: &Redactor,
+) -> Option<VendorSaid> {
+    let parsed = parse_strict(body).ok()?;
+    let path = spec.error_code?;
+    lookup(&parsed, path)?;
+    let succeeded = spec
+        .success
+        .iter()
+        .all(|rule| lookup(&parsed, rule.path).is_some_and(|v| matches(v, rule.expected)));
+    (!succeeded).then(|| vendor_said(spec, &parsed, redactor))
 }

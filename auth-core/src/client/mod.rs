@@ -15,7 +15,7 @@ use url::Url;
 pub use request::AuthorizedRequest;
 
 use crate::endpoint::LoginEndpoint;
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, VendorSaid};
 use crate::session::{RetryPolicy, Session, check_transport};
 
 /// Sends requests with a session's token attached, re-logging in when a token is rejected.
@@ -113,8 +113,10 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
         self
     }
 
-    /// Whether the signature covers the request path (IOP `/rest` calls: yes; AliExpress
-    /// `/sync?method=...` calls: no).
+    /// Whether the signature covers the request's path below the base URL (default: yes).
+    /// IOP signs `/seller/get` for a call to `{base}/seller/get`; a gateway called at the base
+    /// URL itself (AliExpress's `/sync?method=...`) has no path below it, so it is signed
+    /// without one, as the vendor expects, with nothing to set here.
     #[must_use]
     pub fn sign_path(mut self, sign_path: bool) -> Self {
         self.sign_path = sign_path;
@@ -139,12 +141,51 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
         self
     }
 
+    /// Whether an answer this client received is the vendor saying no, and what it said: HTTP
+    /// 400 or more, or the vendor's error envelope inside a success (the declared `error_code`
+    /// present and the declared `success` not holding, as IOP answers `IncompleteSignature` with
+    /// HTTP 200). What it said comes cleaned of the token, the refresh token and the credentials.
+    ///
+    /// ```
+    /// use auth_core::{login_endpoint, AuthorizedClient, Secret, Session};
+    ///
+    /// #[login_endpoint(path = "/auth/token/create", body = form, token_field = "access_token",
+    ///                  lifetime = seconds("expires_in"), success("code" = "0"),
+    ///                  error_code = "code", error_message = "message",
+    ///                  base_url = "https://api.vendor.example/rest")]
+    /// struct Exchange {
+    ///     app_key: String,
+    ///     code: Secret,
+    /// }
+    ///
+    /// let session = Session::new(Exchange { app_key: "100001".into(), code: "0_abc".into() })?;
+    /// let client = AuthorizedClient::new(session, "https://api.vendor.example/rest")?;
+    /// let refusal = br#"{"type":"ISV","code":"IncompleteSignature","message":"bad sign"}"#;
+    /// let said = client.vendor_error(200, refusal).expect("an error envelope");
+    /// assert_eq!(said.code.as_deref(), Some("IncompleteSignature"));
+    /// assert!(client.vendor_error(200, br#"{"code":"0","data":{}}"#).is_none());
+    /// assert!(client.vendor_error(404, b"<html>not found</html>").is_some());
+    /// # Ok::<(), auth_core::Error>(())
+    /// ```
+    pub fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid> {
+        let redactor = match self.session.cached_token() {
+            Some(token) => self.session.redactor(&token),
+            None => self.session.credentials_redactor(),
+        };
+        match inspect::error_envelope(E::SPEC, body, &redactor) {
+            Some(said) => Some(said),
+            None => (status >= 400).then(VendorSaid::default),
+        }
+    }
+
     /// The session whose token is attached.
     pub fn session(&self) -> &Session<E> {
         &self.session
     }
 
-    /// A `GET` request to `path` (relative to the base URL) or to an absolute URL.
+    /// A `GET` request to `path` (relative to the base URL; empty, or only a `?query`, for the
+    /// base URL itself) or to an absolute URL. Parameters in it are sent, and signed, like
+    /// those given to [`AuthorizedRequest::query`].
     pub fn get(&self, path: &str) -> AuthorizedRequest<'_, E> {
         self.request(reqwest::Method::GET, path)
     }

@@ -170,7 +170,8 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
                 backoff(&err, delay).await;
                 continue;
             }
-            match inspect(spec, response, client.max_inspected_bytes).await? {
+            let redactor = || client.session.redactor(&token);
+            match inspect(spec, response, client.max_inspected_bytes, redactor).await? {
                 Verdict::Accepted(response) => {
                     if response.status().is_success() {
                         client.session.record_success(&token);
@@ -214,16 +215,7 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         let spec = E::SPEC;
         let vendor = spec.vendor();
         let carried = client.session.carried();
-        let mut url = if self.path.starts_with("http://") || self.path.starts_with("https://") {
-            url::Url::parse(&self.path)
-        } else {
-            url::Url::parse(&format!(
-                "{}/{}",
-                client.base_url.as_str().trim_end_matches('/'),
-                self.path.trim_start_matches('/')
-            ))
-        }
-        .map_err(|e| {
+        let mut url = target_url(&client.base_url, &self.path).map_err(|e| {
             Error::config(
                 vendor,
                 ConfigError::BadBaseUrl {
@@ -231,6 +223,10 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
                 },
             )
         })?;
+        // Parameters written into the URL travel like those given to `query`: taken out here and
+        // put back below, so that what is signed is exactly what is sent.
+        let in_url: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        url.set_query(None);
 
         // Parameters the session adds: carried fields, the token if it travels as one, and the
         // signature over everything.
@@ -247,11 +243,30 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
             Body::Form(pairs) => Some(pairs),
             _ => None,
         };
-        if let (Some(signer), Some(key)) = (spec.signer, &carried.signing_key) {
-            let mut all: WireParams<'_> = self
-                .query
+        let given = || {
+            in_url
                 .iter()
+                .chain(&self.query)
                 .chain(form.into_iter().flatten())
+        };
+        if let (Some(signer), Some(key)) = (spec.signer, &carried.signing_key) {
+            // A signature covers each name once: a name given twice (in the URL and in a form,
+            // or by the caller and by the session) would be signed one way and read another.
+            let mut seen = std::collections::HashSet::new();
+            let names = given()
+                .map(|(n, _)| n.as_str())
+                .chain(added.iter().map(|(n, _)| n.as_ref()));
+            for name in names {
+                if !seen.insert(name) {
+                    return Err(Error::config(
+                        vendor,
+                        ConfigError::RepeatedParameter {
+                            name: name.to_owned(),
+                        },
+                    ));
+                }
+            }
+            let mut all: WireParams<'_> = given()
                 .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str())))
                 .collect();
             let user = all.len();
@@ -267,9 +282,9 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
             added = all.split_off(user);
         }
 
-        let mut query: Vec<(&str, &str)> = self
-            .query
+        let mut query: Vec<(&str, &str)> = in_url
             .iter()
+            .chain(&self.query)
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
         if form.is_none() {
@@ -315,6 +330,19 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         }
         Ok(request)
     }
+}
+
+/// Where a request goes: an absolute URL as given; otherwise `path` under the base URL, and the
+/// base URL itself for an empty path or one that is only a query (`?method=...` at a gateway).
+fn target_url(base: &url::Url, path: &str) -> Result<url::Url, url::ParseError> {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return url::Url::parse(path);
+    }
+    let base = base.as_str().trim_end_matches('/');
+    if path.is_empty() || path.starts_with('?') {
+        return url::Url::parse(&format!("{base}{path}"));
+    }
+    url::Url::parse(&format!("{base}/{}", path.trim_start_matches('/')))
 }
 
 fn is_idempotent(method: &Method) -> bool {

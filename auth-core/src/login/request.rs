@@ -46,6 +46,8 @@ pub(crate) struct Resolved<'a> {
     pub(crate) carried: Vec<WireField<'a>>,
     /// The fields that are not secret (and not digests of secrets), which identify the account.
     pub(crate) body_public: Vec<(&'static str, Cow<'a, str>)>,
+    /// The secret fields (the signing key among them) as sent, for the store's fingerprint.
+    pub(crate) secrets: Vec<(&'static str, Cow<'a, str>)>,
     pub(crate) redactor: Redactor,
 }
 
@@ -57,6 +59,7 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
         signing_key: None,
         carried: Vec::new(),
         body_public: Vec::new(),
+        secrets: Vec::new(),
         redactor: Redactor::default(),
     };
     for param in params.items {
@@ -80,6 +83,8 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
         };
         if !secret && field.spec.place != Place::SigningKey {
             out.body_public.push((field.spec.name, field.text.clone()));
+        } else {
+            out.secrets.push((field.spec.name, field.text.clone()));
         }
         if field.spec.every_request {
             out.carried.push(field.clone());

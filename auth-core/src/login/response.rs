@@ -14,7 +14,7 @@ use super::jwt;
 use super::redact::Redactor;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::secret::Secret;
-use crate::spec::{Lifetime, LoginSpec, Scheme};
+use crate::spec::{FieldPath, Lifetime, LoginSpec, Scheme};
 
 /// A hundred years: anything longer is not a lifetime, it is a bug (and would overflow clocks).
 const MAX_LIFETIME: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
@@ -25,6 +25,8 @@ pub(crate) struct Issued {
     pub(crate) scheme: Option<String>,
     pub(crate) lifetime: Duration,
     pub(crate) refresh_token: Option<Secret>,
+    /// The account the answer says the token acts for, where the endpoint declares where.
+    pub(crate) account: Option<String>,
 }
 
 /// The parts of an HTTP answer the interpretation needs.
@@ -166,12 +168,42 @@ pub(crate) fn interpret(
             .map(Secret::from),
         None => None,
     };
+    let account = match spec.account {
+        Some(path) => account(json, path).map_err(protocol)?,
+        None => None,
+    };
     Ok(Issued {
         token: Secret::from(token),
         scheme,
         lifetime,
         refresh_token,
+        account,
     })
+}
+
+/// The account named at `path`: a string or a number (IOP sends either); absent or null is none.
+fn account(json: &Value, path: FieldPath) -> Result<Option<String>, ProtocolProblem> {
+    match lookup(json, path) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value @ (Value::String(_) | Value::Number(_))) => {
+            let text = scalar_text(value)
+                .map(|t| t.into_owned())
+                .unwrap_or_default();
+            if text.is_empty() || text.chars().any(char::is_control) {
+                return Err(ProtocolProblem::WrongType {
+                    field: path.to_string(),
+                    expected: "an account name",
+                    found: "an empty or unprintable text",
+                });
+            }
+            Ok(Some(text))
+        }
+        Some(other) => Err(ProtocolProblem::WrongType {
+            field: path.to_string(),
+            expected: "a string or a number",
+            found: type_name(other),
+        }),
+    }
 }
 
 fn lifetime(

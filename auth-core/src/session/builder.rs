@@ -12,11 +12,9 @@ use super::refresh::Refresher;
 use super::{Session, Settings, Setup};
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
-
-use crate::endpoint::{LoginEndpoint, Params};
+use super::identity::Identity;
+use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
-use crate::login::request::resolve;
 use crate::secret::Secret;
 use crate::session::{RenewPolicy, RetryPolicy};
 use crate::spec::SendAs;
@@ -42,6 +40,7 @@ pub struct SessionBuilder<E> {
     placement: Option<PlacementOverride>,
     refresher: Option<MakeRefresher>,
     store: Option<Arc<dyn TokenStore>>,
+    account: Option<String>,
 }
 
 /// The settings only: the credentials are the endpoint's to show (their `Secret`s redacted).
@@ -54,6 +53,7 @@ impl<E> std::fmt::Debug for SessionBuilder<E> {
             .field("login_path", &self.login_path)
             .field("refreshes", &self.refresher.is_some())
             .field("store", &self.store.is_some())
+            .field("account", &self.account)
             .finish_non_exhaustive()
     }
 }
@@ -70,7 +70,41 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             placement: None,
             refresher: None,
             store: None,
+            account: None,
         }
+    }
+
+    /// The account this session is for, as the vendor names it (an IOP app's seller, by
+    /// `seller_id`): one app's sessions for different sellers then never share a token in a
+    /// store, and a token the vendor issues for another account is refused
+    /// ([`Error::WrongAccount`]).
+    ///
+    /// Without it, a session with a store is told apart by its credentials: its non-secret
+    /// fields and a slow fingerprint of its secret ones (an authorization code, a password).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use auth_core::store::MemoryStore;
+    /// use auth_core::{login_endpoint, Secret, Session};
+    ///
+    /// #[login_endpoint(path = "/token", body = form, token_field = "access_token",
+    ///                  lifetime = seconds("expires_in"), account = "seller_id",
+    ///                  base_url = "https://vendor.example")]
+    /// struct Exchange {
+    ///     app_key: String,
+    ///     code: Secret,
+    /// }
+    ///
+    /// let session = Session::builder(Exchange { app_key: "100001".into(), code: "0_abc".into() })
+    ///     .account("1001")
+    ///     .store(Arc::new(MemoryStore::new()))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(session);
+    /// ```
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = Some(account.into());
+        self
     }
 
     /// Shares tokens through `store` with the other sessions of the same account (in other
@@ -219,7 +253,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             SendAs::Query(name) => PlacementOverride::Query(name.to_owned()),
         }) {
             PlacementOverride::Header(name) => match HeaderName::from_bytes(name.as_bytes()) {
-                Ok(header) => TokenPlacement::Header(header),
+                Ok(header) => TokenPlacement::Header(header, name.into()),
                 Err(_) => return Err(config(ConfigError::BadTokenHeader { name })),
             },
             PlacementOverride::Query(name) => TokenPlacement::Query(name.into()),
@@ -235,11 +269,13 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
         let carried = Carried::of(&self.endpoint)?;
         let fleet = match self.store {
             Some(store) => {
-                let key = store_key(&self.endpoint, &login_url)
-                    .ok_or(config(ConfigError::StoreNeedsIdentity))?;
+                let (identity, key) =
+                    Identity::of(&self.endpoint, &login_url, self.account.as_deref())
+                        .ok_or(config(ConfigError::StoreNeedsIdentity))?;
                 Some(Fleet {
                     store,
                     key,
+                    identity,
                     settings: self.settings.fleet,
                 })
             }
@@ -255,47 +291,10 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             client,
             settings: self.settings,
             fleet,
+            account: self.account,
             allow_insecure_http: self.allow_insecure_http,
         }))
     }
-}
-
-/// The store key of an account: the vendor's name and a digest of the login URL and the
-/// non-secret fields (e-mail, app key, tenant...). Never a secret, nor derived from one.
-fn store_key<E: LoginEndpoint>(endpoint: &E, login_url: &Url) -> Option<String> {
-    let mut params = Params::new();
-    endpoint.params(&mut params);
-    let resolved = resolve(E::SPEC, params);
-    if resolved.body_public.is_empty() {
-        return None;
-    }
-    let mut digest = Sha256::new();
-    digest.update(E::SPEC.vendor().as_bytes());
-    digest.update([0]);
-    digest.update(login_url.as_str().as_bytes());
-    for (name, value) in &resolved.body_public {
-        digest.update([0]);
-        digest.update(name.as_bytes());
-        digest.update([b'=']);
-        digest.update(value.as_bytes());
-    }
-    let slug: String = E::SPEC
-        .vendor()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    Some(format!(
-        "{}-{}",
-        slug.to_ascii_lowercase(),
-        hex::encode(
-            digest
-                .finalize()
-                .iter()
-                .take(16)
-                .copied()
-                .collect::<Vec<u8>>()
-        )
-    ))
 }
 
 fn default_client() -> Result<reqwest::Client, ConfigError> {

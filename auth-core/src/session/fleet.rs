@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use super::identity::Identity;
 use super::{Inner, lock};
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
@@ -29,7 +30,10 @@ pub enum StoreFailure {
 /// The store a session shares, its key there, and how the session uses it.
 pub(super) struct Fleet {
     pub(super) store: Arc<dyn TokenStore>,
+    /// This session's key: its account's, or its credentials' fingerprint's.
     pub(super) key: String,
+    /// Where the keys of the accounts a vendor names come from.
+    pub(super) identity: Identity,
     pub(super) settings: FleetSettings,
 }
 
@@ -82,7 +86,7 @@ impl<E: LoginEndpoint> Inner<E> {
         let mut pause = FIRST_PAUSE;
         loop {
             let entry = match self.call(fleet, fleet.store.load(&fleet.key)).await {
-                Ok(entry) => entry,
+                Ok(entry) => self.follow_account(fleet, entry).await,
                 Err(err) => return self.without_store(fleet, err).await,
             };
             if let Some(token) = self.adoptable(entry.as_ref(), retired.as_deref()) {
@@ -118,7 +122,11 @@ impl<E: LoginEndpoint> Inner<E> {
         lease: Lease,
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
-        let result = match self.call(fleet, fleet.store.load(&fleet.key)).await {
+        let loaded = match self.call(fleet, fleet.store.load(&fleet.key)).await {
+            Ok(entry) => Ok(self.follow_account(fleet, entry).await),
+            Err(err) => Err(err),
+        };
+        let result = match loaded {
             Err(err) => Err(err),
             Ok(entry) => match self.adoptable(entry.as_ref(), retired.as_deref()) {
                 Some(token) => Ok(Ok((token, Origin::Adopted))),
@@ -158,6 +166,15 @@ impl<E: LoginEndpoint> Inner<E> {
     ) -> Result<(Arc<Token>, Origin), Error> {
         let token = self.login_with_retries().await?;
         let stored = self.stored_form(&token);
+        if let Some(named) = token.account() {
+            let theirs = fleet.identity.account_key(named);
+            if theirs != fleet.key {
+                // The vendor named the account: keep the token where a session for that account
+                // looks, even when this session was built for another one.
+                self.store_beside(fleet, &theirs, &stored).await;
+            }
+        }
+        self.check_account(&token)?;
         match self
             .call(
                 fleet,
@@ -181,6 +198,49 @@ impl<E: LoginEndpoint> Inner<E> {
             }
         }
         Ok((token, Origin::LoggedIn))
+    }
+
+    /// Writes `stored` under another key than the session's (its account's): best effort, over
+    /// whatever version is there, never over a write made under a lease.
+    async fn store_beside(&self, fleet: &Fleet, key: &str, stored: &StoredToken) {
+        let version = match self.call(fleet, fleet.store.load(key)).await {
+            Ok(entry) => entry.map(|e| e.version),
+            Err(err) => {
+                tracing::warn!(error = %err, "the account's entry could not be read");
+                return;
+            }
+        };
+        match self
+            .call(fleet, fleet.store.compare_and_swap(key, version, stored, 0))
+            .await
+        {
+            Ok(Swap::Written { .. }) => {}
+            Ok(Swap::Conflict) => tracing::info!("the account's entry changed meanwhile; kept"),
+            Err(err) => {
+                tracing::warn!(error = %err, "the token could not be stored for its account")
+            }
+        }
+    }
+
+    /// A session told apart by its credentials whose entry names an account: that account's
+    /// entry, where it holds a newer token (sessions for the account renewed it since), under
+    /// this entry's version.
+    async fn follow_account(&self, fleet: &Fleet, entry: Option<Versioned>) -> Option<Versioned> {
+        let entry = entry?;
+        let Some(named) = entry.token.account.as_deref() else {
+            return Some(entry);
+        };
+        let theirs = fleet.identity.account_key(named);
+        if self.setup.account.is_some() || theirs == fleet.key {
+            return Some(entry);
+        }
+        match self.call(fleet, fleet.store.load(&theirs)).await {
+            Ok(Some(newer)) if newer.token.expires_at > entry.token.expires_at => Some(Versioned {
+                token: newer.token,
+                version: entry.version,
+            }),
+            _ => Some(entry),
+        }
     }
 
     /// The store failed: log in alone with a warning, or fail, as configured.
@@ -225,6 +285,7 @@ impl<E: LoginEndpoint> Inner<E> {
             scheme: stored.scheme.clone(),
             lifetime: remaining,
             refresh_token: stored.refresh_token.clone(),
+            account: stored.account.clone(),
         };
         let token = self.prepare_token(issued, now).ok()?;
         (token.freshness(now.0, now.1) == Freshness::Fresh).then(|| Arc::new(token))
@@ -267,6 +328,7 @@ impl<E: LoginEndpoint> Inner<E> {
             scheme: token.scheme().map(str::to_owned),
             refresh_token,
             expires_at: token.expires_at(),
+            account: token.account().map(str::to_owned),
         }
     }
 }

@@ -4,6 +4,7 @@ mod builder;
 mod carried;
 mod fleet;
 mod handle;
+mod identity;
 mod policy;
 mod refresh;
 mod renewer;
@@ -25,8 +26,10 @@ pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
 
-use crate::endpoint::LoginEndpoint;
+use crate::endpoint::{LoginEndpoint, Params};
 use crate::error::{Error, ErrorClass, ProtocolProblem};
+use crate::login::redact::Redactor;
+use crate::login::request::resolve;
 use crate::login::{self, AttemptLimits, Issued};
 use crate::secret::{Secret, sensitive_header};
 use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
@@ -108,6 +111,8 @@ struct Setup<E> {
     settings: Settings,
     /// The store shared with other sessions, and this session's key in it.
     fleet: Option<Fleet>,
+    /// The account the session is for, if the application named one.
+    account: Option<String>,
     /// Whether plain `http://` may go to hosts other than loopback (the authorised client asks).
     allow_insecure_http: bool,
 }
@@ -339,6 +344,27 @@ impl<E: LoginEndpoint> Session<E> {
         &self.inner.setup.client
     }
 
+    /// The secrets to keep out of what a vendor says about a request made with `token`: the
+    /// token, the refresh tokens, the credentials and their digests.
+    pub(crate) fn redactor(&self, token: &Token) -> Redactor {
+        let mut redactor = self.credentials_redactor();
+        redactor.add(token.secret().expose());
+        if let Some(refresh) = token.refresh_token() {
+            redactor.add(refresh.expose());
+        }
+        if let Some(refresh) = &lock(&self.inner.flight).refresh_token {
+            redactor.add(refresh.expose());
+        }
+        redactor
+    }
+
+    /// The credentials and their digests, as secrets to keep out of what a vendor says.
+    pub(crate) fn credentials_redactor(&self) -> Redactor {
+        let mut params = Params::new();
+        self.inner.setup.endpoint.params(&mut params);
+        resolve(E::SPEC, params).redactor
+    }
+
     pub(crate) fn carried(&self) -> &Carried {
         &self.inner.setup.carried
     }
@@ -454,7 +480,10 @@ impl<E: LoginEndpoint> Inner<E> {
                 .login_with_retries()
                 .instrument(span.clone())
                 .await
-                .map(|token| (token, Origin::LoggedIn)),
+                .and_then(|token| {
+                    self.check_account(&token)?;
+                    Ok((token, Origin::LoggedIn))
+                }),
         };
         match &result {
             Ok((token, origin)) => {
@@ -564,6 +593,22 @@ impl<E: LoginEndpoint> Inner<E> {
         }
     }
 
+    /// Refuses a token the vendor issued for another account than the session's, and forgets
+    /// the refresh token that came with it (renewing with it would only repeat the mistake).
+    fn check_account(&self, token: &Token) -> Result<(), Error> {
+        match (&self.setup.account, token.account()) {
+            (Some(expected), Some(named)) if expected != named => {
+                lock(&self.flight).refresh_token = None;
+                Err(Error::WrongAccount {
+                    vendor: E::SPEC.vendor,
+                    expected: expected.clone(),
+                    named: named.to_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The token in its wire form, with its deadlines counted from when the request was sent.
     fn prepare_token(
         &self,
@@ -577,7 +622,7 @@ impl<E: LoginEndpoint> Inner<E> {
         let times = Deadlines::new(sent_at, renew_after, use_for, issued.lifetime, spec.sliding);
         let placement = match &self.setup.placement {
             TokenPlacement::Query(name) => Placement::Query(Arc::clone(name)),
-            TokenPlacement::Header(name) => {
+            TokenPlacement::Header(name, spelled) => {
                 let raw = issued.token.expose();
                 let text = match issued.scheme.as_deref() {
                     Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
@@ -588,7 +633,7 @@ impl<E: LoginEndpoint> Inner<E> {
                     status: 200,
                     problem: ProtocolProblem::UnusableToken,
                 })?;
-                Placement::Header(name.clone(), value)
+                Placement::Header(name.clone(), value, Arc::clone(spelled))
             }
         };
         Ok(Token::new(
@@ -596,6 +641,7 @@ impl<E: LoginEndpoint> Inner<E> {
             issued.scheme,
             placement,
             issued.refresh_token,
+            issued.account.map(Arc::from),
             issued.lifetime,
             times,
         ))

@@ -34,6 +34,7 @@ const WRITE_LOCK_WAIT: Duration = Duration::from_secs(5);
 ///     scheme: Some("Bearer".into()),
 ///     refresh_token: None,
 ///     expires_at: SystemTime::now() + Duration::from_secs(60),
+///     account: None,
 /// };
 /// let lease = store.try_lease("igv-1234", Duration::from_secs(30)).await.unwrap().unwrap();
 /// store.compare_and_swap("igv-1234", None, &token, lease.fence()).await.unwrap();
@@ -291,6 +292,7 @@ mod tests {
             scheme: None,
             refresh_token: Some(Secret::from("refresh-456")),
             expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
+            account: None,
         }
     }
 

@@ -26,6 +26,7 @@ use super::{Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
 ///     scheme: None,
 ///     refresh_token: None,
 ///     expires_at: SystemTime::now() + Duration::from_secs(60),
+///     account: None,
 /// };
 /// let swap = store.compare_and_swap("igv-1", None, &token, lease.fence()).await.unwrap();
 /// assert_eq!(swap, Swap::Written { version: 1 });
@@ -165,6 +166,7 @@ mod tests {
             scheme: None,
             refresh_token: None,
             expires_at: SystemTime::now(),
+            account: None,
         }
     }
 

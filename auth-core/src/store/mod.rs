@@ -45,6 +45,8 @@ pub struct StoredToken {
     pub refresh_token: Option<Secret>,
     /// When the vendor stops accepting the token (wall clock).
     pub expires_at: SystemTime,
+    /// The account the vendor said the token acts for, if it said.
+    pub account: Option<String>,
 }
 
 impl fmt::Debug for StoredToken {
@@ -53,6 +55,7 @@ impl fmt::Debug for StoredToken {
             .field("token", &"[redacted]")
             .field("has_refresh_token", &self.refresh_token.is_some())
             .field("expires_at", &self.expires_at)
+            .field("account", &self.account)
             .finish()
     }
 }

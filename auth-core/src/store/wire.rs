@@ -29,6 +29,7 @@ pub(crate) fn encode(
         "scheme": token.scheme,
         "refresh_token": token.refresh_token.as_ref().map(Secret::expose),
         "expires_at_ms": millis,
+        "account": token.account,
     })
     .to_string();
     let Some(key) = key else {
@@ -80,6 +81,10 @@ fn parse(bytes: &[u8]) -> Option<StoredToken> {
             .and_then(Value::as_str)
             .map(Secret::from),
         expires_at: UNIX_EPOCH + Duration::from_millis(millis),
+        account: value
+            .get("account")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -93,6 +98,7 @@ mod tests {
             scheme: Some("Bearer".into()),
             refresh_token: Some(Secret::from("refresh-456")),
             expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
+            account: None,
         }
     }
 

@@ -98,10 +98,8 @@ pub fn aliexpress_with(
         .base_url(sandbox.base_url(Vendor::AliExpress))
         .client(http());
     let session = tweak(session).build().unwrap();
-    // Business calls go to `/sync?method=...`, signed without the path, with the token as `session`.
-    AuthorizedClient::new(session, sandbox.base_url(Vendor::AliExpress))
-        .unwrap()
-        .sign_path(false)
+    // Business calls go to the gateway, `/sync?method=...`, with the token as `session`.
+    AuthorizedClient::new(session, sandbox.api_url(Vendor::AliExpress)).unwrap()
 }
 
 pub fn icekredit(sandbox: &Sandbox) -> AuthorizedClient<IceKreditLogin> {
@@ -181,7 +179,7 @@ pub async fn call(vendor: Vendor, sandbox: &Sandbox, clients: &Clients) -> bool 
         Vendor::AliExpress => {
             let request = clients
                 .aliexpress
-                .get("/sync")
+                .get("")
                 .query(&[("method", "aliexpress.seller.get")]);
             body(request.send().await.unwrap()).await
         }

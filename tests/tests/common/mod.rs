@@ -45,4 +45,5 @@ pub mod capture;
 pub mod clients;
 pub mod fault_proxy;
 pub mod fleet;
+pub mod oracle;
 pub mod redis_server;

@@ -29,6 +29,9 @@ pub enum Fault {
     TruncatedBody,
     /// Wait this long, then answer normally.
     Slow(Duration),
+    /// On a business call: refuse a valid token with HTTP 403 and a message that quotes it, as
+    /// a vendor may about a token that lacks a permission (vendors that support it: iGV).
+    EchoTokenForbidden,
 }
 
 /// The fault queue of one vendor.
@@ -53,6 +56,7 @@ impl Faults {
                 FaultOutcome::Proceed
             }
             Fault::RejectNextLogin => FaultOutcome::Reject,
+            Fault::EchoTokenForbidden => FaultOutcome::EchoToken,
             Fault::Unavailable => FaultOutcome::Unavailable,
             Fault::RateLimit { retry_after } => FaultOutcome::RateLimit(retry_after),
             Fault::HtmlErrorPage(status) => {
@@ -96,6 +100,8 @@ pub(crate) enum FaultOutcome {
     RateLimit(Option<u64>),
     /// Fail temporarily the vendor's way.
     Unavailable,
+    /// Refuse the token with a message that quotes it.
+    EchoToken,
 }
 
 /// HTTP 503, for vendors that document no temporary-failure code.
@@ -115,7 +121,7 @@ impl FaultOutcome {
         match self {
             FaultOutcome::Proceed => None,
             FaultOutcome::Respond(response) => Some(response),
-            FaultOutcome::Reject => Some(reject()),
+            FaultOutcome::Reject | FaultOutcome::EchoToken => Some(reject()),
             FaultOutcome::RateLimit(after) => Some(too_many_requests(after)),
             FaultOutcome::Unavailable => Some(service_unavailable()),
         }

@@ -77,7 +77,7 @@ async fn login(State(sim): State<Arc<VendorState>>, headers: HeaderMap, body: By
     match sim.next_fault().await {
         FaultOutcome::Proceed => {}
         FaultOutcome::Respond(response) => return response,
-        FaultOutcome::Reject => return rejected(),
+        FaultOutcome::Reject | FaultOutcome::EchoToken => return rejected(),
         FaultOutcome::RateLimit(_) => return refuse("10000429", "too frequent requests"),
         FaultOutcome::Unavailable => {
             return refuse(
@@ -135,7 +135,9 @@ async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Resp
         FaultOutcome::Proceed => {}
         FaultOutcome::Respond(response) => return response,
         FaultOutcome::RateLimit(_) => return refuse("10000429", "too frequent requests"),
-        FaultOutcome::Reject => return refuse("10000401", "unauthorized"),
+        FaultOutcome::Reject | FaultOutcome::EchoToken => {
+            return refuse("10000401", "unauthorized");
+        }
         FaultOutcome::Unavailable => {
             return refuse(
                 "10000001",

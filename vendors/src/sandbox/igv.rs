@@ -17,6 +17,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use super::faults::FaultOutcome;
 use super::reply::{content_type_is, header_text, json as answer, json_pair, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::time::iso8601;
@@ -96,11 +97,19 @@ async fn whoami(State(sim): State<Arc<VendorState>>, headers: HeaderMap) -> Resp
             envelope("401", "Unauthorized", None),
         )
     };
-    if let Some(reply) = sim.next_protected_fault().await.http_reply(unauthorized) {
-        return reply;
-    }
     let token = header_text(&headers, header::AUTHORIZATION.as_str())
         .and_then(|v| v.strip_prefix("Bearer "));
+    match sim.next_protected_fault().await {
+        FaultOutcome::EchoToken => {
+            let message = format!("token {} may not call this API", token.unwrap_or_default());
+            return answer(StatusCode::FORBIDDEN, envelope("403", &message, None));
+        }
+        outcome => {
+            if let Some(reply) = outcome.http_reply(unauthorized) {
+                return reply;
+            }
+        }
+    }
     match token.map(|t| sim.check_token(t)) {
         Some(TokenCheck::Valid(email)) => answer(
             StatusCode::OK,

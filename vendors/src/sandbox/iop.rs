@@ -7,8 +7,10 @@
 //! The sandbox's own choices: a timestamp more than 7200 s from the server's clock answers
 //! `InvalidTimestamp`; a bad refresh token `IllegalRefreshToken`; missing system parameters
 //! `MissingParameter`; a locked app `AUTH_TYPE_UNSUPPORTED`; the business endpoint is
-//! `/seller/get` (Lazada) and `/sync` with `method` and `session` (AliExpress, signed without the
-//! path).
+//! `/rest/seller/get` (Lazada) and the gateway `/sync` beside `/rest` with `method` and `session`
+//! (AliExpress, signed without the path, as its official SDK sends). One app serves many sellers:
+//! each code is approved by one seller ([`IopSandbox::issue_code_for`]), and the tokens it yields
+//! act for that seller only.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,6 +36,8 @@ use super::token::random_token;
 pub const DEMO_APP_KEY: &str = "100001";
 /// The demo app's secret.
 pub const DEMO_APP_SECRET: &str = "iop-demo-app-secret";
+/// The seller who approves the app on the consent page.
+pub const DEMO_SELLER_ID: &str = "1001";
 /// How long a code stays valid.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(180);
 /// How far a request's timestamp may be from the server's clock.
@@ -46,17 +50,23 @@ pub struct IopSandbox {
     aliexpress: bool,
     codes: Mutex<HashMap<String, CodeGrant>>,
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    /// The seller each access token acts for.
+    sellers: Mutex<HashMap<String, String>>,
+    /// Codes exchanged (successfully), by seller.
+    exchanges: Mutex<HashMap<String, u64>>,
 }
 
 #[derive(Debug, Clone)]
 struct CodeGrant {
     app_key: String,
+    seller_id: String,
     issued: Instant,
 }
 
 #[derive(Debug, Clone)]
 struct RefreshGrant {
     app_key: String,
+    seller_id: String,
     expires_at: Instant,
 }
 
@@ -72,6 +82,8 @@ impl IopSandbox {
             aliexpress,
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
+            sellers: Mutex::default(),
+            exchanges: Mutex::default(),
         }
     }
 
@@ -80,17 +92,33 @@ impl IopSandbox {
         &self.state
     }
 
-    /// A fresh single-use code for `app_key`, as if the seller had just approved the app.
+    /// A fresh single-use code for `app_key`, as if the demo seller had just approved the app.
     pub fn issue_code(&self, app_key: &str) -> String {
+        self.issue_code_for(app_key, DEMO_SELLER_ID)
+    }
+
+    /// A fresh single-use code for `app_key`, approved by the seller `seller_id`.
+    pub fn issue_code_for(&self, app_key: &str, seller_id: &str) -> String {
         let code = format!("0_{}", random_token(app_key));
         lock(&self.codes).insert(
             code.clone(),
             CodeGrant {
                 app_key: app_key.to_owned(),
+                seller_id: seller_id.to_owned(),
                 issued: Instant::now(),
             },
         );
         code
+    }
+
+    /// How many codes approved by `seller_id` were exchanged for tokens.
+    pub fn exchanges_for(&self, seller_id: &str) -> u64 {
+        lock(&self.exchanges).get(seller_id).copied().unwrap_or(0)
+    }
+
+    /// The seller an access token acts for, if the token was issued here.
+    pub fn seller_of(&self, access_token: &str) -> Option<String> {
+        lock(&self.sellers).get(access_token).cloned()
     }
 
     /// How many refresh tokens are currently valid.
@@ -120,7 +148,7 @@ pub(crate) fn router(sim: Arc<IopSandbox>) -> Router {
         .route("/rest/auth/token/create", get(create).post(create))
         .route("/rest/auth/token/refresh", get(refresh).post(refresh))
         .route("/rest/seller/get", get(seller_get).post(seller_get))
-        .route("/rest/sync", get(sync).post(sync))
+        .route("/sync", get(sync).post(sync))
         .route("/oauth/authorize", get(authorize))
         .with_state(sim)
 }
@@ -195,14 +223,16 @@ fn number(sim: &IopSandbox, n: u64) -> Value {
     }
 }
 
-fn token_response(sim: &IopSandbox, app_key: &str) -> Response {
+fn token_response(sim: &IopSandbox, app_key: &str, seller_id: &str) -> Response {
     let (access, lifetime) = sim.state.issue(app_key, "iop");
+    lock(&sim.sellers).insert(access.clone(), seller_id.to_owned());
     let refresh_lifetime = lifetime * 2;
     let refresh = random_token("iop-refresh");
     lock(&sim.refresh_tokens).insert(
         refresh.clone(),
         RefreshGrant {
             app_key: app_key.to_owned(),
+            seller_id: seller_id.to_owned(),
             expires_at: Instant::now() + refresh_lifetime,
         },
     );
@@ -220,13 +250,13 @@ fn token_response(sim: &IopSandbox, app_key: &str) -> Response {
             "refresh_token_valid_time": number(sim, now + ms(refresh_lifetime)),
             "account_platform": "seller_center",
             "account_id": Value::Null,
-            "seller_id": "1001",
-            "user_id": "1001",
-            "user_nick": "sandbox seller",
-            "havana_id": "1001",
+            "seller_id": number(sim, seller_id.parse().unwrap_or(0)),
+            "user_id": seller_id,
+            "user_nick": format!("sandbox seller {seller_id}"),
+            "havana_id": seller_id,
             "sp": if sim.aliexpress { "ae" } else { "lazada" },
             "locale": "en_US",
-            "account": "seller@iop.sandbox",
+            "account": format!("seller{seller_id}@iop.sandbox"),
             "request_id": random_token("req"),
         }),
     )
@@ -236,7 +266,9 @@ async fn fault_or_proceed(sim: &IopSandbox) -> Option<Response> {
     match sim.state.next_fault().await {
         FaultOutcome::Proceed => None,
         FaultOutcome::Respond(response) => Some(response),
-        FaultOutcome::Reject => Some(error("InvalidCode", "Invalid Code")),
+        FaultOutcome::Reject | FaultOutcome::EchoToken => {
+            Some(error("InvalidCode", "Invalid Code"))
+        }
         FaultOutcome::RateLimit(after) => Some(too_many_requests(after)),
         FaultOutcome::Unavailable => Some(error("ServiceUnavailable", "Service Unavailable")),
     }
@@ -268,11 +300,14 @@ async fn create(
     };
     // Consumed whatever happens next: a code works once.
     let grant = lock(&sim.codes).remove(code);
-    let valid = grant.is_some_and(|g| g.app_key == app_key && g.issued.elapsed() < CODE_LIFETIME);
-    if !valid || param(&params, "uuid").is_some() {
+    let seller = grant
+        .filter(|g| g.app_key == app_key && g.issued.elapsed() < CODE_LIFETIME)
+        .map(|g| g.seller_id);
+    let Some(seller) = seller.filter(|_| param(&params, "uuid").is_none()) else {
         return error("InvalidCode", "Invalid Code");
-    }
-    token_response(&sim, &app_key)
+    };
+    *lock(&sim.exchanges).entry(seller.clone()).or_default() += 1;
+    token_response(&sim, &app_key, &seller)
 }
 
 async fn refresh(
@@ -296,7 +331,7 @@ async fn refresh(
     let grant = lock(&sim.refresh_tokens).remove(refresh_token);
     match grant {
         Some(g) if g.app_key == app_key && Instant::now() < g.expires_at => {
-            token_response(&sim, &app_key)
+            token_response(&sim, &app_key, &g.seller_id)
         }
         _ => error(
             "IllegalRefreshToken",
@@ -315,10 +350,11 @@ fn business(
     if let Err((code, message)) = check_system(sim, api, params) {
         return error(code, message);
     }
-    match param(params, token_param).map(|t| sim.state.check_token(t)) {
-        Some(TokenCheck::Valid(app)) => answer(
+    let token = param(params, token_param);
+    match token.map(|t| (sim.state.check_token(t), sim.seller_of(t))) {
+        Some((TokenCheck::Valid(app), Some(seller))) => answer(
             StatusCode::OK,
-            json!({ "code": "0", "data": { "seller_id": "1001", "app_key": app }, "request_id": random_token("req") }),
+            json!({ "code": "0", "data": { "seller_id": seller, "app_key": app }, "request_id": random_token("req") }),
         ),
         _ => error(
             "IllegalAccessToken",

@@ -178,13 +178,24 @@ impl Sandbox {
     }
 
     /// The base URL to give a session for `vendor`, in place of the vendor's production URL
-    /// (for IOP vendors, the token base URL, which also serves business calls here).
+    /// (for IOP vendors, the token base URL; business calls go to [`Sandbox::api_url`]).
     pub fn base_url(&self, vendor: Vendor) -> String {
         match vendor {
             Vendor::Lazada | Vendor::AliExpress => {
                 format!("http://{}{}/rest", self.addr, vendor.prefix())
             }
             _ => format!("http://{}{}", self.addr, vendor.prefix()),
+        }
+    }
+
+    /// The business-call base URL of `vendor`, in place of its production one: Lazada's `/rest`,
+    /// AliExpress's gateway `/sync` (beside `/rest`, as at the vendor), IceKredit's service
+    /// domain, and the login base URL of the others.
+    pub fn api_url(&self, vendor: Vendor) -> String {
+        match vendor {
+            Vendor::AliExpress => format!("http://{}{}/sync", self.addr, vendor.prefix()),
+            Vendor::IceKredit => self.icekredit_service_url(),
+            _ => self.base_url(vendor),
         }
     }
 
