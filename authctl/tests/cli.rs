@@ -505,3 +505,173 @@ fn a_redis_store_shares_an_iop_token_between_runs_encrypted() {
         .unwrap();
     assert_ne!(keyless.status.code(), Some(0), "{}", stdout(&keyless));
 }
+
+/// A fresh Lazada code approved by `seller`, through the sandbox's consent page.
+fn code_approved_by(sandbox: &SandboxProcess, seller: &str) -> String {
+    code_from(sandbox, "LAZADA_AUTHORIZE_URL", seller)
+}
+
+/// A fresh code from the consent page `page_variable` names, approved by `seller`.
+fn code_from(sandbox: &SandboxProcess, page_variable: &str, seller: &str) -> String {
+    let page = format!(
+        "{}?response_type=code&client_id={}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&sandbox_seller={seller}",
+        sandbox.var(page_variable),
+        sandbox.var("IOP_APP_KEY"),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let location = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client.get(page).send().await.unwrap();
+        response.headers()["location"].to_str().unwrap().to_owned()
+    });
+    let url = reqwest::Url::parse(&location).unwrap();
+    url.query_pairs()
+        .find(|(name, _)| name == "code")
+        .map(|(_, code)| code.into_owned())
+        .unwrap()
+}
+
+#[test]
+fn one_app_two_sellers_each_keep_their_own_token() {
+    let sandbox = SandboxProcess::start();
+    let token = |code: &str, account: Option<&str>| {
+        let mut command = sandbox.authctl();
+        command.env("IOP_CODE", code).args(["token", "lazada"]);
+        if let Some(account) = account {
+            command.env("LAZADA_ACCOUNT", account);
+        }
+        command.output().unwrap()
+    };
+    let first_code = code_approved_by(&sandbox, "1001");
+    let second_code = code_approved_by(&sandbox, "2002");
+    let first = token(&first_code, None);
+    let second = token(&second_code, None);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_ne!(
+        stdout(&first),
+        stdout(&second),
+        "seller 2002 got seller 1001's token"
+    );
+
+    // Returning runs: the spent codes are not sent again; each finds its own seller's token,
+    // by its code or by its account.
+    assert_eq!(stdout(&token(&first_code, None)), stdout(&first));
+    assert_eq!(stdout(&token(&second_code, None)), stdout(&second));
+    assert_eq!(
+        stdout(&token("0_spent_or_made_up", Some("1001"))),
+        stdout(&first)
+    );
+    assert_eq!(
+        stdout(&token("0_spent_or_made_up", Some("2002"))),
+        stdout(&second)
+    );
+
+    // A code another seller approved is refused for the account named.
+    let other = code_approved_by(&sandbox, "3003");
+    let out = sandbox
+        .authctl()
+        .env("IOP_CODE", &other)
+        .args(["--account", "4004", "token", "lazada"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "authctl: Lazada issued a token for account `3003`, but this session is for `4004`"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn exit_5_when_the_vendor_answers_with_an_error_and_its_body_is_printed() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox
+        .authctl()
+        .args(["request", "igv", "GET", "/seller/no/such/path"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "authctl: igv answered with an error (HTTP 404)"
+    );
+
+    // IOP refuses inside an HTTP 200: its error envelope is a failure too.
+    let out = sandbox
+        .authctl()
+        .args(["request", "lazada", "GET", "/seller/get?sign_method=md5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "authctl: lazada answered with an error (HTTP 200): code IncompleteSignature"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let body: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(body["code"], "IncompleteSignature");
+}
+
+#[test]
+fn parameters_in_the_url_are_signed_and_aliexpress_calls_reach_its_gateway() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox
+        .authctl()
+        .args([
+            "request",
+            "lazada",
+            "GET",
+            "/seller/get?fields=all&x=%C3%A9+1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let body: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(body["code"], "0", "{body}");
+
+    let out = sandbox
+        .authctl()
+        .env(
+            "IOP_CODE",
+            code_from(&sandbox, "ALIEXPRESS_AUTHORIZE_URL", "1001"),
+        )
+        .args([
+            "request",
+            "aliexpress",
+            "GET",
+            "?method=aliexpress.seller.get",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let body: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(body["code"], "0", "{body}");
+}
+
+#[test]
+fn header_format_uses_the_documented_spelling() {
+    let sandbox = SandboxProcess::start();
+    for (vendor, prefix) in [
+        ("yz365", "accessToken: "),
+        ("wahool", "Authorization: Bearer "),
+        ("icekredit", "token_id: "),
+    ] {
+        let out = sandbox
+            .authctl()
+            .args(["token", vendor, "--format", "header"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with(prefix),
+            "{vendor}: {}",
+            stdout(&out)
+        );
+    }
+}

@@ -197,7 +197,7 @@ async fn refresh_races(store_spec: &str, store: Arc<dyn TokenStore>, rounds: usi
         1,
         "the second process adopted the first's token"
     );
-    let key = stored_lazada_key(store.as_ref(), store_spec).await;
+    let keys = stored_lazada_keys(store.as_ref(), store_spec).await;
     for round in 1..=rounds {
         first.send_renew();
         second.send_renew();
@@ -209,14 +209,16 @@ async fn refresh_races(store_spec: &str, store: Arc<dyn TokenStore>, rounds: usi
             ("ok", "ok"),
             "round {round}"
         );
-        let entry = store.load(&key).await.unwrap().unwrap();
-        let refresh_token = entry.token.refresh_token.unwrap();
-        assert!(
-            sandbox
-                .lazada()
-                .refresh_token_is_live(refresh_token.expose()),
-            "round {round}: the stored refresh token works"
-        );
+        for key in &keys {
+            let entry = store.load(key).await.unwrap().unwrap();
+            let refresh_token = entry.token.refresh_token.unwrap();
+            assert!(
+                sandbox
+                    .lazada()
+                    .refresh_token_is_live(refresh_token.expose()),
+                "round {round}: the refresh token stored under {key} works"
+            );
+        }
         assert_eq!(sandbox.lazada().live_refresh_tokens(), 1, "round {round}");
         assert_eq!(
             iop_state.refresh_count(),
@@ -231,8 +233,9 @@ async fn refresh_races(store_spec: &str, store: Arc<dyn TokenStore>, rounds: usi
     );
 }
 
-/// The key of the one Lazada entry in a store the test can list.
-async fn stored_lazada_key(store: &dyn TokenStore, spec: &str) -> String {
+/// The keys of the Lazada entries in a store the test can list: the session's (keyed by its
+/// credentials) and the seller's the vendor named.
+async fn stored_lazada_keys(store: &dyn TokenStore, spec: &str) -> Vec<String> {
     let names: Vec<String> = match spec.strip_prefix("file:") {
         Some(dir) => std::fs::read_dir(dir)
             .unwrap()
@@ -254,9 +257,11 @@ async fn stored_lazada_key(store: &dyn TokenStore, spec: &str) -> String {
                 .collect()
         }
     };
-    assert_eq!(names.len(), 1, "{names:?}");
-    assert!(store.load(&names[0]).await.unwrap().is_some());
-    names[0].clone()
+    assert_eq!(names.len(), 2, "{names:?}");
+    for name in &names {
+        assert!(store.load(name).await.unwrap().is_some());
+    }
+    names
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,4 +380,72 @@ async fn a_redis_lease_is_extended_only_by_its_holder_and_not_revived() {
     assert!(next.fence() > lease.fence());
     assert!(!store.extend_lease("k", &lease, ttl).await.unwrap());
     assert!(store.extend_lease("k", &next, ttl).await.unwrap());
+}
+
+/// Two sellers authorise one app, each with a code of their own; four processes per seller share
+/// one store. Each seller's code is exchanged once, and each process acts for its own seller.
+async fn two_sellers_of_one_app(store: &str, with_accounts: bool) {
+    const PER_SELLER: usize = 4;
+    let sandbox = Sandbox::start().await.unwrap();
+    let url = sandbox.base_url(Vendor::Lazada);
+    let sellers = ["1001", "2002"];
+    let codes: Vec<String> = sellers
+        .iter()
+        .map(|seller| sandbox.lazada().issue_code_for(iop::DEMO_APP_KEY, seller))
+        .collect();
+    let workers: Vec<_> = sellers
+        .iter()
+        .zip(&codes)
+        .flat_map(|(seller, code)| {
+            let account = with_accounts.then_some(*seller);
+            (0..PER_SELLER).map(move |_| (*seller, code.clone(), account))
+        })
+        .map(|(seller, code, account)| (seller, fleet::seller(&url, store, &code, account)))
+        .collect();
+    let mut tokens: std::collections::BTreeMap<&str, BTreeSet<String>> = Default::default();
+    for (seller, worker) in workers {
+        let report = fleet::report(worker).await;
+        assert_eq!(
+            report.seller.as_deref(),
+            Some(seller),
+            "a call acted for another seller"
+        );
+        tokens
+            .entry(seller)
+            .or_default()
+            .extend(report.fingerprints);
+    }
+    for seller in sellers {
+        assert_eq!(
+            sandbox.lazada().exchanges_for(seller),
+            1,
+            "seller {seller}'s code was exchanged once"
+        );
+        assert_eq!(
+            tokens[seller].len(),
+            1,
+            "seller {seller}'s processes share one token"
+        );
+    }
+    assert_ne!(
+        tokens["1001"], tokens["2002"],
+        "each seller has a token of its own"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sellers_of_one_app_keep_their_own_tokens_in_a_file_store() {
+    let dir = temp_dir("two-sellers");
+    two_sellers_of_one_app(&format!("file:{}", dir.display()), false).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    two_sellers_of_one_app(&format!("file:{}", dir.display()), true).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sellers_of_one_app_keep_their_own_tokens_in_redis() {
+    let redis = RedisServer::start();
+    two_sellers_of_one_app(&redis.url(), false).await;
+    let redis = RedisServer::start();
+    two_sellers_of_one_app(&redis.url(), true).await;
 }

@@ -329,3 +329,85 @@ async fn the_consent_page_redirects_with_a_fresh_single_use_code() {
         "https://auth.lazada.com/oauth/authorize?response_type=code&force_auth=true&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&client_id=100001"
     );
 }
+
+#[tokio::test]
+async fn a_code_another_seller_approved_is_refused_and_kept_for_that_seller() {
+    use auth_core::store::MemoryStore;
+    let sandbox = Sandbox::start().await.unwrap();
+    let store = std::sync::Arc::new(MemoryStore::new());
+    let builder = |code: String, account: &str| {
+        lazada::session_builder(app(), Secret::from(code))
+            .base_url(sandbox.base_url(Vendor::Lazada))
+            .store(store.clone())
+            .account(account)
+            .retry(RetryPolicy::never())
+            .build()
+            .unwrap()
+    };
+    let code = sandbox.lazada().issue_code_for(iop::DEMO_APP_KEY, "2002");
+    let wrong = builder(code, "1001");
+    let err = wrong.token().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::WrongAccount { expected, named, .. } if expected == "1001" && named == "2002"),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Rejected);
+    assert!(wrong.cached_token().is_none());
+    // The spent code's token is not lost: a session for seller 2002 finds it in the store.
+    let right = builder("0_spent".into(), "2002");
+    let token = right.token().await.unwrap();
+    assert_eq!(token.account(), Some("2002"));
+    assert_eq!(sandbox.lazada().exchanges_for("2002"), 1);
+    assert_eq!(
+        sandbox
+            .lazada()
+            .seller_of(token.secret().expose())
+            .as_deref(),
+        Some("2002")
+    );
+}
+
+#[tokio::test]
+async fn parameters_written_into_the_url_are_signed_as_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
+    let session = lazada::session_builder(app(), Secret::from(code))
+        .base_url(sandbox.base_url(Vendor::Lazada))
+        .build()
+        .unwrap();
+    let api = sandbox.api_url(Vendor::Lazada);
+    let client = auth_core::AuthorizedClient::new(session, &api).unwrap();
+    for request in [
+        client.get("/seller/get?fields=all&note=a%26b%3Dc+%C3%A9"),
+        client.post("/seller/get?fields=all").form(&[("x", "1")]),
+        client.get(&format!("{api}/seller/get?fields=all")),
+    ] {
+        let response = request.send().await.unwrap();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(body["code"], "0", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_client_at_aliexpress_gateway_needs_nothing_extra() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let code = sandbox.aliexpress().issue_code(iop::DEMO_APP_KEY);
+    let session = aliexpress::session_builder(app(), Secret::from(code))
+        .base_url(sandbox.base_url(Vendor::AliExpress))
+        .build()
+        .unwrap();
+    let client =
+        auth_core::AuthorizedClient::new(session, sandbox.api_url(Vendor::AliExpress)).unwrap();
+    for request in [
+        client.post("").form(&[("method", "aliexpress.seller.get")]),
+        client.get("?method=aliexpress.seller.get"),
+    ] {
+        let response = request.send().await.unwrap();
+        let body: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert_eq!(body["code"], "0", "{body}");
+    }
+    // The gateway is beside `/rest`, not under it, at the vendor and in the sandbox alike.
+    let under_rest = format!("{}/sync", sandbox.base_url(Vendor::AliExpress));
+    let response = reqwest::Client::new().get(under_rest).send().await.unwrap();
+    assert_eq!(response.status(), 404);
+}

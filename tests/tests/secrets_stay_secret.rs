@@ -164,3 +164,34 @@ fn tokens_and_credentials_cannot_be_displayed() {
     assert!(!displays!(vendors::aliexpress::AliExpressTokenCreate));
     assert!(!displays!(vendors::iop::IopApp));
 }
+
+#[tokio::test]
+async fn a_token_the_vendor_quotes_in_a_refusal_is_redacted() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = common::clients::igv(&sandbox);
+    let first = client.session().token().await.unwrap();
+    // The refusal quotes the token it refuses, for the request and for its replay.
+    sandbox
+        .igv()
+        .push_protected_fault(Fault::EchoTokenForbidden);
+    sandbox
+        .igv()
+        .push_protected_fault(Fault::EchoTokenForbidden);
+    let err = client.get(igv::WHOAMI_PATH).send().await.unwrap_err();
+    let second = client.session().token().await.unwrap();
+    assert!(
+        !Arc::ptr_eq(&first, &second),
+        "the replay used a fresh token"
+    );
+    let shown = format!("{err} {err:?}");
+    assert!(
+        matches!(err, auth_core::Error::TokenRejected { status: 403, .. }),
+        "{shown}"
+    );
+    assert!(shown.contains("may not call this API"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    for secret in [first.secret().expose(), second.secret().expose()] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(!shown.contains(igv::DEMO_PASSWORD), "{shown}");
+}

@@ -200,25 +200,39 @@ impl<E: LoginEndpoint> Inner<E> {
         Ok((token, Origin::LoggedIn))
     }
 
-    /// Writes `stored` under another key than the session's (its account's): best effort, over
-    /// whatever version is there, never over a write made under a lease.
+    /// Writes `stored` under another key than the session's (its account's), under that key's
+    /// lease like any write; best effort: when another session holds the lease, it is logging
+    /// in for the account and will store its own token.
     async fn store_beside(&self, fleet: &Fleet, key: &str, stored: &StoredToken) {
-        let version = match self.call(fleet, fleet.store.load(key)).await {
-            Ok(entry) => entry.map(|e| e.version),
+        let lease = match self
+            .call(fleet, fleet.store.try_lease(key, fleet.settings.lease))
+            .await
+        {
+            Ok(Some(lease)) => lease,
+            Ok(None) => {
+                tracing::info!("the account's entry is being renewed elsewhere; left to it");
+                return;
+            }
             Err(err) => {
-                tracing::warn!(error = %err, "the account's entry could not be read");
+                tracing::warn!(error = %err, "the account's entry could not be leased");
                 return;
             }
         };
-        match self
-            .call(fleet, fleet.store.compare_and_swap(key, version, stored, 0))
-            .await
-        {
-            Ok(Swap::Written { .. }) => {}
-            Ok(Swap::Conflict) => tracing::info!("the account's entry changed meanwhile; kept"),
-            Err(err) => {
-                tracing::warn!(error = %err, "the token could not be stored for its account")
+        let written = match self.call(fleet, fleet.store.load(key)).await {
+            Ok(entry) => {
+                let version = entry.map(|e| e.version);
+                let swap = fleet
+                    .store
+                    .compare_and_swap(key, version, stored, lease.fence());
+                self.call(fleet, swap).await.map(|_| ())
             }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = written {
+            tracing::warn!(error = %err, "the token could not be stored for its account");
+        }
+        if let Err(err) = self.call(fleet, fleet.store.release(key, lease)).await {
+            tracing::warn!(error = %err, "the account's lease could not be released");
         }
     }
 

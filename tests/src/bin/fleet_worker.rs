@@ -8,6 +8,10 @@
 //! fleet_worker race <lazada base URL> <store> <code>
 //!     takes a token (the code, or the stored one), prints `ready`, then for each `renew` line
 //!     on stdin renews and makes one signed call: prints `ok` or `err <message>`.
+//! fleet_worker seller <lazada base URL> <store> <code> [<account>]
+//!     exchanges the code (or takes the stored token), makes one signed call; prints
+//!     `fingerprint <md5 of the token>`, `seller <the seller the vendor says the call acted
+//!     for>` and `logins <exchanges this process sent>`.
 //! ```
 //! `<store>` is `file:DIR` or a `redis://` URL; `FLEET_STORE_KEY` (64 hex digits) encrypts it.
 
@@ -31,8 +35,11 @@ async fn main() {
             stampede(&args[1], &args[2], &args[3], &args[4]).await
         }
         Some("race") if args.len() == 4 => race(&args[1], &args[2], &args[3]).await,
+        Some("seller") if args.len() == 4 || args.len() == 5 => {
+            seller(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)).await
+        }
         _ => Err(
-            "usage: fleet_worker stampede URL STORE TASKS LEASE_MS | race URL STORE CODE".into(),
+            "usage: fleet_worker stampede URL STORE TASKS LEASE_MS | race URL STORE CODE | seller URL STORE CODE [ACCOUNT]".into(),
         ),
     };
     if let Err(message) = outcome {
@@ -134,5 +141,37 @@ async fn race(url: &str, spec: &str, code: &str) -> Result<(), String> {
         };
         println!("{outcome}");
     }
+    Ok(())
+}
+
+async fn seller(url: &str, spec: &str, code: &str, account: Option<&str>) -> Result<(), String> {
+    let app = IopApp {
+        app_key: iop::DEMO_APP_KEY.into(),
+        app_secret: Secret::from(iop::DEMO_APP_SECRET),
+    };
+    let mut builder = lazada::session_builder(app, Secret::from(code))
+        .base_url(url)
+        .store(store(spec)?)
+        .store_lease(Duration::from_secs(5));
+    if let Some(account) = account {
+        builder = builder.account(account);
+    }
+    let session = builder.build().map_err(|e| e.to_string())?;
+    let client = AuthorizedClient::new(session.clone(), url).map_err(|e| e.to_string())?;
+    let token = session.token().await.map_err(|e| e.to_string())?;
+    let response = client
+        .post("/seller/get")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+    let body: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let seller = match &body["data"]["seller_id"] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    println!("fingerprint {}", md5_hex(token.secret().expose()));
+    println!("seller {seller}");
+    println!("logins {}", session.stats().login_requests);
     Ok(())
 }

@@ -23,11 +23,24 @@ pub fn stampede(url: &str, store: &str, tasks: usize, lease_ms: u64, key: Option
     command.spawn().unwrap()
 }
 
-/// What a stampede worker reported: the distinct tokens it was handed, and its login requests.
+/// Starts `fleet_worker seller`: one seller's process of an app, with its code.
+pub fn seller(url: &str, store: &str, code: &str, account: Option<&str>) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_fleet_worker"))
+        .args(["seller", url, store, code])
+        .args(account)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// What a worker reported: the distinct tokens it was handed, its login requests, and (a
+/// seller worker) the seller its call acted for.
 #[derive(Debug)]
 pub struct Report {
     pub fingerprints: Vec<String>,
     pub logins: u64,
+    pub seller: Option<String>,
 }
 
 /// Waits for a stampede worker (off the runtime's threads) and reads its report.
@@ -46,11 +59,13 @@ pub async fn report(child: Child) -> Report {
     let mut report = Report {
         fingerprints: Vec::new(),
         logins: 0,
+        seller: None,
     };
     for line in stdout.lines() {
         match line.split_once(' ') {
             Some(("fingerprint", f)) => report.fingerprints.push(f.to_owned()),
             Some(("logins", n)) => report.logins = n.parse().unwrap(),
+            Some(("seller", s)) => report.seller = Some(s.to_owned()),
             _ => panic!("unexpected worker output: {line}"),
         }
     }

@@ -388,7 +388,9 @@ async fn sync(
     business(&sim, "", "session", &params)
 }
 
-/// The consent page, as it answers once the seller approves: a redirect with a fresh code.
+/// The consent page, as it answers once the seller approves: a redirect with a fresh code. The
+/// approving seller is [`DEMO_SELLER_ID`], or the one named by the sandbox's own parameter
+/// `sandbox_seller` (the real page has the seller log in instead).
 async fn authorize(
     State(sim): State<Arc<IopSandbox>>,
     RawQuery(query): RawQuery,
@@ -412,8 +414,10 @@ async fn authorize(
     let Ok(mut target) = url::Url::parse(redirect) else {
         return (StatusCode::BAD_REQUEST, "redirect_uri is not a URL").into_response();
     };
+    // The real page has the seller log in; here `sandbox_seller` says who approves.
+    let seller = param(&params, "sandbox_seller").unwrap_or(DEMO_SELLER_ID);
     target
         .query_pairs_mut()
-        .append_pair("code", &sim.issue_code(client_id));
+        .append_pair("code", &sim.issue_code_for(client_id, seller));
     (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
 }
