@@ -75,12 +75,25 @@ async fn run_vendor(vendor: VendorArg, driver: &dyn Driver) -> Result<Row, Failu
     let started = Instant::now();
     let token = driver.token().await.map_err(Failure::Auth)?;
     let login = started.elapsed();
-    let call = driver
+    let response = driver
         .send(protected_call(vendor))
         .await
-        .map_err(Failure::Auth)?
-        .status()
-        .as_u16();
+        .map_err(Failure::Auth)?;
+    let call = response.status().as_u16();
+    // A 200 may still be the vendor saying no (IOP's error envelope): the demo shows only calls
+    // the vendor accepted.
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| Failure::Local(format!("{name}: reading the response failed: {e}")))?;
+    if let Some(said) = driver.vendor_error(call, &body) {
+        return Err(Failure::Answered {
+            vendor: name,
+            status: call,
+            said,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+    }
     let reused = Arc::ptr_eq(&token, &driver.token().await.map_err(Failure::Auth)?);
     // Keep calling, as an application would, until the renewal shows: a new token (renewed
     // ahead at 75-85% of its life) or, for a sliding token, a later expiry. Bounded, so a
