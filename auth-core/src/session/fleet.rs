@@ -270,7 +270,9 @@ impl<E: LoginEndpoint> Inner<E> {
             }),
             StoreFailure::LoginLocally => {
                 tracing::warn!(error = %err, "the token store failed; logging in without it");
-                Ok((self.login_with_retries().await?, Origin::LoggedIn))
+                let token = self.login_with_retries().await?;
+                self.check_account(&token)?;
+                Ok((token, Origin::LoggedIn))
             }
         }
     }
