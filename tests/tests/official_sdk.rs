@@ -59,6 +59,20 @@ async fn capture_server() -> (String, Log, tokio::task::JoinHandle<()>) {
     (format!("http://{addr}"), log, task)
 }
 
+/// A Lazada client whose tokens come from the sandbox and whose business calls go to `api`.
+fn lazada_client(
+    sandbox: &Sandbox,
+    api: &str,
+) -> AuthorizedClient<vendors::lazada::LazadaTokenCreate> {
+    let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
+    let session = lazada::session_builder(iop_app(), Secret::from(code))
+        .base_url(sandbox.base_url(Vendor::Lazada))
+        .client(http())
+        .build()
+        .unwrap();
+    AuthorizedClient::new(session, api).unwrap()
+}
+
 /// One business request, with its parameters given in every way a caller can.
 #[derive(Debug, Clone)]
 struct Case {
@@ -177,13 +191,7 @@ async fn every_signature_on_the_wire_is_the_official_sdks() {
     // and AliExpress-style at the gateway `/sync`.
     let rest = format!("{server}/rest");
     let gateway = format!("{server}/sync");
-    let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
-    let session = lazada::session_builder(iop_app(), Secret::from(code))
-        .base_url(sandbox.base_url(Vendor::Lazada))
-        .client(http())
-        .build()
-        .unwrap();
-    let lazada_client = AuthorizedClient::new(session, &rest).unwrap();
+    let lazada_client = lazada_client(&sandbox, &rest);
     let code = sandbox.aliexpress().issue_code(iop::DEMO_APP_KEY);
     let session = aliexpress::session_builder(iop_app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::AliExpress))
@@ -328,13 +336,7 @@ fn gateway_signatures_match_vectors_computed_outside_rust() {
 async fn a_parameter_given_twice_is_refused_before_anything_is_sent() {
     let sandbox = Sandbox::start().await.unwrap();
     let (server, log, _task) = capture_server().await;
-    let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
-    let session = lazada::session_builder(iop_app(), Secret::from(code))
-        .base_url(sandbox.base_url(Vendor::Lazada))
-        .client(http())
-        .build()
-        .unwrap();
-    let client = AuthorizedClient::new(session, format!("{server}/rest")).unwrap();
+    let client = lazada_client(&sandbox, &format!("{server}/rest"));
     let twice = [
         client.get("/seller/get?a=1").query(&[("a", "2")]),
         client.post("/seller/get?a=1").form(&[("a", "1")]),
@@ -344,6 +346,7 @@ async fn a_parameter_given_twice_is_refused_before_anything_is_sent() {
             .form(&[("b", "1")]),
         client.get("/seller/get").query(&[("access_token", "mine")]),
         client.get("/seller/get?app_key=other"),
+        client.get("/seller/get").query(&[("sign", "ABC")]),
     ];
     for request in twice {
         let shown = format!("{request:?}");
