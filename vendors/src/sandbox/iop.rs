@@ -250,7 +250,7 @@ fn token_response(sim: &IopSandbox, app_key: &str, seller_id: &str) -> Response 
             "refresh_token_valid_time": number(sim, now + ms(refresh_lifetime)),
             "account_platform": "seller_center",
             "account_id": Value::Null,
-            "seller_id": number(sim, seller_id.parse().unwrap_or(0)),
+            "seller_id": seller_id.parse().map_or_else(|_| Value::from(seller_id), |n| number(sim, n)),
             "user_id": seller_id,
             "user_nick": format!("sandbox seller {seller_id}"),
             "havana_id": seller_id,
