@@ -48,40 +48,35 @@ impl fmt::Display for VendorSaid {
 
 /// Why a vendor could not be used for now.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransientKind {
     /// No answer within the timeout.
+    #[error("timed out")]
     Timeout,
     /// The connection could not be opened.
+    #[error("could not connect")]
     Connect,
     /// The connection broke while the request or response was under way.
+    #[error("the connection failed")]
     Network,
     /// The vendor answered with an HTTP server error (5xx) or 408.
+    #[error("HTTP {0}")]
     Status(u16),
     /// The vendor answered with one of its documented temporary-failure codes.
+    #[error("temporary failure")]
     VendorCode,
-    /// The shared login task ended before it finished (the runtime shut down).
+    /// A [`TokenHandle`](crate::TokenHandle) found no token right after the session obtained
+    /// one: another caller invalidated it in between. Asking again logs in.
+    #[error("the token was invalidated while it was being handed out")]
     Interrupted,
-}
-
-impl fmt::Display for TransientKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TransientKind::Timeout => f.write_str("timed out"),
-            TransientKind::Connect => f.write_str("could not connect"),
-            TransientKind::Network => f.write_str("the connection failed"),
-            TransientKind::Status(status) => write!(f, "HTTP {status}"),
-            TransientKind::VendorCode => f.write_str("temporary failure"),
-            TransientKind::Interrupted => f.write_str("the login task was interrupted"),
-        }
-    }
 }
 
 /// How a response differed from what the vendor documents.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProtocolProblem {
     /// The body is not JSON (an HTML error page, plain text, an empty body).
+    #[error("the body is not JSON ({}, {length} bytes)", content_type.as_deref().unwrap_or("no content type"))]
     NotJson {
         /// The `Content-Type` the vendor sent, if any.
         content_type: Option<String>,
@@ -89,16 +84,19 @@ pub enum ProtocolProblem {
         length: usize,
     },
     /// The body is larger than the configured limit.
+    #[error("the body is larger than the {limit}-byte limit")]
     TooLarge {
         /// The limit in bytes.
         limit: usize,
     },
     /// A documented field is absent (or `null`).
+    #[error("the field `{field}` is missing")]
     MissingField {
         /// The dotted path of the field.
         field: String,
     },
     /// A field has another JSON type than documented.
+    #[error("the field `{field}` is {found}, expected {expected}")]
     WrongType {
         /// The dotted path of the field.
         field: String,
@@ -108,153 +106,94 @@ pub enum ProtocolProblem {
         found: &'static str,
     },
     /// The token is empty, or has characters that cannot go in an HTTP header.
+    #[error("the token is empty or cannot be sent in an HTTP header")]
     UnusableToken,
     /// The lifetime is zero, negative, already past, or too large to represent.
+    #[error("the lifetime in `{field}` is not a usable duration")]
     BadLifetime {
         /// The dotted path of the field, or `exp` for a JWT claim.
         field: String,
     },
     /// The token should be a JWT but its payload could not be decoded.
+    #[error("the token is not a decodable JWT")]
     MalformedJwt,
     /// The success rule failed but the vendor gave no error code or message either.
+    #[error("the response is not a success and carries no error code or message")]
     Unexplained,
     /// The vendor refused the request itself (malformed, unsupported), not the credentials.
+    #[error("the vendor refused the request{0}")]
     RequestRefused(VendorSaid),
     /// An object in the body names the same key twice.
+    #[error("the key `{key}` appears twice in one object")]
     DuplicateKey {
         /// The repeated key (at most 64 characters).
         key: String,
     },
 }
 
-impl fmt::Display for ProtocolProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProtocolProblem::NotJson {
-                content_type,
-                length,
-            } => {
-                let ct = content_type.as_deref().unwrap_or("no content type");
-                write!(f, "the body is not JSON ({ct}, {length} bytes)")
-            }
-            ProtocolProblem::TooLarge { limit } => {
-                write!(f, "the body is larger than the {limit}-byte limit")
-            }
-            ProtocolProblem::MissingField { field } => write!(f, "the field `{field}` is missing"),
-            ProtocolProblem::WrongType {
-                field,
-                expected,
-                found,
-            } => {
-                write!(f, "the field `{field}` is {found}, expected {expected}")
-            }
-            ProtocolProblem::UnusableToken => {
-                f.write_str("the token is empty or cannot be sent in an HTTP header")
-            }
-            ProtocolProblem::BadLifetime { field } => {
-                write!(f, "the lifetime in `{field}` is not a usable duration")
-            }
-            ProtocolProblem::MalformedJwt => f.write_str("the token is not a decodable JWT"),
-            ProtocolProblem::Unexplained => {
-                f.write_str("the response is not a success and carries no error code or message")
-            }
-            ProtocolProblem::RequestRefused(said) => {
-                write!(f, "the vendor refused the request{said}")
-            }
-            ProtocolProblem::DuplicateKey { key } => {
-                write!(f, "the key `{key}` appears twice in one object")
-            }
-        }
-    }
-}
-
 /// A configuration mistake found before anything was sent.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// The base URL does not parse, or cannot be joined with the endpoint path.
+    #[error("bad base URL: {reason}")]
     BadBaseUrl {
         /// Why it was refused.
         reason: String,
     },
     /// Plain `http://` to a host other than loopback, without `allow_insecure_http`.
+    #[error(
+        "refusing to send credentials over plain http to {host}; use https or allow_insecure_http(true)"
+    )]
     InsecureHttp {
         /// The host that would have received credentials in clear text.
         host: String,
     },
     /// No base URL was given and the endpoint declares none.
+    #[error("no base URL: the endpoint declares none, so pass one to the builder")]
     NoBaseUrl,
     /// A credential field holds a value that cannot go in an HTTP header.
+    #[error("the value for header `{header}` cannot be sent in an HTTP header")]
     BadHeaderValue {
         /// The header name.
         header: &'static str,
     },
     /// The header chosen to carry the token is not a valid header name.
+    #[error("`{name}` is not a valid header name for the token")]
     BadTokenHeader {
         /// The name given.
         name: String,
     },
     /// A header given for an authorised request has an invalid name or value.
+    #[error("the header `{name}` has an invalid name or value")]
     BadRequestHeader {
         /// The header's name.
         name: String,
     },
     /// A signed request names a parameter twice (in its URL, its query, its form body, or as one
     /// the session adds: the token, a carried field): the signature covers each name once.
+    #[error(
+        "the parameter `{name}` is given twice; a signed request takes each parameter once (in the URL, the query or the form)"
+    )]
     RepeatedParameter {
         /// The parameter's name.
         name: String,
     },
     /// A store was given, but the endpoint has no credential field at all, so nothing tells its
     /// accounts apart.
+    #[error(
+        "a token store needs a credential field or an account (`SessionBuilder::account`) to tell accounts apart"
+    )]
     StoreNeedsIdentity,
     /// The endpoint signs its requests but no field is marked `signing_key`.
+    #[error("the endpoint signs its requests but has no signing key field")]
     MissingSigningKey,
     /// The HTTP client could not be built.
+    #[error("the HTTP client could not be built: {reason}")]
     Client {
         /// Why.
         reason: String,
     },
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::BadBaseUrl { reason } => write!(f, "bad base URL: {reason}"),
-            ConfigError::InsecureHttp { host } => write!(
-                f,
-                "refusing to send credentials over plain http to {host}; use https or allow_insecure_http(true)"
-            ),
-            ConfigError::NoBaseUrl => {
-                f.write_str("no base URL: the endpoint declares none, so pass one to the builder")
-            }
-            ConfigError::BadHeaderValue { header } => {
-                write!(
-                    f,
-                    "the value for header `{header}` cannot be sent in an HTTP header"
-                )
-            }
-            ConfigError::BadTokenHeader { name } => {
-                write!(f, "`{name}` is not a valid header name for the token")
-            }
-            ConfigError::BadRequestHeader { name } => {
-                write!(f, "the header `{name}` has an invalid name or value")
-            }
-            ConfigError::RepeatedParameter { name } => write!(
-                f,
-                "the parameter `{name}` is given twice; a signed request takes each parameter once (in the URL, the query or the form)"
-            ),
-            ConfigError::StoreNeedsIdentity => f.write_str(
-                "a token store needs a credential field or an account (`SessionBuilder::account`) to tell accounts apart",
-            ),
-            ConfigError::MissingSigningKey => {
-                f.write_str("the endpoint signs its requests but has no signing key field")
-            }
-            ConfigError::Client { reason } => {
-                write!(f, "the HTTP client could not be built: {reason}")
-            }
-        }
-    }
 }
 
 /// The underlying transport error, kept for `source()` with its URL removed (URLs may carry
@@ -315,8 +254,8 @@ pub enum Error {
         /// What the vendor said.
         said: VendorSaid,
     },
-    /// The vendor is rate-limiting us.
-    #[error("{vendor} is rate-limiting logins{said}{}", RetryAfter(*retry_after))]
+    /// The vendor is rate-limiting us (a login, or a business call through the authorised client).
+    #[error("{vendor} is rate-limiting our requests{said}{}", RetryAfter(*retry_after))]
     RateLimited {
         /// The endpoint's vendor name.
         vendor: &'static str,
@@ -524,7 +463,7 @@ mod tests {
         }
         assert_eq!(
             errors[1].to_string(),
-            "V is rate-limiting logins: code X (retry after 3 s)"
+            "V is rate-limiting our requests: code X (retry after 3 s)"
         );
         assert_eq!(errors[2].to_string(), "V is unavailable: HTTP 502: code X");
         assert!(errors[1].is_retryable() && errors[2].is_retryable());

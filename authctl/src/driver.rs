@@ -88,13 +88,10 @@ pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Timeouts and retries that keep a failing command well under a minute.
 fn retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(250),
-        max_delay: Duration::from_secs(2),
-        max_retry_after: Duration::from_secs(5),
-        ..RetryPolicy::default()
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_delays(Duration::from_millis(250), Duration::from_secs(2))
+        .with_max_retry_after(Duration::from_secs(5))
 }
 
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);

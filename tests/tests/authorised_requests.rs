@@ -191,10 +191,7 @@ async fn business_retries_are_for_idempotent_methods_and_honour_retry_after() {
     use auth_core::RetryPolicy;
     use vendors::sandbox::Fault;
     let sandbox = Sandbox::start().await.unwrap();
-    let policy = RetryPolicy {
-        base_delay: Duration::from_millis(10),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default().with_base_delay(Duration::from_millis(10));
     let client = clients::igv(&sandbox).retry(policy);
     let state = sandbox.igv();
 

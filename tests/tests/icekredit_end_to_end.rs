@@ -203,10 +203,7 @@ async fn a_temporary_authentication_service_error_is_retried() {
     sandbox
         .vendor(Vendor::IceKredit)
         .push_fault(Fault::Unavailable);
-    let policy = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default().with_base_delay(Duration::from_millis(5));
     let session = Session::builder(IceKreditLogin::new(
         icekredit::DEMO_MERCHANT,
         Secret::from(icekredit::DEMO_PASSWORD),

@@ -205,10 +205,7 @@ async fn service_unavailable_is_transient_and_retried() {
         .state()
         .push_fault(vendors::sandbox::Fault::Unavailable);
     let code = lazada_sim.issue_code(iop::DEMO_APP_KEY);
-    let policy = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default().with_base_delay(Duration::from_millis(5));
     let retrying = lazada::session_builder(app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::Lazada))
         .retry(policy)

@@ -17,13 +17,11 @@ const TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Three attempts, 100 ms then 200 ms of backoff before jitter, no spacing between logins.
 fn quick_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(100),
-        max_delay: Duration::from_millis(200),
-        login_gap: Duration::ZERO,
-        ..RetryPolicy::default()
-    }
+    let defaults = RetryPolicy::default();
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_delays(Duration::from_millis(100), Duration::from_millis(200))
+        .with_login_gap(Duration::ZERO, defaults.max_login_gap)
 }
 
 /// The path part of the sandbox's iGV base URL.
@@ -149,12 +147,11 @@ async fn repeated_failures_space_the_logins_and_a_success_resets_the_gap() {
     let proxy = FaultProxy::start(sandbox.addr()).await;
     let gap = Duration::from_millis(400);
     let session = through(&sandbox, proxy.url())
-        .retry(RetryPolicy {
-            max_attempts: 1,
-            login_gap: gap,
-            max_login_gap: Duration::from_secs(2),
-            ..RetryPolicy::default()
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_attempts(1)
+                .with_login_gap(gap, Duration::from_secs(2)),
+        )
         .build()
         .unwrap();
     proxy.push([Cut::ResetMidResponse; 3]);
@@ -242,11 +239,11 @@ async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
     .await;
     let sandbox = Sandbox::start().await.unwrap();
     let session = through(&sandbox, format!("http://{addr}"))
-        .retry(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(10),
-            ..quick_retries()
-        })
+        .retry(
+            quick_retries()
+                .with_max_attempts(2)
+                .with_base_delay(Duration::from_millis(10)),
+        )
         .build()
         .unwrap();
     let started = Instant::now();

@@ -79,11 +79,7 @@ async fn renews_ahead_of_expiry_while_serving_the_current_token() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.igv().set_token_lifetime(Duration::from_secs(100));
     // Renewal exactly at 80 s, so the test can look while it is under way.
-    let policy = RenewPolicy {
-        renew_from: 0.8,
-        renew_to: 0.8,
-        ..RenewPolicy::default()
-    };
+    let policy = RenewPolicy::default().with_renewal_between(0.8, 0.8);
     let session = igv_builder(&sandbox).renew(policy).build().unwrap();
     let first = session.token().await.unwrap();
 
@@ -121,16 +117,10 @@ async fn renews_ahead_of_expiry_while_serving_the_current_token() {
 async fn a_failed_renewal_keeps_the_valid_token_and_tries_again() {
     let sandbox = Sandbox::start().await.unwrap();
     sandbox.igv().set_token_lifetime(Duration::from_secs(100));
-    let policy = RenewPolicy {
-        renew_from: 0.8,
-        renew_to: 0.8,
-        ..RenewPolicy::default()
-    };
-    let retry = RetryPolicy {
-        max_attempts: 2,
-        base_delay: Duration::from_secs(1),
-        ..RetryPolicy::default()
-    };
+    let policy = RenewPolicy::default().with_renewal_between(0.8, 0.8);
+    let retry = RetryPolicy::default()
+        .with_max_attempts(2)
+        .with_base_delay(Duration::from_secs(1));
     let session = igv_builder(&sandbox)
         .renew(policy)
         .retry(retry)
@@ -298,10 +288,7 @@ async fn transient_failures_are_retried_within_the_budget() {
     for _ in 0..3 {
         sandbox.igv().push_fault(Fault::HtmlErrorPage(503));
     }
-    let policy = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default().with_base_delay(Duration::from_millis(5));
     let session = igv_builder(&sandbox).retry(policy).build().unwrap();
     let err = session.token().await.unwrap_err();
     assert!(matches!(

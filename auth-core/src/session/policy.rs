@@ -19,6 +19,7 @@ use crate::error::Error;
 /// assert!(renew_after >= Duration::from_secs(5400) && renew_after < Duration::from_secs(6120));
 /// assert_eq!(use_for, Duration::from_secs(7170));
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RenewPolicy {
     /// Earliest renewal point, as a fraction of the lifetime.
@@ -43,6 +44,28 @@ impl Default for RenewPolicy {
 }
 
 impl RenewPolicy {
+    /// Renews at a random point between the fractions `from` and `to` of the lifetime.
+    ///
+    /// ```
+    /// let policy = auth_core::RenewPolicy::default().with_renewal_between(0.5, 0.6);
+    /// assert_eq!((policy.renew_from, policy.renew_to), (0.5, 0.6));
+    /// ```
+    #[must_use]
+    pub fn with_renewal_between(mut self, from: f64, to: f64) -> Self {
+        self.renew_from = from;
+        self.renew_to = to;
+        self
+    }
+
+    /// Never hands the token out in the last `fraction` of its lifetime, nor in the last
+    /// `max_margin`, whichever is shorter.
+    #[must_use]
+    pub fn with_safety_margin(mut self, fraction: f64, max_margin: Duration) -> Self {
+        self.safety_fraction = fraction;
+        self.max_safety_margin = max_margin;
+        self
+    }
+
     /// For a token living `lifetime`: after how long to renew it ahead, and for how long it
     /// may be sent at all.
     pub fn schedule(&self, lifetime: Duration) -> (Duration, Duration) {
@@ -79,6 +102,7 @@ fn clamp_fraction(x: f64) -> f64 {
 /// assert!(policy.backoff(1) <= Duration::from_millis(250));
 /// assert!(policy.backoff(20) <= policy.max_delay);
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
@@ -111,6 +135,54 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Attempts in all, the first included.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use auth_core::RetryPolicy;
+    ///
+    /// let policy = RetryPolicy::default()
+    ///     .with_max_attempts(5)
+    ///     .with_delays(Duration::from_millis(100), Duration::from_secs(2));
+    /// assert_eq!(policy.max_attempts, 5);
+    /// ```
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// The backoff before the second attempt (before jitter), and the longest backoff.
+    #[must_use]
+    pub fn with_delays(mut self, base: Duration, max: Duration) -> Self {
+        self.base_delay = base;
+        self.max_delay = max;
+        self
+    }
+
+    /// The backoff before the second attempt, before jitter.
+    #[must_use]
+    pub fn with_base_delay(mut self, base: Duration) -> Self {
+        self.base_delay = base;
+        self
+    }
+
+    /// A rate limit asking for a longer wait than this ends the retries instead.
+    #[must_use]
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// The pause after two failed logins in a row, and the longest it doubles to; a zero
+    /// `gap` turns spacing off.
+    #[must_use]
+    pub fn with_login_gap(mut self, gap: Duration, max: Duration) -> Self {
+        self.login_gap = gap;
+        self.max_login_gap = max;
+        self
+    }
+
     /// One attempt, no retries.
     pub fn never() -> Self {
         RetryPolicy {

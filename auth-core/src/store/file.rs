@@ -151,7 +151,7 @@ impl FileStore {
 }
 
 fn io(e: std::io::Error) -> StoreError {
-    StoreError::Io(e.to_string())
+    StoreError::Io(std::sync::Arc::new(e))
 }
 
 /// Takes `file`'s lock without blocking; `None` if another holder has it.

@@ -88,7 +88,10 @@ pub enum Swap {
 pub enum StoreError {
     /// The storage itself failed (a file system error).
     #[error("token store I/O failed: {0}")]
-    Io(String),
+    Io(#[source] std::sync::Arc<std::io::Error>),
+    /// An entry could not be sealed (no randomness for a nonce, or the cipher refused).
+    #[error("a token store entry could not be encrypted: {0}")]
+    Sealing(&'static str),
     /// The store's server could not be reached or answered an error.
     #[error("token store unavailable: {0}")]
     Unavailable(String),

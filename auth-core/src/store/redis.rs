@@ -232,12 +232,12 @@ impl RedisStoreBuilder {
     }
 }
 
-/// The error's message without the URL's password.
 /// A lease time as Redis takes it: whole milliseconds, at least one (`PX 0` is an error).
 fn whole_millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
+/// The error's message without the URL's password.
 fn describe(error: &redis::RedisError, password: Option<&str>) -> String {
     let text = error.to_string();
     match password {

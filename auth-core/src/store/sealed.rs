@@ -56,7 +56,7 @@ impl EncryptionKey {
     pub(crate) fn seal(&self, plain: &[u8], context: &str) -> Result<Vec<u8>, StoreError> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce)
-            .map_err(|e| StoreError::Io(format!("no randomness for a nonce: {e}")))?;
+            .map_err(|_| StoreError::Sealing("no randomness for a nonce"))?;
         let cipher = XChaCha20Poly1305::new(&self.bytes.into());
         let payload = Payload {
             msg: plain,
@@ -64,7 +64,7 @@ impl EncryptionKey {
         };
         let sealed = cipher
             .encrypt(&XNonce::from(nonce), payload)
-            .map_err(|_| StoreError::Io("encryption failed".into()))?;
+            .map_err(|_| StoreError::Sealing("the cipher refused the entry"))?;
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
