@@ -7,35 +7,8 @@ use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, LitStr, Token};
 
 use crate::ctxt::Ctxt;
+use crate::key::Key;
 use crate::suggest;
-
-/// Every key the attribute takes, for "did you mean".
-pub(crate) const KEYS: &[&str] = &[
-    "path",
-    "method",
-    "body",
-    "hash",
-    "token_field",
-    "base_url",
-    "vendor",
-    "header",
-    "request_header",
-    "success",
-    "error_code",
-    "error_message",
-    "transient",
-    "rate_limited",
-    "protocol",
-    "token_rejected",
-    "scheme",
-    "lifetime",
-    "sliding",
-    "refresh_token",
-    "account",
-    "send_as",
-    "sign",
-    "rename_all",
-];
 
 /// A value with the tokens it came from, for errors that point at it.
 pub(crate) struct Spanned<T> {
@@ -127,11 +100,11 @@ pub(crate) struct Attrs {
     pub(crate) rename_all: Option<Spanned<RenameRule>>,
     /// Keys that were written, valid or not (a misspelt key counts as the one it resembles),
     /// so a bad value is not reported a second time as a missing key.
-    pub(crate) seen: Vec<&'static str>,
+    pub(crate) seen: Vec<Key>,
 }
 
 impl Attrs {
-    pub(crate) fn saw(&self, key: &str) -> bool {
+    pub(crate) fn saw(&self, key: Key) -> bool {
         self.seen.contains(&key)
     }
 }
@@ -155,19 +128,24 @@ impl Attrs {
 
     fn parse_key(&mut self, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let Some(key) = meta.path.get_ident() else {
-            return Err(meta.error(format!("expected a key{}", suggest::hint("", KEYS))));
+            return Err(meta.error(format!("expected a key{}", suggest::hint("", Key::NAMES))));
         };
         let name = key.to_string();
         let span = key.span();
-        let known = KEYS.iter().find(|k| **k == name).or_else(|| {
-            let guess = suggest::closest(&name, KEYS)?;
-            KEYS.iter().find(|k| **k == guess)
-        });
+        let written = Key::from_name(&name);
+        let known =
+            written.or_else(|| suggest::closest(&name, Key::NAMES).and_then(Key::from_name));
         if let Some(known) = known {
             self.seen.push(known);
         }
-        match name.as_str() {
-            "path" => {
+        let Some(which) = written else {
+            return Err(syn::Error::new(
+                span,
+                format!("unknown key `{name}`{}", suggest::hint(&name, Key::NAMES)),
+            ));
+        };
+        match which {
+            Key::Path => {
                 let lit = string_value(meta, "path", "\"/login\"")?;
                 if !lit.value().starts_with('/') {
                     return Err(syn::Error::new(
@@ -177,7 +155,7 @@ impl Attrs {
                 }
                 set_once(&mut self.path, key, lit.value(), lit.span())
             }
-            "base_url" => {
+            Key::BaseUrl => {
                 let lit = string_value(meta, "base_url", "\"https://api.vendor.example\"")?;
                 let url = lit.value();
                 if !(url.starts_with("https://") || url.starts_with("http://"))
@@ -190,30 +168,30 @@ impl Attrs {
                 }
                 set_once(&mut self.base_url, key, url, lit.span())
             }
-            "vendor" => {
+            Key::Vendor => {
                 let lit = string_value(meta, "vendor", "\"iGV\"")?;
                 if lit.value().trim().is_empty() {
                     return Err(syn::Error::new(lit.span(), "`vendor` is a non-empty name"));
                 }
                 set_once(&mut self.vendor, key, lit.value(), lit.span())
             }
-            "token_field" => {
+            Key::TokenField => {
                 let (path, span) = path_value(meta, "token_field")?;
                 set_once(&mut self.token_field, key, path, span)
             }
-            "error_code" => {
+            Key::ErrorCode => {
                 let (path, span) = path_value(meta, "error_code")?;
                 set_once(&mut self.error_code, key, path, span)
             }
-            "refresh_token" => {
+            Key::RefreshToken => {
                 let (path, span) = path_value(meta, "refresh_token")?;
                 set_once(&mut self.refresh_token, key, path, span)
             }
-            "account" => {
+            Key::Account => {
                 let (path, span) = path_value(meta, "account")?;
                 set_once(&mut self.account, key, path, span)
             }
-            "error_message" => {
+            Key::ErrorMessage => {
                 let input = meta.value()?;
                 let mut paths = Vec::new();
                 let value_span = input.span();
@@ -239,7 +217,7 @@ impl Attrs {
                 }
                 set_once(&mut self.error_message, key, paths, value_span)
             }
-            "method" => {
+            Key::Method => {
                 let (ident, method) = choice(
                     meta,
                     "method",
@@ -251,7 +229,7 @@ impl Attrs {
                 )?;
                 set_once(&mut self.method, key, method, ident.span())
             }
-            "body" => {
+            Key::Body => {
                 let (ident, body) = choice(
                     meta,
                     "body",
@@ -263,11 +241,11 @@ impl Attrs {
                 )?;
                 set_once(&mut self.body, key, body, ident.span())
             }
-            "hash" => {
+            Key::Hash => {
                 let (ident, ()) = choice(meta, "hash", &[("md5", ())])?;
                 set_once(&mut self.hash, key, (), ident.span())
             }
-            "rename_all" => {
+            Key::RenameAll => {
                 let (ident, rule) = choice(
                     meta,
                     "rename_all",
@@ -280,15 +258,11 @@ impl Attrs {
                 )?;
                 set_once(&mut self.rename_all, key, rule, ident.span())
             }
-            "sliding" => {
-                if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                    return Err(
-                        meta.error("`sliding` is a flag and takes no value: write `sliding`")
-                    );
-                }
+            Key::Sliding => {
+                flag(meta, which.name())?;
                 set_once(&mut self.sliding, key, (), span)
             }
-            "header" | "request_header" => {
+            Key::Header | Key::RequestHeader => {
                 let (name, value) = in_parens(meta.input, |content| {
                     let hint = "write `header(\"Language\" = \"en\")`";
                     let name: LitStr = content.parse().map_err(|e| hinted(e, hint))?;
@@ -305,14 +279,14 @@ impl Attrs {
                     }
                     Ok((name.value(), value.value()))
                 })?;
-                if key == "header" {
+                if which == Key::Header {
                     self.headers.push((name, value));
                 } else {
                     self.request_headers.push((name, value));
                 }
                 Ok(())
             }
-            "success" => {
+            Key::Success => {
                 let rule = in_parens(meta.input, |content| {
                     let hint = "write `success(\"code\" = \"0000\")`, with a string, integer or boolean value";
                     let field: LitStr = content.parse().map_err(|e| hinted(e, hint))?;
@@ -322,11 +296,11 @@ impl Attrs {
                 self.success.push(rule);
                 Ok(())
             }
-            "transient" | "rate_limited" | "protocol" | "token_rejected" => {
-                let class = match name.as_str() {
-                    "transient" => Some(CodeClass::Transient),
-                    "rate_limited" => Some(CodeClass::RateLimited),
-                    "protocol" => Some(CodeClass::Protocol),
+            Key::Transient | Key::RateLimited | Key::Protocol | Key::TokenRejected => {
+                let class = match which {
+                    Key::Transient => Some(CodeClass::Transient),
+                    Key::RateLimited => Some(CodeClass::RateLimited),
+                    Key::Protocol => Some(CodeClass::Protocol),
                     _ => None,
                 };
                 let codes = in_parens(meta.input, Punctuated::<Lit, Token![,]>::parse_terminated)?;
@@ -353,7 +327,7 @@ impl Attrs {
                 }
                 Ok(())
             }
-            "scheme" => {
+            Key::Scheme => {
                 let input = meta.value()?;
                 let value_span = input.span();
                 let scheme = if input.peek(LitStr) {
@@ -384,7 +358,7 @@ impl Attrs {
                 };
                 set_once(&mut self.scheme, key, scheme, value_span)
             }
-            "lifetime" => {
+            Key::Lifetime => {
                 let input = meta.value()?;
                 let value_span = input.span();
                 let example = "`seconds(\"data.expiresIn\")`, `millis(\"data.expiresIn\")`, `fixed(\"20m\")` or `jwt_exp`";
@@ -418,7 +392,7 @@ impl Attrs {
                 };
                 set_once(&mut self.lifetime, key, lifetime, value_span)
             }
-            "send_as" => {
+            Key::SendAs => {
                 let input = meta.value()?;
                 let value_span = input.span();
                 let example = "`header(\"Authorization\")` or `query(\"access_token\")`";
@@ -440,7 +414,7 @@ impl Attrs {
                 };
                 set_once(&mut self.send_as, key, send_as, value_span)
             }
-            "sign" => {
+            Key::Sign => {
                 let input = meta.value()?;
                 if input.peek(LitStr) {
                     return Err(input.error("`sign` takes the path of a signer, not a string: `sign = auth_core::signing::IopSha256`"));
@@ -449,12 +423,18 @@ impl Attrs {
                 let span = path.segments.last().map_or(span, |s| s.ident.span());
                 set_once(&mut self.sign, key, path, span)
             }
-            _ => Err(syn::Error::new(
-                span,
-                format!("unknown key `{name}`{}", suggest::hint(&name, KEYS)),
-            )),
         }
     }
+}
+
+/// A flag (`sliding`, and the fields' `hashed`, `signing_key`, `every_request`): the key alone.
+pub(crate) fn flag(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<()> {
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        return Ok(());
+    }
+    Err(meta.error(format!(
+        "`{name}` is a flag and takes no value: write `{name}`"
+    )))
 }
 
 /// Records a key's value, or an error on its second occurrence.

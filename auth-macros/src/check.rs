@@ -8,6 +8,7 @@ use syn::{Data, DeriveInput, Fields, Ident, Type};
 use crate::attr::{Attrs, Body, CodeClass, Expected, Lifetime, Method, RenameRule, Scheme, SendAs};
 use crate::ctxt::Ctxt;
 use crate::field::FieldAttrs;
+use crate::key::Key;
 
 /// Where a field's value goes.
 pub(crate) enum Place {
@@ -78,10 +79,10 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             }
             Place::Body(name)
         };
-        if let (Some(hashed), false) = (field_attrs.hashed, attrs.saw("hash")) {
+        if let (Some(hashed), false) = (field_attrs.hashed, attrs.saw(Key::Hash)) {
             cx.error_at(hashed, "this field is hashed but the endpoint names no hash; add `hash = md5` to `#[login_endpoint]`");
         }
-        if let (Some(key), false) = (field_attrs.signing_key, attrs.saw("sign")) {
+        if let (Some(key), false) = (field_attrs.signing_key, attrs.saw(Key::Sign)) {
             cx.error_at(
                 key,
                 "a signing key needs a signer; add `sign = ...` to `#[login_endpoint]`",
@@ -126,23 +127,23 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             "a GET request has no body; use `body = query`, or `method = POST`",
         );
     }
-    if let (Some((_, span)), false) = (attrs.token_rejected.first(), attrs.saw("error_code")) {
+    if let (Some((_, span)), false) = (attrs.token_rejected.first(), attrs.saw(Key::ErrorCode)) {
         cx.error_at(
             *span,
             "`token_rejected` codes are read at `error_code`; add `error_code = \"code\"`",
         );
     }
     let call_site = Span::call_site();
-    if !attrs.saw("path") {
+    if !attrs.saw(Key::Path) {
         cx.error_at(
             call_site,
             "missing `path`: add `path = \"/login\"`, the login path under the base URL",
         );
     }
-    if !attrs.saw("token_field") {
+    if !attrs.saw(Key::TokenField) {
         cx.error_at(call_site, "missing `token_field`: add the response field that holds the token, e.g. `token_field = \"data.accessToken\"`");
     }
-    if !attrs.saw("lifetime") {
+    if !attrs.saw(Key::Lifetime) {
         cx.error_at(
             call_site,
             "missing `lifetime`: add `seconds(\"data.expiresIn\")`, `millis(\"...\")`, `fixed(\"20m\")` or `jwt_exp`",

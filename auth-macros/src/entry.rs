@@ -27,7 +27,10 @@ pub(crate) fn login_endpoint_impl(args: TokenStream2, input: TokenStream2) -> To
     let mut out = item.to_token_stream();
     match (cx.finish(), model) {
         (Ok(()), Some(model)) => out.extend(expand::expand(&model)),
-        (Err(err), _) => out.extend(err.to_compile_error()),
+        (Err(err), _) => {
+            out.extend(err.to_compile_error());
+            out.extend(expand::stub(&item));
+        }
         // Unreachable in practice: a missing model always comes with an error.
         (Ok(()), None) => {}
     }

@@ -149,6 +149,30 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     }
 }
 
+/// What stands in for the impl when the attribute has mistakes, as thiserror's fallback does: code
+/// that uses the struct then compiles, so the only errors shown are the real ones. It is never
+/// run: the crate does not compile while the attribute's errors stand.
+pub(crate) fn stub(input: &syn::DeriveInput) -> TokenStream {
+    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+        // A generic item is an error of its own; an impl would need bounds the user never wrote.
+        return TokenStream::new();
+    }
+    let p = quote!(::auth_core::__private);
+    let ident = &input.ident;
+    quote! {
+        impl #p::LoginEndpoint for #ident {
+            const SPEC: &'static #p::LoginSpec = &#p::LoginSpec::new(
+                "",
+                "/",
+                #p::FieldPath::new(&[]),
+                #p::Lifetime::JwtExp,
+            );
+
+            fn params<'__a>(&'__a self, _: &mut #p::Params<'__a>) {}
+        }
+    }
+}
+
 fn field_path(segments: &[String]) -> TokenStream {
     quote!(::auth_core::__private::FieldPath::new(&[#(#segments),*]))
 }

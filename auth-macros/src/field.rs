@@ -61,9 +61,7 @@ impl FieldAttrs {
                         Ok(())
                     }
                     "hashed" | "signing_key" | "every_request" => {
-                        if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-                            return Err(meta.error(format!("`{key}` is a flag and takes no value")));
-                        }
+                        crate::attr::flag(&meta, &key.to_string())?;
                         let slot = match key.to_string().as_str() {
                             "hashed" => &mut out.hashed,
                             "signing_key" => &mut out.signing_key,

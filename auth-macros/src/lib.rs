@@ -7,6 +7,7 @@ mod ctxt;
 mod entry;
 mod expand;
 mod field;
+mod key;
 #[cfg(test)]
 mod snapshots;
 mod suggest;

@@ -18,6 +18,8 @@ mod entry;
 mod expand;
 #[path = "../../auth-macros/src/field.rs"]
 mod field;
+#[path = "../../auth-macros/src/key.rs"]
+mod key;
 #[path = "../../auth-macros/src/suggest.rs"]
 mod suggest;
 
