@@ -170,6 +170,12 @@ pub enum ConfigError {
         /// The header's name.
         name: String,
     },
+    /// A JSON body for an authorised request could not be serialized.
+    #[error("the JSON body could not be serialized: {reason}")]
+    BadJsonBody {
+        /// What serde said.
+        reason: String,
+    },
     /// A signed request names a parameter twice (in its URL, its query, its form body, or as one
     /// the session adds: the token, a carried field): the signature covers each name once.
     #[error(

@@ -60,7 +60,8 @@ pub use error::{
 pub use login::md5_hex;
 pub use secret::Secret;
 pub use session::{
-    RenewPolicy, RetryPolicy, Session, SessionBuilder, SessionStats, StoreFailure, TokenHandle,
+    AnySession, RenewPolicy, RetryPolicy, Session, SessionBuilder, SessionStats, StoreFailure,
+    TokenHandle,
 };
 pub use token::Token;
 

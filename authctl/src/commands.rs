@@ -5,12 +5,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use reqwest::Method;
 
 use crate::cli::{Format, IopVendorArg, VendorArg};
-use crate::driver::{Driver, Outgoing, names};
 use crate::failure::Failure;
+use crate::vendor_client::{Outgoing, VendorClient, names};
 
 pub async fn token(
     vendor: VendorArg,
-    driver: &dyn Driver,
+    driver: &VendorClient,
     format: Format,
 ) -> Result<String, Failure> {
     let (name, _) = names(vendor);
@@ -50,7 +50,7 @@ pub async fn token(
 
 pub async fn request(
     vendor: VendorArg,
-    driver: &dyn Driver,
+    driver: &VendorClient,
     method: &str,
     target: String,
     data: Option<String>,
@@ -96,7 +96,7 @@ pub async fn request(
 pub fn authorize_url(
     vendor: IopVendorArg,
     redirect_uri: &str,
-    lookup: crate::driver::Lookup<'_>,
+    lookup: crate::vendor_client::Lookup<'_>,
 ) -> Result<String, Failure> {
     let app_key = lookup("IOP_APP_KEY")
         .filter(|v| !v.is_empty())

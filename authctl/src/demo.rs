@@ -10,9 +10,9 @@ use reqwest::Method;
 use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, wahool, yz365};
 
 use crate::cli::VendorArg;
-use crate::driver::{Driver, Outgoing, build, names};
 use crate::failure::Failure;
 use crate::sandbox_env::variables;
+use crate::vendor_client::{Outgoing, VendorClient, build, names};
 
 const LIFETIME: Duration = Duration::from_secs(4);
 
@@ -70,7 +70,7 @@ fn masked(token: &auth_core::Token) -> String {
     format!("{name}{shown}…")
 }
 
-async fn run_vendor(vendor: VendorArg, driver: &dyn Driver) -> Result<Row, Failure> {
+async fn run_vendor(vendor: VendorArg, driver: &VendorClient) -> Result<Row, Failure> {
     let (name, _) = names(vendor);
     let started = Instant::now();
     let token = driver.token().await.map_err(Failure::Auth)?;
@@ -179,7 +179,7 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
             build(
                 vendor,
                 &lookup,
-                crate::driver::Target::default(),
+                crate::vendor_client::Target::default(),
                 http,
                 &store,
             )?,
@@ -188,7 +188,7 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
     let rows = join_all(
         drivers
             .iter()
-            .map(|(vendor, driver)| run_vendor(*vendor, driver.as_ref())),
+            .map(|(vendor, driver)| run_vendor(*vendor, driver)),
     )
     .await;
     let mut table = format!(

@@ -3,10 +3,10 @@
 mod cli;
 mod commands;
 mod demo;
-mod driver;
 mod failure;
 mod sandbox_env;
 mod store;
+mod vendor_client;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -68,15 +68,15 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Failure::Local(format!("the HTTP client could not be built: {e}")))?;
-    let where_to = driver::Target {
+    let where_to = vendor_client::Target {
         base_url: cli.base_url.as_deref(),
         account: cli.account.as_deref(),
     };
     let store = || store::open(cli.store.as_deref(), environment(store::KEY_VARIABLE));
     match cli.command {
         Command::Token { vendor, format } => {
-            let driver = driver::build(vendor, &environment, where_to, &http, &store()?)?;
-            commands::token(vendor, driver.as_ref(), format).await
+            let driver = vendor_client::build(vendor, &environment, where_to, &http, &store()?)?;
+            commands::token(vendor, &driver, format).await
         }
         Command::Request {
             vendor,
@@ -85,8 +85,8 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             data,
             headers,
         } => {
-            let driver = driver::build(vendor, &environment, where_to, &http, &store()?)?;
-            commands::request(vendor, driver.as_ref(), &method, target, data, headers).await
+            let driver = vendor_client::build(vendor, &environment, where_to, &http, &store()?)?;
+            commands::request(vendor, &driver, &method, target, data, headers).await
         }
         Command::AuthorizeUrl {
             vendor,

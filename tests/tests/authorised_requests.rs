@@ -232,3 +232,119 @@ async fn business_retries_are_for_idempotent_methods_and_honour_retry_after() {
         "one login per session; no re-login for a 5xx"
     );
 }
+
+#[tokio::test]
+async fn clients_of_every_vendor_fit_in_one_list_and_clones_share_their_session() {
+    fn shareable<T: Clone + Send + Sync + 'static>(_: &T) {}
+    let sandbox = Sandbox::start().await.unwrap();
+    let clients = Clients::new(&sandbox);
+    let all: Vec<auth_core::AuthorizedClient> = vec![
+        clients.igv.clone(),
+        clients.wahool.clone(),
+        clients.lazada.clone(),
+        clients.aliexpress.clone(),
+        clients.icekredit.clone(),
+        clients.yz365.clone(),
+    ];
+    shareable(&all);
+    // Clones handed to tasks: each vendor logs in once, whichever clone asks.
+    let tasks: Vec<_> = all
+        .iter()
+        .flat_map(|client| (0..3).map(move |_| client.clone()))
+        .map(|client| tokio::spawn(async move { client.session().token().await.unwrap() }))
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for (client, vendor) in all.iter().zip(Vendor::ALL) {
+        assert_eq!(sandbox.vendor(vendor).login_count(), 1, "{vendor:?}");
+        let original = client.session().cached_token().unwrap();
+        let cloned = client.clone().session().cached_token().unwrap();
+        assert!(std::sync::Arc::ptr_eq(&original, &cloned), "{vendor:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_request_keeps_its_first_mistake_and_sends_nothing() {
+    struct Unserializable;
+    impl serde::Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no JSON form"))
+        }
+    }
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = clients::igv(&sandbox);
+    let err = client
+        .get(igv::WHOAMI_PATH)
+        .header("bad header", "value")
+        .header("X-Fine", "bad\nvalue")
+        .json(&Unserializable)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Config { problem: auth_core::ConfigError::BadRequestHeader { name }, .. } if name == "bad header"),
+        "{err}"
+    );
+    let err = client
+        .post(igv::WHOAMI_PATH)
+        .json(&Unserializable)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Config {
+                problem: auth_core::ConfigError::BadJsonBody { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(sandbox.igv().protected_count(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn put_patch_delete_and_typed_json_reach_the_wire() {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method};
+    let echo = axum::Router::new().fallback(
+        |method: Method, headers: HeaderMap, body: Bytes| async move {
+            let authorization = headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().starts_with("Bearer "))
+                .unwrap_or(false);
+            axum::Json(serde_json::json!({
+                "method": method.as_str(),
+                "authorized": authorization,
+                "content_type": headers.get("content-type").map(|v| v.to_str().unwrap().to_owned()),
+                "body": String::from_utf8(body.to_vec()).unwrap(),
+            }))
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, echo).await.unwrap() });
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let session = common::igv_builder(&sandbox).build().unwrap();
+    let client = auth_core::AuthorizedClient::new(session, format!("http://{addr}")).unwrap();
+    // Any `Serialize` value, not only a `serde_json::Value`.
+    let order = std::collections::BTreeMap::from([("quantity", 2), ("sku_id", 1)]);
+    for (request, method) in [
+        (client.put("/orders/1").json(&order), "PUT"),
+        (client.patch("/orders/1").json(&order), "PATCH"),
+        (client.delete("/orders/1"), "DELETE"),
+    ] {
+        let answer: serde_json::Value =
+            serde_json::from_slice(&request.send().await.unwrap().bytes().await.unwrap()).unwrap();
+        assert_eq!(answer["method"], method);
+        assert_eq!(answer["authorized"], true);
+        if method != "DELETE" {
+            assert_eq!(answer["content_type"], "application/json");
+            assert_eq!(answer["body"], r#"{"quantity":2,"sku_id":1}"#);
+        }
+    }
+}

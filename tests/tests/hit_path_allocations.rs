@@ -25,6 +25,8 @@ fn a_cached_token_is_handed_out_without_allocating() {
         drop(session.token().await.unwrap());
         let mut handle = session.handle();
         handle.token().await.unwrap();
+        let erased = auth_core::AnySession::from(session.clone());
+        drop(erased.token().await.unwrap());
         // Let the renewer take its first look, so that the watched path is the one counted.
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
 
@@ -38,11 +40,15 @@ fn a_cached_token_is_handed_out_without_allocating() {
             let token = handle.token().await.unwrap();
             assert!(std::ptr::eq(token, &*first));
         }
+        for _ in 0..10_000 {
+            let token = erased.token().await.unwrap();
+            assert!(Arc::ptr_eq(&token, &first));
+        }
         let after = dhat::HeapStats::get();
         assert_eq!(
             after.total_blocks - before.total_blocks,
             0,
-            "allocations on the hit path (Session::token and TokenHandle::token)"
+            "allocations on the hit path (Session::token, TokenHandle::token, AnySession::token)"
         );
 
         // The counter does see allocations: one boxed value is one block.

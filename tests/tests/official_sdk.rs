@@ -10,7 +10,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use auth_core::signing::{IopSha256, Signer};
-use auth_core::{AuthorizedClient, ConfigError, Error, LoginEndpoint, Secret};
+use auth_core::{AuthorizedClient, ConfigError, Error, Secret};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, Uri};
@@ -60,10 +60,7 @@ async fn capture_server() -> (String, Log, tokio::task::JoinHandle<()>) {
 }
 
 /// A Lazada client whose tokens come from the sandbox and whose business calls go to `api`.
-fn lazada_client(
-    sandbox: &Sandbox,
-    api: &str,
-) -> AuthorizedClient<vendors::lazada::LazadaTokenCreate> {
+fn lazada_client(sandbox: &Sandbox, api: &str) -> AuthorizedClient {
     let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
     let session = lazada::session_builder(iop_app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::Lazada))
@@ -155,7 +152,7 @@ fn seed() -> [u8; 32] {
     seed
 }
 
-async fn send<E: LoginEndpoint>(client: &AuthorizedClient<E>, base: &str, case: &Case) {
+async fn send(client: &AuthorizedClient, base: &str, case: &Case) {
     let mut target = if case.gateway {
         String::new()
     } else {

@@ -8,10 +8,18 @@ mod common;
 use std::fmt::Debug;
 
 use auth_core::store::{EncryptionKey, FileStore, MemoryStore};
-use auth_core::{Error, ErrorClass, LoginEndpoint, Params, RetryPolicy, Session, md5_hex};
+use auth_core::{
+    AuthorizedClient, Error, ErrorClass, LoginEndpoint, Params, RetryPolicy, Session, md5_hex,
+};
 use common::capture::Captured;
 use common::clients::{Clients, call};
+use vendors::aliexpress::AliExpressTokenCreate;
+use vendors::icekredit::IceKreditLogin;
+use vendors::igv::IgvLogin;
+use vendors::lazada::LazadaTokenCreate;
 use vendors::sandbox::{Fault, Sandbox, Vendor, icekredit, igv, iop, wahool, yz365};
+use vendors::wahool::WahoolLogin;
+use vendors::yz365::Yz365Login;
 
 /// What the flows printed, and the secrets they met.
 #[derive(Default)]
@@ -44,8 +52,10 @@ impl Evidence {
     /// The IOP authorization codes of a set of clients: single-use, but credentials all the same.
     fn codes_of(&mut self, clients: &Clients) {
         for code in [
-            &clients.lazada.session().endpoint().code,
-            &clients.aliexpress.session().endpoint().code,
+            &typed::<LazadaTokenCreate>(&clients.lazada).endpoint().code,
+            &typed::<AliExpressTokenCreate>(&clients.aliexpress)
+                .endpoint()
+                .code,
         ] {
             self.secrets.push(code.expose().to_owned());
         }
@@ -66,15 +76,23 @@ const FAULTS: [(Fault, ErrorClass); 6] = [
     (Fault::TruncatedBody, ErrorClass::Protocol),
 ];
 
-/// One vendor's flows, on the `Clients` field `$field` (the sessions' types differ by vendor).
+/// The typed session behind a client (its endpoint's credentials, its handle).
+fn typed<E: LoginEndpoint>(client: &AuthorizedClient) -> &Session<E> {
+    client
+        .session()
+        .downcast_ref::<E>()
+        .expect("the client's endpoint type")
+}
+
+/// One vendor's flows, on the `Clients` field `$field`, whose endpoint type is `$endpoint`.
 macro_rules! exercise {
-    ($vendor:expr, $field:ident, $sandbox:expr, $evidence:expr) => {{
+    ($vendor:expr, $field:ident, $endpoint:ty, $sandbox:expr, $evidence:expr) => {{
         let (vendor, sandbox, evidence): (Vendor, &Sandbox, &mut Evidence) =
             ($vendor, $sandbox, $evidence);
         let state = sandbox.vendor(vendor);
         let clients = Clients::new(sandbox);
         evidence.codes_of(&clients);
-        let session = clients.$field.session();
+        let session = typed::<$endpoint>(&clients.$field);
 
         assert!(call(vendor, sandbox, &clients).await, "{vendor:?}: a call");
         evidence.token_of(session);
@@ -129,12 +147,30 @@ async fn no_vendor_flow_leaks_a_secret() {
 
     let sandbox = Sandbox::start().await.unwrap();
     let mut evidence = Evidence::default();
-    exercise!(Vendor::Igv, igv, &sandbox, &mut evidence);
-    exercise!(Vendor::Wahool, wahool, &sandbox, &mut evidence);
-    exercise!(Vendor::IceKredit, icekredit, &sandbox, &mut evidence);
-    exercise!(Vendor::Yz365, yz365, &sandbox, &mut evidence);
-    exercise!(Vendor::Lazada, lazada, &sandbox, &mut evidence);
-    exercise!(Vendor::AliExpress, aliexpress, &sandbox, &mut evidence);
+    exercise!(Vendor::Igv, igv, IgvLogin, &sandbox, &mut evidence);
+    exercise!(Vendor::Wahool, wahool, WahoolLogin, &sandbox, &mut evidence);
+    exercise!(
+        Vendor::IceKredit,
+        icekredit,
+        IceKreditLogin,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(Vendor::Yz365, yz365, Yz365Login, &sandbox, &mut evidence);
+    exercise!(
+        Vendor::Lazada,
+        lazada,
+        LazadaTokenCreate,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::AliExpress,
+        aliexpress,
+        AliExpressTokenCreate,
+        &sandbox,
+        &mut evidence
+    );
 
     // A token rejected twice (the second time right after a fresh login): the vendors whose
     // sandbox can refuse a business call on demand.
@@ -145,10 +181,10 @@ async fn no_vendor_flow_leaks_a_secret() {
     let err = clients.igv.get(igv::WHOAMI_PATH).send().await.unwrap_err();
     assert!(matches!(err, Error::TokenRejected { .. }), "{err:?}");
     evidence.error(&err);
-    evidence.token_of(clients.igv.session());
+    evidence.token_of(typed::<IgvLogin>(&clients.igv));
 
     // A configuration error names the host, not the credentials.
-    let err = Session::builder(clients.yz365.session().endpoint().clone())
+    let err = Session::builder(typed::<Yz365Login>(&clients.yz365).endpoint().clone())
         .base_url("http://yz365.example")
         .build()
         .unwrap_err();

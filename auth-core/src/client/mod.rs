@@ -8,17 +8,20 @@
 pub(crate) mod inspect;
 mod request;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
 pub use request::AuthorizedRequest;
 
-use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error, VendorSaid};
-use crate::session::{RetryPolicy, Session, check_transport};
+use crate::session::{AnySession, RetryPolicy, check_transport};
 
 /// Sends requests with a session's token attached, re-logging in when a token is rejected.
+///
+/// Cheap to clone (clones share the session and the settings), `Send + Sync + 'static`, and
+/// the same type whatever the vendor: one `Vec<AuthorizedClient>` can hold them all.
 ///
 /// ```no_run
 /// use auth_core::{AuthorizedClient, Session};
@@ -32,8 +35,15 @@ use crate::session::{RetryPolicy, Session, check_transport};
 /// println!("{}", orders.status());
 /// # Ok(()) }
 /// ```
-pub struct AuthorizedClient<E> {
-    session: Session<E>,
+#[derive(Clone)]
+pub struct AuthorizedClient {
+    session: AnySession,
+    settings: Arc<Settings>,
+}
+
+/// What a client was configured with; shared by its clones until one of them changes it.
+#[derive(Clone)]
+struct Settings {
     http: reqwest::Client,
     base_url: Url,
     token_param: Option<String>,
@@ -47,22 +57,24 @@ pub struct AuthorizedClient<E> {
 /// Long enough for a slow report download, short enough that a silent vendor is noticed.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-impl<E> std::fmt::Debug for AuthorizedClient<E> {
+impl std::fmt::Debug for AuthorizedClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthorizedClient")
-            .field("base_url", &self.base_url.as_str())
+            .field("base_url", &self.settings.base_url.as_str())
             .field("session", &self.session)
-            .field("token_param", &self.token_param)
-            .field("sign_path", &self.sign_path)
+            .field("token_param", &self.settings.token_param)
+            .field("sign_path", &self.settings.sign_path)
             .finish_non_exhaustive()
     }
 }
 
-impl<E: LoginEndpoint> AuthorizedClient<E> {
+impl AuthorizedClient {
     /// A client sending requests relative to `base_url` (the vendor's business API, which may
-    /// differ from its login domain) with the session's HTTP client.
-    pub fn new(session: Session<E>, base_url: impl AsRef<str>) -> Result<Self, Error> {
-        let vendor = E::SPEC.vendor();
+    /// differ from its login domain) with the session's HTTP client. `session` is a
+    /// [`Session`](crate::Session) of any endpoint, or an [`AnySession`].
+    pub fn new(session: impl Into<AnySession>, base_url: impl AsRef<str>) -> Result<Self, Error> {
+        let session = session.into();
+        let vendor = session.vendor();
         let base_url = Url::parse(base_url.as_ref().trim_end_matches('/')).map_err(|e| {
             Error::config(
                 vendor,
@@ -76,41 +88,45 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
         let http = session.http_client().clone();
         Ok(AuthorizedClient {
             session,
-            http,
-            base_url,
-            token_param: None,
-            sign_path: true,
-            retry: None,
-            retry_all_methods: false,
-            max_inspected_bytes: 8 << 20,
-            timeout: DEFAULT_TIMEOUT,
+            settings: Arc::new(Settings {
+                http,
+                base_url,
+                token_param: None,
+                sign_path: true,
+                retry: None,
+                retry_all_methods: false,
+                max_inspected_bytes: 8 << 20,
+                timeout: DEFAULT_TIMEOUT,
+            }),
         })
+    }
+
+    fn configure(mut self, change: impl FnOnce(&mut Settings)) -> Self {
+        change(Arc::make_mut(&mut self.settings));
+        self
     }
 
     /// How much of an answer is read to look for a token rejection or a rate-limit code
     /// (8 MiB unless set). A longer answer is not one: it is returned whole, the rest of it
     /// still streaming, and nothing beyond this is ever held in memory to inspect it.
     #[must_use]
-    pub fn max_inspected_bytes(mut self, bytes: usize) -> Self {
-        self.max_inspected_bytes = bytes;
-        self
+    pub fn max_inspected_bytes(self, bytes: usize) -> Self {
+        self.configure(|s| s.max_inspected_bytes = bytes)
     }
 
     /// How long one request may take, from connecting to the end of its body (30 s unless
     /// set; it takes the place of a timeout set on the `reqwest::Client`). A timeout is
     /// [`Error::Transient`], retried like any transient failure.
     #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+    pub fn timeout(self, timeout: Duration) -> Self {
+        self.configure(|s| s.timeout = timeout)
     }
 
-    /// Sends the token under this parameter name instead of the declared one (AliExpress's
-    /// business calls take it as `session`).
+    /// Sends the token under this parameter name instead of the declared one.
     #[must_use]
-    pub fn token_param(mut self, name: impl Into<String>) -> Self {
-        self.token_param = Some(name.into());
-        self
+    pub fn token_param(self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.configure(|s| s.token_param = Some(name))
     }
 
     /// Whether the signature covers the request's path below the base URL (default: yes).
@@ -118,9 +134,8 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
     /// URL itself (AliExpress's `/sync?method=...`) has no path below it, so it is signed
     /// without one, as the vendor expects, with nothing to set here.
     #[must_use]
-    pub fn sign_path(mut self, sign_path: bool) -> Self {
-        self.sign_path = sign_path;
-        self
+    pub fn sign_path(self, sign_path: bool) -> Self {
+        self.configure(|s| s.sign_path = sign_path)
     }
 
     /// Retries requests that failed in transit or answered 408, 429 or 5xx, honouring
@@ -129,16 +144,19 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
     /// `10000429` inside an HTTP 200) means the request was refused unprocessed, so it is retried
     /// whatever the method; once the retries are spent it is [`Error::RateLimited`].
     #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
+    pub fn retry(self, policy: RetryPolicy) -> Self {
+        self.configure(|s| s.retry = Some(policy))
     }
 
     /// Lets [`Self::retry`] retry `POST` and `PATCH` too (only if the vendor deduplicates them).
     #[must_use]
-    pub fn retry_all_methods(mut self, all: bool) -> Self {
-        self.retry_all_methods = all;
-        self
+    pub fn retry_all_methods(self, all: bool) -> Self {
+        self.configure(|s| s.retry_all_methods = all)
+    }
+
+    /// The session whose token is attached.
+    pub fn session(&self) -> &AnySession {
+        &self.session
     }
 
     /// Whether an answer this client received is the vendor saying no, and what it said: HTTP
@@ -168,35 +186,43 @@ impl<E: LoginEndpoint> AuthorizedClient<E> {
     /// # Ok::<(), auth_core::Error>(())
     /// ```
     pub fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid> {
-        let redactor = match self.session.cached_token() {
-            Some(token) => self.session.redactor(&token),
-            None => self.session.credentials_redactor(),
-        };
-        match inspect::error_envelope(E::SPEC, body, &redactor) {
+        let token = self.session.cached_token();
+        let redactor = self.session.redactor(token.as_deref());
+        match inspect::error_envelope(self.session.spec(), body, &redactor) {
             Some(said) => Some(said),
             None => (status >= 400).then(VendorSaid::default),
         }
     }
 
-    /// The session whose token is attached.
-    pub fn session(&self) -> &Session<E> {
-        &self.session
-    }
-
     /// A `GET` request to `path` (relative to the base URL; empty, or only a `?query`, for the
     /// base URL itself) or to an absolute URL. Parameters in it are sent, and signed, like
     /// those given to [`AuthorizedRequest::query`].
-    pub fn get(&self, path: &str) -> AuthorizedRequest<'_, E> {
+    pub fn get(&self, path: &str) -> AuthorizedRequest {
         self.request(reqwest::Method::GET, path)
     }
 
     /// A `POST` request.
-    pub fn post(&self, path: &str) -> AuthorizedRequest<'_, E> {
+    pub fn post(&self, path: &str) -> AuthorizedRequest {
         self.request(reqwest::Method::POST, path)
     }
 
+    /// A `PUT` request.
+    pub fn put(&self, path: &str) -> AuthorizedRequest {
+        self.request(reqwest::Method::PUT, path)
+    }
+
+    /// A `PATCH` request.
+    pub fn patch(&self, path: &str) -> AuthorizedRequest {
+        self.request(reqwest::Method::PATCH, path)
+    }
+
+    /// A `DELETE` request.
+    pub fn delete(&self, path: &str) -> AuthorizedRequest {
+        self.request(reqwest::Method::DELETE, path)
+    }
+
     /// A request with any method.
-    pub fn request(&self, method: reqwest::Method, path: &str) -> AuthorizedRequest<'_, E> {
-        AuthorizedRequest::new(self, method, path)
+    pub fn request(&self, method: reqwest::Method, path: &str) -> AuthorizedRequest {
+        AuthorizedRequest::new(self.clone(), method, path)
     }
 }

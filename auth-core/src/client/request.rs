@@ -8,7 +8,6 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use super::AuthorizedClient;
 use super::inspect::{Verdict, inspect};
-use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error, ErrorClass, TransientKind, VendorSaid};
 use crate::retry_after::retry_after;
 use crate::session::check_transport;
@@ -25,20 +24,23 @@ enum Body {
 }
 
 /// A request being built by an [`AuthorizedClient`]; send it with [`AuthorizedRequest::send`].
+///
+/// As with reqwest's `RequestBuilder`, a mistake while building (a header that is not one, a
+/// body that does not serialize) is kept, the first one only, and returned by `send`.
 #[must_use]
-pub struct AuthorizedRequest<'c, E> {
-    client: &'c AuthorizedClient<E>,
+pub struct AuthorizedRequest {
+    client: AuthorizedClient,
     method: Method,
     path: String,
     query: Vec<(String, String)>,
     body: Body,
     headers: HeaderMap,
-    invalid_header: Option<String>,
+    mistake: Option<ConfigError>,
     timeout: Option<Duration>,
 }
 
 /// The method and path only: parameters and bodies may carry anything.
-impl<E> std::fmt::Debug for AuthorizedRequest<'_, E> {
+impl std::fmt::Debug for AuthorizedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthorizedRequest")
             .field("method", &self.method)
@@ -47,8 +49,8 @@ impl<E> std::fmt::Debug for AuthorizedRequest<'_, E> {
     }
 }
 
-impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
-    pub(super) fn new(client: &'c AuthorizedClient<E>, method: Method, path: &str) -> Self {
+impl AuthorizedRequest {
+    pub(super) fn new(client: AuthorizedClient, method: Method, path: &str) -> Self {
         AuthorizedRequest {
             client,
             method,
@@ -56,9 +58,15 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
             query: Vec::new(),
             body: Body::None,
             headers: HeaderMap::new(),
-            invalid_header: None,
+            mistake: None,
             timeout: None,
         }
+    }
+
+    /// Keeps the first mistake made while building.
+    fn mistake(mut self, mistake: ConfigError) -> Self {
+        self.mistake.get_or_insert(mistake);
+        self
     }
 
     /// Adds query parameters.
@@ -83,14 +91,27 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         self
     }
 
-    /// Sends a JSON body.
-    pub fn json(mut self, value: &serde_json::Value) -> Self {
-        let bytes = value.to_string().into_bytes();
-        self.body = Body::Raw {
-            content_type: HeaderValue::from_static("application/json"),
-            bytes,
-        };
-        self
+    /// Sends `value` as a JSON body.
+    ///
+    /// ```no_run
+    /// # async fn run(client: auth_core::AuthorizedClient) -> Result<(), auth_core::Error> {
+    /// let order = serde_json::json!({ "sku": "A-1", "quantity": 2 });
+    /// client.post("/orders").json(&order).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => {
+                self.body = Body::Raw {
+                    content_type: HeaderValue::from_static("application/json"),
+                    bytes,
+                };
+                self
+            }
+            Err(err) => self.mistake(ConfigError::BadJsonBody {
+                reason: err.to_string(),
+            }),
+        }
     }
 
     /// Sends a body of any type.
@@ -102,18 +123,22 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         self
     }
 
-    /// Adds a header.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+    /// Adds a header: anything a `HeaderName` and a `HeaderValue` can be made from, as with
+    /// reqwest (`&str`, `String`, the typed constants of `reqwest::header`).
+    pub fn header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+        K: std::fmt::Display,
+    {
+        let shown = name.to_string();
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             (Ok(name), Ok(value)) => {
                 self.headers.append(name, value);
+                self
             }
-            _ => self.invalid_header = Some(name.to_owned()),
+            _ => self.mistake(ConfigError::BadRequestHeader { name: shown }),
         }
-        self
     }
 
     /// How long this request may take, in place of the client's
@@ -128,26 +153,24 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
     /// the request once; a second rejection is [`Error::TokenRejected`]. Other answers, errors
     /// included, are returned as they came, after the retries configured on the client.
     pub async fn send(self) -> Result<reqwest::Response, Error> {
-        let client = self.client;
-        let spec = E::SPEC;
-        if let Some(header) = self.invalid_header.clone() {
-            return Err(Error::config(
-                spec.vendor(),
-                ConfigError::BadRequestHeader { name: header },
-            ));
+        let client = &self.client;
+        let settings = &client.settings;
+        let spec = client.session.spec();
+        if let Some(mistake) = self.mistake.clone() {
+            return Err(Error::config(spec.vendor(), mistake));
         }
-        let retry = client
+        let retry = settings
             .retry
-            .filter(|_| client.retry_all_methods || is_idempotent(&self.method));
+            .filter(|_| settings.retry_all_methods || is_idempotent(&self.method));
         // A rate-limited request was refused before it was processed: retried whatever the method.
-        let rate_retry = client.retry;
+        let rate_retry = settings.retry;
         let mut replayed = false;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let token = client.session.token().await?;
             let request = self.build(&token)?;
-            let response = match client.http.execute(request).await {
+            let response = match settings.http.execute(request).await {
                 Ok(response) => response,
                 Err(err) => {
                     let err = Error::transport(spec.vendor(), err);
@@ -170,8 +193,8 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
                 backoff(&err, delay).await;
                 continue;
             }
-            let redactor = || client.session.redactor(&token);
-            match inspect(spec, response, client.max_inspected_bytes, redactor).await? {
+            let redactor = || client.session.redactor(Some(&token));
+            match inspect(spec, response, settings.max_inspected_bytes, redactor).await? {
                 Verdict::Accepted(response) => {
                     if response.status().is_success() {
                         client.session.record_success(&token);
@@ -211,11 +234,12 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
     }
 
     fn build(&self, token: &Token) -> Result<reqwest::Request, Error> {
-        let client = self.client;
-        let spec = E::SPEC;
+        let client = &self.client;
+        let settings = &client.settings;
+        let spec = client.session.spec();
         let vendor = spec.vendor();
         let carried = client.session.carried();
-        let mut url = target_url(&client.base_url, &self.path).map_err(|e| {
+        let mut url = target_url(&settings.base_url, &self.path).map_err(|e| {
             Error::config(
                 vendor,
                 ConfigError::BadBaseUrl {
@@ -236,7 +260,7 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
             .map(|(name, value)| (Cow::Borrowed(*name), Cow::Borrowed(value.expose())))
             .collect();
         if let Some((name, value)) = token.query_param() {
-            let name = client.token_param.as_deref().unwrap_or(name);
+            let name = settings.token_param.as_deref().unwrap_or(name);
             added.push((Cow::Borrowed(name), Cow::Borrowed(value)));
         }
         let form = match &self.body {
@@ -272,9 +296,9 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
                 .collect();
             let user = all.len();
             all.extend(added);
-            let api = if client.sign_path {
+            let api = if settings.sign_path {
                 url.path()
-                    .strip_prefix(client.base_url.path().trim_end_matches('/'))
+                    .strip_prefix(settings.base_url.path().trim_end_matches('/'))
                     .unwrap_or(url.path())
             } else {
                 ""
@@ -298,7 +322,7 @@ impl<'c, E: LoginEndpoint> AuthorizedRequest<'c, E> {
         check_transport(&url, client.session.allows_insecure_http())
             .map_err(|problem| Error::config(vendor, problem))?;
         let mut request = reqwest::Request::new(self.method.clone(), url);
-        *request.timeout_mut() = Some(self.timeout.unwrap_or(client.timeout));
+        *request.timeout_mut() = Some(self.timeout.unwrap_or(settings.timeout));
         let headers = request.headers_mut();
         for (name, value) in &carried.headers {
             headers.insert(name.clone(), value.clone());

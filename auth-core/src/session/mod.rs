@@ -1,5 +1,6 @@
 //! A session: one endpoint, one set of credentials, one cached token kept valid.
 
+mod any;
 mod builder;
 mod carried;
 mod fleet;
@@ -20,6 +21,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
+pub use any::AnySession;
 pub use builder::SessionBuilder;
 pub(crate) use builder::check_transport;
 pub use fleet::StoreFailure;
@@ -234,13 +236,8 @@ impl<E: LoginEndpoint> Session<E> {
     /// while a login is under way wait for that login instead of starting another; a caller that
     /// gives up waiting does not cancel it for the others.
     pub fn token(&self) -> impl Future<Output = Result<Arc<Token>, Error>> + Send + '_ {
-        let inner = &self.inner;
-        // Read first: after the first call this is a load, not a write to a shared line.
-        if !inner.used.load(Ordering::Relaxed) {
-            inner.used.store(true, Ordering::Relaxed);
-        }
         // The hit is decided before the future exists, so awaiting it is one branch.
-        let hit = inner.cached();
+        let hit = self.hit();
         async move {
             match hit {
                 Some(token) => Ok(token),
@@ -251,8 +248,18 @@ impl<E: LoginEndpoint> Session<E> {
         }
     }
 
+    /// The cached token if it may be sent now: no lock, no allocation.
+    pub(crate) fn hit(&self) -> Option<Arc<Token>> {
+        let inner = &self.inner;
+        // Read first: after the first call this is a load, not a write to a shared line.
+        if !inner.used.load(Ordering::Relaxed) {
+            inner.used.store(true, Ordering::Relaxed);
+        }
+        inner.cached()
+    }
+
     /// No valid token cached: join or start a login.
-    async fn miss(&self) -> Result<Arc<Token>, Error> {
+    pub(crate) async fn miss(&self) -> Result<Arc<Token>, Error> {
         let inner = &self.inner;
         let token = match inner.start(Reason::Expired)? {
             Start::Cached(token) => token,

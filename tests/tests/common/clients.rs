@@ -30,7 +30,7 @@ pub fn iop_app() -> IopApp {
     }
 }
 
-pub fn igv(sandbox: &Sandbox) -> AuthorizedClient<IgvLogin> {
+pub fn igv(sandbox: &Sandbox) -> AuthorizedClient {
     igv_with(sandbox, |b| b)
 }
 
@@ -38,7 +38,7 @@ pub fn igv(sandbox: &Sandbox) -> AuthorizedClient<IgvLogin> {
 pub fn igv_with(
     sandbox: &Sandbox,
     tweak: impl FnOnce(SessionBuilder<IgvLogin>) -> SessionBuilder<IgvLogin>,
-) -> AuthorizedClient<IgvLogin> {
+) -> AuthorizedClient {
     let login = IgvLogin::new(igv::DEMO_EMAIL, Secret::from(igv::DEMO_PASSWORD));
     let session = Session::builder(login)
         .base_url(sandbox.base_url(Vendor::Igv))
@@ -47,7 +47,7 @@ pub fn igv_with(
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Igv)).unwrap()
 }
 
-pub fn wahool(sandbox: &Sandbox) -> AuthorizedClient<WahoolLogin> {
+pub fn wahool(sandbox: &Sandbox) -> AuthorizedClient {
     wahool_with(sandbox, |b| b)
 }
 
@@ -55,7 +55,7 @@ pub fn wahool(sandbox: &Sandbox) -> AuthorizedClient<WahoolLogin> {
 pub fn wahool_with(
     sandbox: &Sandbox,
     tweak: impl FnOnce(SessionBuilder<WahoolLogin>) -> SessionBuilder<WahoolLogin>,
-) -> AuthorizedClient<WahoolLogin> {
+) -> AuthorizedClient {
     let login = WahoolLogin::new(
         wahool::DEMO_ACCESS_KEY,
         Secret::from(wahool::DEMO_SECRET_KEY),
@@ -67,7 +67,7 @@ pub fn wahool_with(
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Wahool)).unwrap()
 }
 
-pub fn lazada(sandbox: &Sandbox) -> AuthorizedClient<LazadaTokenCreate> {
+pub fn lazada(sandbox: &Sandbox) -> AuthorizedClient {
     lazada_with(sandbox, |b| b)
 }
 
@@ -75,7 +75,7 @@ pub fn lazada(sandbox: &Sandbox) -> AuthorizedClient<LazadaTokenCreate> {
 pub fn lazada_with(
     sandbox: &Sandbox,
     tweak: impl FnOnce(SessionBuilder<LazadaTokenCreate>) -> SessionBuilder<LazadaTokenCreate>,
-) -> AuthorizedClient<LazadaTokenCreate> {
+) -> AuthorizedClient {
     let code = sandbox.lazada().issue_code(iop::DEMO_APP_KEY);
     let session = lazada::session_builder(iop_app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::Lazada))
@@ -84,7 +84,7 @@ pub fn lazada_with(
     AuthorizedClient::new(session, sandbox.base_url(Vendor::Lazada)).unwrap()
 }
 
-pub fn aliexpress(sandbox: &Sandbox) -> AuthorizedClient<AliExpressTokenCreate> {
+pub fn aliexpress(sandbox: &Sandbox) -> AuthorizedClient {
     aliexpress_with(sandbox, |b| b)
 }
 
@@ -92,7 +92,7 @@ pub fn aliexpress(sandbox: &Sandbox) -> AuthorizedClient<AliExpressTokenCreate> 
 pub fn aliexpress_with(
     sandbox: &Sandbox,
     tweak: impl FnOnce(SessionBuilder<AliExpressTokenCreate>) -> SessionBuilder<AliExpressTokenCreate>,
-) -> AuthorizedClient<AliExpressTokenCreate> {
+) -> AuthorizedClient {
     let code = sandbox.aliexpress().issue_code(iop::DEMO_APP_KEY);
     let session = aliexpress::session_builder(iop_app(), Secret::from(code))
         .base_url(sandbox.base_url(Vendor::AliExpress))
@@ -102,7 +102,7 @@ pub fn aliexpress_with(
     AuthorizedClient::new(session, sandbox.api_url(Vendor::AliExpress)).unwrap()
 }
 
-pub fn icekredit(sandbox: &Sandbox) -> AuthorizedClient<IceKreditLogin> {
+pub fn icekredit(sandbox: &Sandbox) -> AuthorizedClient {
     icekredit_with(sandbox, |b| b)
 }
 
@@ -110,7 +110,7 @@ pub fn icekredit(sandbox: &Sandbox) -> AuthorizedClient<IceKreditLogin> {
 pub fn icekredit_with(
     sandbox: &Sandbox,
     tweak: impl FnOnce(SessionBuilder<IceKreditLogin>) -> SessionBuilder<IceKreditLogin>,
-) -> AuthorizedClient<IceKreditLogin> {
+) -> AuthorizedClient {
     let login = IceKreditLogin::new(
         icekredit::DEMO_MERCHANT,
         Secret::from(icekredit::DEMO_PASSWORD),
@@ -122,7 +122,7 @@ pub fn icekredit_with(
     AuthorizedClient::new(session, sandbox.icekredit_service_url()).unwrap()
 }
 
-pub fn yz365(sandbox: &Sandbox) -> AuthorizedClient<Yz365Login> {
+pub fn yz365(sandbox: &Sandbox) -> AuthorizedClient {
     yz365_with(sandbox, |b| b)
 }
 
@@ -130,7 +130,7 @@ pub fn yz365(sandbox: &Sandbox) -> AuthorizedClient<Yz365Login> {
 pub fn yz365_with(
     sandbox: &Sandbox,
     tweak: impl FnOnce(SessionBuilder<Yz365Login>) -> SessionBuilder<Yz365Login>,
-) -> AuthorizedClient<Yz365Login> {
+) -> AuthorizedClient {
     let login = Yz365Login::new(
         yz365::DEMO_USERNAME,
         Secret::from(yz365::DEMO_PASSWORD),
@@ -206,12 +206,12 @@ pub async fn call(vendor: Vendor, sandbox: &Sandbox, clients: &Clients) -> bool 
 
 /// One client per vendor.
 pub struct Clients {
-    pub igv: AuthorizedClient<IgvLogin>,
-    pub wahool: AuthorizedClient<WahoolLogin>,
-    pub lazada: AuthorizedClient<LazadaTokenCreate>,
-    pub aliexpress: AuthorizedClient<AliExpressTokenCreate>,
-    pub icekredit: AuthorizedClient<IceKreditLogin>,
-    pub yz365: AuthorizedClient<Yz365Login>,
+    pub igv: AuthorizedClient,
+    pub wahool: AuthorizedClient,
+    pub lazada: AuthorizedClient,
+    pub aliexpress: AuthorizedClient,
+    pub icekredit: AuthorizedClient,
+    pub yz365: AuthorizedClient,
 }
 
 impl Clients {

@@ -1,4 +1,4 @@
-//! One vendor behind one interface: its authorised client, built from environment variables.
+//! One vendor's authorised client, built from environment variables.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,25 +8,12 @@ use auth_core::{
     AuthorizedClient, Error, LoginEndpoint, RetryPolicy, Secret, Session, SessionStats, Token,
     VendorSaid,
 };
-use futures_util::future::BoxFuture;
 use reqwest::Method;
 use vendors::iop::IopApp;
 use vendors::{aliexpress, icekredit, igv, lazada, wahool, yz365};
 
 use crate::cli::VendorArg;
 use crate::failure::Failure;
-
-/// What the commands need of a vendor, whatever its endpoint type.
-pub trait Driver: Send + Sync {
-    /// The token, logging in if needed.
-    fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, Error>>;
-    /// An authorised request.
-    fn send(&self, request: Outgoing) -> BoxFuture<'_, Result<reqwest::Response, Error>>;
-    /// What the session has done.
-    fn stats(&self) -> SessionStats;
-    /// The vendor's refusal in an answer, if it is one, cleaned of secrets.
-    fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid>;
-}
 
 /// A request as the command line describes it.
 pub struct Outgoing {
@@ -36,43 +23,46 @@ pub struct Outgoing {
     pub headers: Vec<(String, String)>,
 }
 
-struct Vendor<E> {
-    client: AuthorizedClient<E>,
+/// One vendor's authorised client, whichever vendor it is.
+pub struct VendorClient {
+    client: AuthorizedClient,
     /// Signed vendors take their data as form pairs, so the pairs are signed too.
     form_data: bool,
 }
 
-impl<E: LoginEndpoint> Driver for Vendor<E> {
-    fn token(&self) -> BoxFuture<'_, Result<Arc<Token>, Error>> {
-        Box::pin(self.client.session().token())
+impl VendorClient {
+    /// The token, logging in if needed.
+    pub async fn token(&self) -> Result<Arc<Token>, Error> {
+        self.client.session().token().await
     }
 
-    fn send(&self, out: Outgoing) -> BoxFuture<'_, Result<reqwest::Response, Error>> {
-        Box::pin(async move {
-            let mut request = self.client.request(out.method, &out.target);
-            for (name, value) in &out.headers {
-                request = request.header(name, value);
-            }
-            request = match out.data {
-                None => request,
-                Some(data) if self.form_data => request.form(&url_pairs(&data)),
-                Some(data) => match serde_json::from_str::<serde_json::Value>(&data) {
-                    Ok(json) => request.json(&json),
-                    Err(_) => request.body(
-                        reqwest::header::HeaderValue::from_static("text/plain"),
-                        data,
-                    ),
-                },
-            };
-            request.send().await
-        })
+    /// An authorised request.
+    pub async fn send(&self, out: Outgoing) -> Result<reqwest::Response, Error> {
+        let mut request = self.client.request(out.method, &out.target);
+        for (name, value) in &out.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        request = match out.data {
+            None => request,
+            Some(data) if self.form_data => request.form(&url_pairs(&data)),
+            Some(data) => match serde_json::from_str::<serde_json::Value>(&data) {
+                Ok(json) => request.json(&json),
+                Err(_) => request.body(
+                    reqwest::header::HeaderValue::from_static("text/plain"),
+                    data,
+                ),
+            },
+        };
+        request.send().await
     }
 
-    fn stats(&self) -> SessionStats {
+    /// What the session has done.
+    pub fn stats(&self) -> SessionStats {
         self.client.session().stats()
     }
 
-    fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid> {
+    /// The vendor's refusal in an answer, if it is one, cleaned of secrets.
+    pub fn vendor_error(&self, status: u16, body: &[u8]) -> Option<VendorSaid> {
         self.client.vendor_error(status, body)
     }
 }
@@ -130,7 +120,7 @@ pub fn build(
     target: Target<'_>,
     http: &reqwest::Client,
     store: &Arc<dyn TokenStore>,
-) -> Result<Box<dyn Driver>, Failure> {
+) -> Result<VendorClient, Failure> {
     let (vendor_name, prefix) = names(vendor);
     let require = |name: &str| require(lookup, vendor_name, name);
     let base = target
@@ -258,15 +248,15 @@ fn wrap<E: LoginEndpoint>(
     builder: auth_core::SessionBuilder<E>,
     api: Option<String>,
     form_data: bool,
-    configure: impl FnOnce(AuthorizedClient<E>) -> AuthorizedClient<E>,
-) -> Result<Box<dyn Driver>, Failure> {
+    configure: impl FnOnce(AuthorizedClient) -> AuthorizedClient,
+) -> Result<VendorClient, Failure> {
     let session = builder.build().map_err(Failure::Auth)?;
     let api = api
         .or_else(|| E::SPEC.default_base_url().map(str::to_owned))
         .unwrap_or_default();
     let client = AuthorizedClient::new(session, api).map_err(Failure::Auth)?;
-    Ok(Box::new(Vendor {
+    Ok(VendorClient {
         client: configure(client),
         form_data,
-    }))
+    })
 }
