@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::client::inspect::judge;
 use crate::login::jwt;
-use crate::login::redact::Redactor;
 use crate::login::response::{Answer, interpret};
+use crate::redact::Redactor;
 use crate::spec::LoginSpec;
 
 /// Reads `body` as `spec`'s vendor's login answer; on success, the token's checks must hold.

@@ -43,8 +43,10 @@ mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod http;
+mod json;
 mod login;
-mod retry_after;
+mod redact;
 mod secret;
 mod session;
 pub mod signing;

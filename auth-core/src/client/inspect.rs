@@ -5,9 +5,9 @@ use futures_util::StreamExt;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{Error, VendorSaid};
-use crate::login::json::{lookup, matches, parse_strict, scalar_text};
-use crate::login::redact::Redactor;
+use crate::json::{lookup, matches, parse_strict, scalar_text};
 use crate::login::response::vendor_said;
+use crate::redact::Redactor;
 use crate::spec::LoginSpec;
 
 /// The response handed back, or what the vendor said when it rejected the token.

@@ -15,8 +15,9 @@ use url::Url;
 
 pub use request::AuthorizedRequest;
 
-use crate::error::{ConfigError, Error, VendorSaid};
-use crate::session::{AnySession, RetryPolicy, check_transport};
+use crate::error::{Error, VendorSaid};
+use crate::http::check_transport;
+use crate::session::{AnySession, RetryPolicy};
 
 /// Sends requests with a session's token attached, re-logging in when a token is rejected.
 ///
@@ -75,14 +76,8 @@ impl AuthorizedClient {
     pub fn new(session: impl Into<AnySession>, base_url: impl AsRef<str>) -> Result<Self, Error> {
         let session = session.into();
         let vendor = session.vendor();
-        let base_url = Url::parse(base_url.as_ref().trim_end_matches('/')).map_err(|e| {
-            Error::config(
-                vendor,
-                ConfigError::BadBaseUrl {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let base_url =
+            crate::http::base(base_url.as_ref()).map_err(|e| Error::config(vendor, e))?;
         check_transport(&base_url, session.allows_insecure_http())
             .map_err(|problem| Error::config(vendor, problem))?;
         let http = session.http_client().clone();

@@ -8,9 +8,8 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use super::AuthorizedClient;
 use super::inspect::{Verdict, inspect};
-use crate::error::{ConfigError, Error, ErrorClass, TransientKind, VendorSaid};
-use crate::retry_after::retry_after;
-use crate::session::check_transport;
+use crate::error::{ConfigError, Error, ErrorClass, VendorSaid};
+use crate::http::{check_transport, join, retry_after, status_error};
 use crate::signing::WireParams;
 use crate::token::Token;
 
@@ -239,7 +238,7 @@ impl AuthorizedRequest {
         let spec = client.session.spec();
         let vendor = spec.vendor();
         let carried = client.session.carried();
-        let mut url = target_url(&settings.base_url, &self.path).map_err(|e| {
+        let mut url = join(&settings.base_url, &self.path).map_err(|e| {
             Error::config(
                 vendor,
                 ConfigError::BadBaseUrl {
@@ -357,19 +356,6 @@ impl AuthorizedRequest {
     }
 }
 
-/// Where a request goes: an absolute URL as given; otherwise `path` under the base URL, and the
-/// base URL itself for an empty path or one that is only a query (`?method=...` at a gateway).
-fn target_url(base: &url::Url, path: &str) -> Result<url::Url, url::ParseError> {
-    if path.starts_with("http://") || path.starts_with("https://") {
-        return url::Url::parse(path);
-    }
-    let base = base.as_str().trim_end_matches('/');
-    if path.is_empty() || path.starts_with('?') {
-        return url::Url::parse(&format!("{base}{path}"));
-    }
-    url::Url::parse(&format!("{base}/{}", path.trim_start_matches('/')))
-}
-
 fn is_idempotent(method: &Method) -> bool {
     matches!(
         *method,
@@ -384,24 +370,11 @@ async fn backoff(err: &Error, delay: std::time::Duration) {
 
 /// A response worth retrying, as the error it stands for: 429 (with `Retry-After`), 408, 5xx.
 fn retryable_status(vendor: &'static str, response: &reqwest::Response) -> Option<Error> {
-    let status = response.status().as_u16();
     let retry_after = retry_after(response.headers(), SystemTime::now());
-    match status {
-        429 => Some(Error::RateLimited {
-            vendor,
-            status,
-            retry_after,
-            said: VendorSaid::default(),
-        }),
-        408 | 500..=599 => {
-            let kind = TransientKind::Status(status);
-            Some(Error::Transient {
-                vendor,
-                kind,
-                said: VendorSaid::default(),
-                source: None,
-            })
-        }
-        _ => None,
-    }
+    status_error(
+        vendor,
+        response.status().as_u16(),
+        retry_after,
+        VendorSaid::default,
+    )
 }

@@ -5,8 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
-use super::json::{parse_strict, whole_number};
 use crate::error::ProtocolProblem;
+use crate::json::{parse_strict, whole_number};
 
 /// Seconds since the epoch at which the token expires.
 pub(crate) fn expiry(token: &str) -> Result<u64, ProtocolProblem> {

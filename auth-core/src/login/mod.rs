@@ -1,8 +1,6 @@
 //! Executes one login attempt: build the request, send it, read the answer within limits.
 
-pub(crate) mod json;
 pub(crate) mod jwt;
-pub(crate) mod redact;
 pub(crate) mod request;
 pub(crate) mod response;
 
@@ -16,7 +14,7 @@ pub(crate) use response::Issued;
 
 use crate::endpoint::LoginEndpoint;
 use crate::error::{Error, ProtocolProblem};
-use crate::retry_after::retry_after;
+use crate::http::retry_after;
 
 /// Limits applied to one login attempt.
 #[derive(Debug, Clone, Copy)]

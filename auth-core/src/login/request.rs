@@ -7,9 +7,9 @@ use md5::{Digest, Md5};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use url::Url;
 
-use super::redact::Redactor;
 use crate::endpoint::{FieldSpec, LoginEndpoint, Params, Place};
 use crate::error::{ConfigError, Error};
+use crate::redact::Redactor;
 use crate::secret::{sensitive_header, wiped_body};
 use crate::signing::WireParams;
 use crate::spec::{BodyEncoding, HashAlgorithm, LoginSpec, Method};

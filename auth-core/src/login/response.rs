@@ -6,13 +6,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use super::json::{
+use super::jwt;
+use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
+use crate::http::status_error;
+use crate::json::{
     Unparsable, lookup, matches, optional_str, parse_strict, required_str, scalar_text, type_name,
     whole_number,
 };
-use super::jwt;
-use super::redact::Redactor;
-use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
+use crate::redact::Redactor;
 use crate::secret::Secret;
 use crate::spec::{FieldPath, Lifetime, LoginSpec, Scheme};
 
@@ -61,22 +62,8 @@ pub(crate) fn interpret(
         problem,
     };
 
-    if status == 429 {
-        return Err(Error::RateLimited {
-            vendor,
-            status,
-            retry_after: answer.retry_after,
-            said: said(),
-        });
-    }
-    if status >= 500 || status == 408 {
-        let kind = TransientKind::Status(status);
-        return Err(Error::Transient {
-            vendor,
-            kind,
-            said: said(),
-            source: None,
-        });
+    if let Some(err) = status_error(vendor, status, answer.retry_after, said) {
+        return Err(err);
     }
     if let Some(key) = duplicate {
         return Err(protocol(ProtocolProblem::DuplicateKey { key }));

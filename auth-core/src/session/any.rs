@@ -13,7 +13,7 @@ use super::carried::Carried;
 use super::{Session, SessionStats};
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
-use crate::login::redact::Redactor;
+use crate::redact::Redactor;
 use crate::spec::LoginSpec;
 use crate::token::Token;
 

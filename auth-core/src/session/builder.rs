@@ -1,10 +1,8 @@
 //! Configuring a session: base URL, HTTP client, timeouts and policies.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use reqwest::header::HeaderName;
-use url::{Host, Url};
 
 use super::carried::Carried;
 use super::fleet::{Fleet, StoreFailure};
@@ -185,7 +183,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
         F: Fn(Secret) -> R + Send + Sync + 'static,
     {
         self.refresher = Some(Box::new(move |base: &str, allow_insecure: bool| {
-            let url = login_url(base, R::SPEC.path(), allow_insecure)?;
+            let url = crate::http::login_url(base, R::SPEC.path(), allow_insecure)?;
             Ok(Refresher::new(url, make))
         }));
         self
@@ -249,7 +247,8 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             .ok_or(Error::config(vendor, ConfigError::NoBaseUrl))?;
         let config = |problem| Error::config(vendor, problem);
         let login_path = self.login_path.unwrap_or_else(|| E::SPEC.path.to_owned());
-        let login_url = login_url(base, &login_path, self.allow_insecure_http).map_err(config)?;
+        let login_url =
+            crate::http::login_url(base, &login_path, self.allow_insecure_http).map_err(config)?;
         let placement = match self.placement.unwrap_or(match E::SPEC.send_as {
             SendAs::Header(name) => PlacementOverride::Header(name.to_owned()),
             SendAs::Query(name) => PlacementOverride::Query(name.to_owned()),
@@ -307,98 +306,4 @@ fn default_client() -> Result<reqwest::Client, ConfigError> {
         .map_err(|e| ConfigError::Client {
             reason: e.without_url().to_string(),
         })
-}
-
-/// `base` and `path` joined with exactly one slash, checked for a usable scheme and host.
-pub(crate) fn login_url(
-    base: &str,
-    path: &str,
-    allow_insecure_http: bool,
-) -> Result<Url, ConfigError> {
-    let joined = format!(
-        "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    );
-    let url = Url::parse(&joined).map_err(|e| ConfigError::BadBaseUrl {
-        reason: e.to_string(),
-    })?;
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(ConfigError::BadBaseUrl {
-            reason: "it has a query or fragment".into(),
-        });
-    }
-    check_transport(&url, allow_insecure_http)?;
-    Ok(url)
-}
-
-/// `https`, or plain `http` to loopback (or anywhere, when allowed): where credentials and
-/// tokens may be sent.
-pub(crate) fn check_transport(url: &Url, allow_insecure_http: bool) -> Result<(), ConfigError> {
-    let host = url.host().ok_or_else(|| ConfigError::BadBaseUrl {
-        reason: "it has no host".into(),
-    })?;
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if allow_insecure_http || is_loopback(&host) => Ok(()),
-        "http" => Err(ConfigError::InsecureHttp {
-            host: host.to_string(),
-        }),
-        other => Err(ConfigError::BadBaseUrl {
-            reason: format!("unsupported scheme `{other}`"),
-        }),
-    }
-}
-
-fn is_loopback(host: &Host<&str>) -> bool {
-    match host {
-        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
-        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn joins_with_one_slash_keeping_the_base_path() {
-        let url = login_url(
-            "https://paas-gateway.example/merchant-api/",
-            "/seller/auth/login",
-            false,
-        );
-        assert_eq!(
-            url.map(|u| u.to_string()).ok().as_deref(),
-            Some("https://paas-gateway.example/merchant-api/seller/auth/login")
-        );
-    }
-
-    #[test]
-    fn plain_http_only_to_loopback_unless_allowed() {
-        assert!(login_url("http://127.0.0.1:8080", "/x", false).is_ok());
-        assert!(login_url("http://[::1]:8080", "/x", false).is_ok());
-        assert!(login_url("http://localhost:1", "/x", false).is_ok());
-        assert_eq!(
-            login_url("http://vendor.example", "/x", false),
-            Err(ConfigError::InsecureHttp {
-                host: "vendor.example".into()
-            })
-        );
-        assert!(login_url("http://vendor.example", "/x", true).is_ok());
-    }
-
-    #[test]
-    fn bad_urls_are_refused() {
-        for bad in ["not a url", "ftp://h/x", "https://h/?a=1", "mailto:x@y"] {
-            assert!(
-                matches!(
-                    login_url(bad, "/x", false),
-                    Err(ConfigError::BadBaseUrl { .. })
-                ),
-                "{bad}"
-            );
-        }
-    }
 }

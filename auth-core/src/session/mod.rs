@@ -23,16 +23,15 @@ use url::Url;
 
 pub use any::AnySession;
 pub use builder::SessionBuilder;
-pub(crate) use builder::check_transport;
 pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
 
 use crate::endpoint::{LoginEndpoint, Params};
 use crate::error::{Error, ErrorClass, ProtocolProblem};
-use crate::login::redact::Redactor;
 use crate::login::request::resolve;
 use crate::login::{self, AttemptLimits, Issued};
+use crate::redact::Redactor;
 use crate::secret::{Secret, sensitive_header};
 use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
 pub(crate) use carried::Carried;
