@@ -10,7 +10,7 @@ use super::refresh::Refresher;
 use super::{Session, Settings, Setup};
 use std::sync::Arc;
 
-use super::identity::Identity;
+use super::fetch::{Fetch, FetchSetup};
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::secret::Secret;
@@ -269,30 +269,35 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
         };
         let carried = Carried::of(&self.endpoint)?;
         let fleet = match self.store {
-            Some(store) => {
-                let (identity, key) =
-                    Identity::of(&self.endpoint, &login_url, self.account.as_deref())
-                        .ok_or(config(ConfigError::StoreNeedsIdentity))?;
-                Some(Fleet {
+            Some(store) => Some(
+                Fleet::new(
                     store,
-                    key,
-                    identity,
-                    settings: self.settings.fleet,
-                })
-            }
+                    &self.endpoint,
+                    &login_url,
+                    self.account.as_deref(),
+                    self.settings.fleet,
+                )
+                .map_err(config)?,
+            ),
             None => None,
         };
-        Ok(Session::from_setup(Setup {
-            carried,
+        let fetch = Fetch::new(FetchSetup {
             endpoint: self.endpoint,
             login_url,
             login_path,
             placement,
             refresher,
             client,
-            settings: self.settings,
-            fleet,
+            limits: self.settings.limits,
+            retry: self.settings.retry,
+            renew: self.settings.renew,
             account: self.account,
+        });
+        Ok(Session::from_setup(Setup {
+            fetch,
+            carried,
+            fleet,
+            retry: self.settings.retry,
             allow_insecure_http: self.allow_insecure_http,
         }))
     }

@@ -3,12 +3,13 @@
 mod any;
 mod builder;
 mod carried;
+mod fetch;
 mod fleet;
 mod handle;
-mod identity;
 mod policy;
 mod refresh;
 mod renewer;
+mod spacing;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -27,19 +28,17 @@ pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
 
-use crate::endpoint::{LoginEndpoint, Params};
-use crate::error::{Error, ErrorClass, ProtocolProblem};
-use crate::login::request::resolve;
-use crate::login::{self, AttemptLimits, Issued};
+use crate::endpoint::LoginEndpoint;
+use crate::error::Error;
+use crate::login::AttemptLimits;
 use crate::redact::Redactor;
-use crate::secret::{Secret, sensitive_header};
-use crate::token::{Deadlines, Freshness, Placement, Token, TokenPlacement};
+use crate::token::{Freshness, Token};
 pub(crate) use carried::Carried;
+use fetch::{Fetch, LoginResult};
 use fleet::{Fleet, FleetSettings, Origin};
-use refresh::Refresher;
+use spacing::LoginSpacing;
 use tokio::sync::watch;
 
-type LoginResult = Result<Arc<Token>, Error>;
 type SharedLogin = Shared<BoxFuture<'static, LoginResult>>;
 
 #[derive(Debug, Clone, Copy)]
@@ -101,19 +100,14 @@ impl<E> Clone for Session<E> {
 
 /// What the builder resolved: fixed for the session's life.
 struct Setup<E> {
-    endpoint: E,
+    /// How a token is obtained from the vendor.
+    fetch: Fetch<E>,
+    /// What authorised requests carry besides the token.
     carried: Carried,
-    login_url: Url,
-    /// The path as the vendor's signature covers it.
-    login_path: String,
-    placement: TokenPlacement,
-    refresher: Option<Refresher>,
-    client: reqwest::Client,
-    settings: Settings,
     /// The store shared with other sessions, and this session's key in it.
     fleet: Option<Fleet>,
-    /// The account the session is for, if the application named one.
-    account: Option<String>,
+    /// How failed logins are spaced.
+    retry: RetryPolicy,
     /// Whether plain `http://` may go to hosts other than loopback (the authorised client asks).
     allow_insecure_http: bool,
 }
@@ -134,33 +128,20 @@ struct Inner<E> {
     counters: Counters,
 }
 
+/// The single flight: the login under way, and what decides whether another may start.
 #[derive(Default)]
 struct FlightSlot {
     running: Option<SharedLogin>,
     /// Set once the vendor rejects the credentials: they are never sent again.
     rejected: Option<Error>,
-    /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
-    /// access token without one).
-    refresh_token: Option<Secret>,
     /// The token last dropped by [`Session::invalidate`]: a store may still hold it, and it must
     /// not be adopted back.
     retired: Option<Arc<Token>>,
-    /// Failed logins in a row, and the last one, while no login may be sent.
-    failures: u32,
-    spaced: Option<Spaced>,
-}
-
-/// A failed login, and how long after it no login is sent.
-struct Spaced {
-    at: Instant,
-    gap: Duration,
-    last: Error,
+    spacing: LoginSpacing,
 }
 
 #[derive(Default)]
 struct Counters {
-    requests: AtomicU64,
-    refreshes: AtomicU64,
     succeeded: AtomicU64,
     failed: AtomicU64,
 }
@@ -259,12 +240,16 @@ impl<E: LoginEndpoint> Session<E> {
 
     /// No valid token cached: join or start a login.
     pub(crate) async fn miss(&self) -> Result<Arc<Token>, Error> {
-        let inner = &self.inner;
-        let token = match inner.start(Reason::Expired)? {
+        self.obtain(Reason::Expired).await
+    }
+
+    /// The cached token if `reason` allows it, else the login under way or a new one.
+    async fn obtain(&self, reason: Reason) -> Result<Arc<Token>, Error> {
+        let token = match self.inner.start(reason)? {
             Start::Cached(token) => token,
             Start::Flight(flight) => join(flight).await?,
         };
-        renewer::ensure_running(inner);
+        renewer::ensure_running(&self.inner);
         Ok(token)
     }
 
@@ -286,12 +271,7 @@ impl<E: LoginEndpoint> Session<E> {
     /// # Ok(()) }
     /// ```
     pub async fn renew(&self) -> Result<Arc<Token>, Error> {
-        let token = match self.inner.start(Reason::Forced)? {
-            Start::Cached(token) => token,
-            Start::Flight(flight) => join(flight).await?,
-        };
-        renewer::ensure_running(&self.inner);
-        Ok(token)
+        self.obtain(Reason::Forced).await
     }
 
     /// Records that a request with `token` succeeded. For a sliding lifetime (IceKredit) this
@@ -327,9 +307,10 @@ impl<E: LoginEndpoint> Session<E> {
     /// What this session has done so far.
     pub fn stats(&self) -> SessionStats {
         let c = &self.inner.counters;
+        let (login_requests, refresh_requests) = self.inner.setup.fetch.sent();
         SessionStats {
-            login_requests: c.requests.load(Ordering::Relaxed),
-            refresh_requests: c.refreshes.load(Ordering::Relaxed),
+            login_requests,
+            refresh_requests,
             logins_succeeded: c.succeeded.load(Ordering::Relaxed),
             logins_failed: c.failed.load(Ordering::Relaxed),
         }
@@ -337,17 +318,17 @@ impl<E: LoginEndpoint> Session<E> {
 
     /// The credentials this session logs in with.
     pub fn endpoint(&self) -> &E {
-        &self.inner.setup.endpoint
+        &self.inner.setup.fetch.endpoint
     }
 
     /// The URL logins are sent to.
     pub fn login_url(&self) -> &Url {
-        &self.inner.setup.login_url
+        &self.inner.setup.fetch.login_url
     }
 
     /// The HTTP client the session sends with.
     pub fn http_client(&self) -> &reqwest::Client {
-        &self.inner.setup.client
+        &self.inner.setup.fetch.client
     }
 
     /// The secrets to keep out of what a vendor says about a request made with `token`: the
@@ -358,7 +339,7 @@ impl<E: LoginEndpoint> Session<E> {
         if let Some(refresh) = token.refresh_token() {
             redactor.add(refresh.expose());
         }
-        if let Some(refresh) = &lock(&self.inner.flight).refresh_token {
+        if let Some(refresh) = self.inner.setup.fetch.refresh_token() {
             redactor.add(refresh.expose());
         }
         redactor
@@ -366,9 +347,7 @@ impl<E: LoginEndpoint> Session<E> {
 
     /// The credentials and their digests, as secrets to keep out of what a vendor says.
     pub(crate) fn credentials_redactor(&self) -> Redactor {
-        let mut params = Params::new();
-        self.inner.setup.endpoint.params(&mut params);
-        resolve(E::SPEC, params).redactor
+        self.inner.setup.fetch.credentials_redactor()
     }
 
     pub(crate) fn carried(&self) -> &Carried {
@@ -383,7 +362,7 @@ impl<E: LoginEndpoint> Session<E> {
 impl<E> fmt::Debug for Session<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
-            .field("login_url", &self.inner.setup.login_url.as_str())
+            .field("login_url", &self.inner.setup.fetch.login_url.as_str())
             .field("has_token", &self.inner.current.load().is_some())
             .finish_non_exhaustive()
     }
@@ -444,17 +423,7 @@ impl<E: LoginEndpoint> Inner<E> {
         } else if reason == Reason::Expired {
             reason = Reason::Cold;
         }
-        if let Some(spaced) = &slot.spaced {
-            let waited = spaced.at.elapsed();
-            if waited < spaced.gap {
-                return Err(Error::LoginSpaced {
-                    vendor: E::SPEC.vendor,
-                    failures: slot.failures,
-                    retry_in: spaced.gap - waited,
-                    last: Box::new(spaced.last.clone()),
-                });
-            }
-        }
+        slot.spacing.check(E::SPEC.vendor)?;
         let inner = Arc::clone(self);
         // The first caller drives the login itself (no task to hand the result across threads);
         // a caller that gives up hands it to a task instead (see `join`).
@@ -472,22 +441,25 @@ impl<E: LoginEndpoint> Inner<E> {
             attempts = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
+        let fetch = &self.setup.fetch;
         let result = match &self.setup.fleet {
             Some(fleet) => {
-                let retired = match self.current.load_full() {
-                    Some(current) => Some(current),
+                let current = self.current.load_full();
+                let retired = match &current {
+                    Some(current) => Some(Arc::clone(current)),
                     None => lock(&self.flight).retired.clone(),
                 };
-                self.through_store(fleet, retired)
+                fleet
+                    .through_store(fetch, current.as_deref(), retired)
                     .instrument(span.clone())
                     .await
             }
-            None => self
-                .login_with_retries()
+            None => fetch
+                .login()
                 .instrument(span.clone())
                 .await
                 .and_then(|token| {
-                    self.check_account(&token)?;
+                    fetch.check_account(&token)?;
                     Ok((token, Origin::LoggedIn))
                 }),
         };
@@ -514,143 +486,12 @@ impl<E: LoginEndpoint> Inner<E> {
             let mut slot = lock(&self.flight);
             slot.running = None;
             match &result {
-                Ok(_) => {
-                    slot.failures = 0;
-                    slot.spaced = None;
-                }
+                Ok(_) => slot.spacing.succeeded(),
                 Err(err @ Error::Rejected { .. }) => slot.rejected = Some(err.clone()),
-                Err(err) => {
-                    slot.failures = slot.failures.saturating_add(1);
-                    let gap = self.setup.settings.retry.login_gap_after(slot.failures);
-                    slot.spaced = (!gap.is_zero()).then(|| Spaced {
-                        at: Instant::now(),
-                        gap,
-                        last: err.clone(),
-                    });
-                }
+                Err(err) => slot.spacing.failed(err, &self.setup.retry),
             }
         }
         result.map(|(token, _)| token)
-    }
-
-    async fn login_with_retries(&self) -> LoginResult {
-        let retry = self.setup.settings.retry;
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
-            tracing::Span::current().record("attempts", attempt);
-            let sent_at = (Instant::now(), SystemTime::now());
-            let stored = self
-                .setup
-                .refresher
-                .as_ref()
-                .and_then(|_| lock(&self.flight).refresh_token.clone());
-            let refreshing = stored.is_some();
-            let issued = match (&self.setup.refresher, stored) {
-                (Some(refresher), Some(refresh_token)) => {
-                    self.counters.refreshes.fetch_add(1, Ordering::Relaxed);
-                    refresher
-                        .attempt(
-                            refresh_token,
-                            &self.setup.client,
-                            self.setup.settings.limits,
-                            sent_at.1,
-                        )
-                        .await
-                }
-                _ => {
-                    self.counters.requests.fetch_add(1, Ordering::Relaxed);
-                    let (endpoint, url, path) = (
-                        &self.setup.endpoint,
-                        &self.setup.login_url,
-                        self.setup.login_path.as_str(),
-                    );
-                    login::attempt(
-                        endpoint,
-                        url,
-                        path,
-                        &self.setup.client,
-                        self.setup.settings.limits,
-                        sent_at.1,
-                    )
-                    .await
-                }
-            };
-            match issued.and_then(|issued| self.prepare_token(issued, sent_at)) {
-                Ok(token) => {
-                    if let Some(rotated) = token.refresh_token() {
-                        lock(&self.flight).refresh_token = Some(rotated.clone());
-                    }
-                    return Ok(Arc::new(token));
-                }
-                Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
-                    // The refresh token is spent or revoked: forget it and log in instead.
-                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
-                    lock(&self.flight).refresh_token = None;
-                }
-                Err(err) => match retry.delay_after(attempt, &err) {
-                    Some(delay) => {
-                        tracing::info!(error = %err, delay_ms = delay.as_millis() as u64, "attempt failed, retrying");
-                        tokio::time::sleep(delay).await;
-                    }
-                    None => return Err(err),
-                },
-            }
-        }
-    }
-
-    /// Refuses a token the vendor issued for another account than the session's, and forgets
-    /// the refresh token that came with it (renewing with it would only repeat the mistake).
-    fn check_account(&self, token: &Token) -> Result<(), Error> {
-        match (&self.setup.account, token.account()) {
-            (Some(expected), Some(named)) if expected != named => {
-                lock(&self.flight).refresh_token = None;
-                Err(Error::WrongAccount {
-                    vendor: E::SPEC.vendor,
-                    expected: expected.clone(),
-                    named: named.to_owned(),
-                })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// The token in its wire form, with its deadlines counted from when the request was sent.
-    fn prepare_token(
-        &self,
-        issued: Issued,
-        sent_at: (Instant, SystemTime),
-    ) -> Result<Token, Error> {
-        let spec = E::SPEC;
-        let (renew_after, use_for) = self.setup.settings.renew.schedule(issued.lifetime);
-        // A sliding token is kept alive by use, not renewed ahead: it lapses only when idle.
-        let renew_after = if spec.sliding { use_for } else { renew_after };
-        let times = Deadlines::new(sent_at, renew_after, use_for, issued.lifetime, spec.sliding);
-        let placement = match &self.setup.placement {
-            TokenPlacement::Query(name) => Placement::Query(Arc::clone(name)),
-            TokenPlacement::Header(name, spelled) => {
-                let raw = issued.token.expose();
-                let text = match issued.scheme.as_deref() {
-                    Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
-                    _ => raw.to_owned(),
-                };
-                let value = sensitive_header(text).map_err(|_| Error::Protocol {
-                    vendor: spec.vendor,
-                    status: 200,
-                    problem: ProtocolProblem::UnusableToken,
-                })?;
-                Placement::Header(name.clone(), value, Arc::clone(spelled))
-            }
-        };
-        Ok(Token::new(
-            issued.token,
-            issued.scheme,
-            placement,
-            issued.refresh_token,
-            issued.account.map(Arc::from),
-            issued.lifetime,
-            times,
-        ))
     }
 }
 
@@ -678,27 +519,5 @@ impl Drop for HandOff {
             // Outside a runtime the login waits, paused, for the next caller to drive it.
             Err(_) => tracing::debug!("a login was left paused by a cancelled caller"),
         }
-    }
-}
-
-/// Whether `token` already starts with `scheme` and a space (Wahool returns `Bearer ...`).
-fn has_scheme(token: &str, scheme: &str) -> bool {
-    let head = token.get(..scheme.len());
-    let rest = token.get(scheme.len()..).unwrap_or("");
-    head.is_some_and(|h| h.eq_ignore_ascii_case(scheme)) && rest.len() > 1 && rest.starts_with(' ')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_scheme;
-
-    #[test]
-    fn scheme_is_not_doubled() {
-        assert!(has_scheme("Bearer abc", "Bearer"));
-        assert!(has_scheme("bearer abc", "Bearer"));
-        assert!(!has_scheme("Bearerabc", "Bearer"));
-        assert!(!has_scheme("abc", "Bearer"));
-        assert!(!has_scheme("Bearer", "Bearer"));
-        assert!(!has_scheme("é", "Bearer"));
     }
 }

@@ -108,7 +108,6 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
                 failures += 1;
                 let delay = inner
                     .setup
-                    .settings
                     .retry
                     .backoff(failures)
                     .max(err.retry_after().unwrap_or_default());

@@ -6,10 +6,14 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use super::identity::Identity;
-use super::{Inner, lock};
+mod identity;
+
+use url::Url;
+
+use self::identity::Identity;
+use super::fetch::Fetch;
 use crate::endpoint::LoginEndpoint;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::login::Issued;
 use crate::store::{Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
 use crate::token::{Freshness, Token};
@@ -27,14 +31,16 @@ pub enum StoreFailure {
     Fail,
 }
 
-/// The store a session shares, its key there, and how the session uses it.
+/// The store a session shares, its key there, and how the session uses it: a wrapper around
+/// the fetch layer that adopts what other processes stored, or fetches under the account's
+/// lease and stores the result.
 pub(super) struct Fleet {
-    pub(super) store: Arc<dyn TokenStore>,
+    store: Arc<dyn TokenStore>,
     /// This session's key: its account's, or its credentials' fingerprint's.
-    pub(super) key: String,
+    key: String,
     /// Where the keys of the accounts a vendor names come from.
-    pub(super) identity: Identity,
-    pub(super) settings: FleetSettings,
+    identity: Identity,
+    settings: FleetSettings,
 }
 
 /// How a session uses its store; set on the builder.
@@ -70,36 +76,77 @@ pub(super) enum Origin {
 const FIRST_PAUSE: Duration = Duration::from_millis(5);
 const MAX_PAUSE: Duration = Duration::from_millis(200);
 
-impl<E: LoginEndpoint> Inner<E> {
-    /// A token for the fleet: one another session stored, or this session's own login under the
-    /// lease. `retired` is the token being replaced (never adopted back).
-    pub(super) async fn through_store(
+impl Fleet {
+    /// The fleet of `endpoint`'s account at `login_url` in `store`: the session's key is the
+    /// account's, when one is named, or else its credentials' fingerprint's.
+    pub(super) fn new<E: LoginEndpoint>(
+        store: Arc<dyn TokenStore>,
+        endpoint: &E,
+        login_url: &Url,
+        account: Option<&str>,
+        settings: FleetSettings,
+    ) -> Result<Fleet, ConfigError> {
+        let (identity, key) =
+            Identity::of(endpoint, login_url, account).ok_or(ConfigError::StoreNeedsIdentity)?;
+        Ok(Fleet {
+            store,
+            key,
+            identity,
+            settings,
+        })
+    }
+}
+
+/// One fetch through the fleet: the session's fetch layer, and the token it holds now.
+pub(super) struct Through<'a, E> {
+    fleet: &'a Fleet,
+    fetch: &'a Fetch<E>,
+    current: Option<&'a Token>,
+}
+
+impl Fleet {
+    /// A token for the fleet: one another session stored, or this session's own fetch under the
+    /// lease. `current` is the token the session holds, `retired` the one being replaced (never
+    /// adopted back).
+    pub(super) async fn through_store<E: LoginEndpoint>(
         &self,
-        fleet: &Fleet,
+        fetch: &Fetch<E>,
+        current: Option<&Token>,
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
+        Through {
+            fleet: self,
+            fetch,
+            current,
+        }
+        .run(retired)
+        .await
+    }
+}
+
+impl<E: LoginEndpoint> Through<'_, E> {
+    async fn run(&self, retired: Option<Arc<Token>>) -> Result<(Arc<Token>, Origin), Error> {
+        let fleet = self.fleet;
         // A holder keeps its lease for as long as its login lasts; one that lives but never
         // finishes (a stuck process holding a file lock) is not waited for beyond the longest
         // a login may take here, plus a lease.
-        let patience = (self.longest_login() + fleet.settings.lease).max(fleet.settings.lease * 2);
+        let patience =
+            (self.fetch.longest_login() + fleet.settings.lease).max(fleet.settings.lease * 2);
         let give_up = Instant::now() + patience;
         let mut pause = FIRST_PAUSE;
         loop {
-            let entry = match self.call(fleet, fleet.store.load(&fleet.key)).await {
-                Ok(entry) => self.follow_account(fleet, entry).await,
-                Err(err) => return self.without_store(fleet, err).await,
+            let entry = match self.call(fleet.store.load(&fleet.key)).await {
+                Ok(entry) => self.follow_account(entry).await,
+                Err(err) => return self.without_store(err).await,
             };
             if let Some(token) = self.adoptable(entry.as_ref(), retired.as_deref()) {
                 return Ok((token, Origin::Adopted));
             }
-            let lease = self.call(
-                fleet,
-                fleet.store.try_lease(&fleet.key, fleet.settings.lease),
-            );
+            let lease = self.call(fleet.store.try_lease(&fleet.key, fleet.settings.lease));
             match lease.await {
-                Ok(Some(lease)) => return self.login_under(fleet, lease, retired).await,
+                Ok(Some(lease)) => return self.login_under(lease, retired).await,
                 Ok(None) => {}
-                Err(err) => return self.without_store(fleet, err).await,
+                Err(err) => return self.without_store(err).await,
             }
             if Instant::now() >= give_up {
                 tracing::warn!(
@@ -107,7 +154,7 @@ impl<E: LoginEndpoint> Inner<E> {
                     "another process holds the login lease and has not stored a token; logging in without it"
                 );
                 let entry = entry.as_ref().map(|e| e.version);
-                return self.login_and_store(fleet, entry, 0).await;
+                return self.login_and_store(entry, 0).await;
             }
             tokio::time::sleep(jittered(pause)).await;
             pause = (pause * 2).min(MAX_PAUSE);
@@ -118,12 +165,12 @@ impl<E: LoginEndpoint> Inner<E> {
     /// login, stored over the version seen; the lease is released whatever happens.
     async fn login_under(
         &self,
-        fleet: &Fleet,
         lease: Lease,
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
-        let loaded = match self.call(fleet, fleet.store.load(&fleet.key)).await {
-            Ok(entry) => Ok(self.follow_account(fleet, entry).await),
+        let fleet = self.fleet;
+        let loaded = match self.call(fleet.store.load(&fleet.key)).await {
+            Ok(entry) => Ok(self.follow_account(entry).await),
             Err(err) => Err(err),
         };
         let result = match loaded {
@@ -133,7 +180,7 @@ impl<E: LoginEndpoint> Inner<E> {
                 None => {
                     self.take_refresh_token(entry.as_ref());
                     let version = entry.as_ref().map(|e| e.version);
-                    let login = self.login_and_store(fleet, version, lease.fence());
+                    let login = self.login_and_store(version, lease.fence());
                     // A slow vendor may take longer than one lease: keep it meanwhile, so
                     // that no other process logs in beside this one.
                     Ok(tokio::select! {
@@ -143,16 +190,13 @@ impl<E: LoginEndpoint> Inner<E> {
                 }
             },
         };
-        if let Err(err) = self
-            .call(fleet, fleet.store.release(&fleet.key, lease))
-            .await
-        {
+        if let Err(err) = self.call(fleet.store.release(&fleet.key, lease)).await {
             // It expires on its own; others wait at most that long.
             tracing::warn!(error = %err, "the login lease could not be released");
         }
         match result {
             Ok(outcome) => outcome,
-            Err(err) => self.without_store(fleet, err).await,
+            Err(err) => self.without_store(err).await,
         }
     }
 
@@ -160,24 +204,23 @@ impl<E: LoginEndpoint> Inner<E> {
     /// (its lease outlived ours), that one is adopted: the fleet converges on one token.
     async fn login_and_store(
         &self,
-        fleet: &Fleet,
         version: Option<u64>,
         fence: u64,
     ) -> Result<(Arc<Token>, Origin), Error> {
-        let token = self.login_with_retries().await?;
+        let fleet = self.fleet;
+        let token = self.fetch.login().await?;
         let stored = self.stored_form(&token);
         if let Some(named) = token.account() {
             let theirs = fleet.identity.account_key(named);
             if theirs != fleet.key {
                 // The vendor named the account: keep the token where a session for that account
                 // looks, even when this session was built for another one.
-                self.store_beside(fleet, &theirs, &stored).await;
+                self.store_beside(&theirs, &stored).await;
             }
         }
-        self.check_account(&token)?;
+        self.fetch.check_account(&token)?;
         match self
             .call(
-                fleet,
                 fleet
                     .store
                     .compare_and_swap(&fleet.key, version, &stored, fence),
@@ -187,7 +230,7 @@ impl<E: LoginEndpoint> Inner<E> {
             Ok(Swap::Written { .. }) => {}
             Ok(Swap::Conflict) => {
                 tracing::info!("another process stored a token meanwhile");
-                if let Ok(entry) = self.call(fleet, fleet.store.load(&fleet.key)).await
+                if let Ok(entry) = self.call(fleet.store.load(&fleet.key)).await
                     && let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token))
                 {
                     return Ok((theirs, Origin::Adopted));
@@ -203,9 +246,10 @@ impl<E: LoginEndpoint> Inner<E> {
     /// Writes `stored` under another key than the session's (its account's), under that key's
     /// lease like any write; best effort: when another session holds the lease, it is logging
     /// in for the account and will store its own token.
-    async fn store_beside(&self, fleet: &Fleet, key: &str, stored: &StoredToken) {
+    async fn store_beside(&self, key: &str, stored: &StoredToken) {
+        let fleet = self.fleet;
         let lease = match self
-            .call(fleet, fleet.store.try_lease(key, fleet.settings.lease))
+            .call(fleet.store.try_lease(key, fleet.settings.lease))
             .await
         {
             Ok(Some(lease)) => lease,
@@ -218,20 +262,20 @@ impl<E: LoginEndpoint> Inner<E> {
                 return;
             }
         };
-        let written = match self.call(fleet, fleet.store.load(key)).await {
+        let written = match self.call(fleet.store.load(key)).await {
             Ok(entry) => {
                 let version = entry.map(|e| e.version);
                 let swap = fleet
                     .store
                     .compare_and_swap(key, version, stored, lease.fence());
-                self.call(fleet, swap).await.map(|_| ())
+                self.call(swap).await.map(|_| ())
             }
             Err(err) => Err(err),
         };
         if let Err(err) = written {
             tracing::warn!(error = %err, "the token could not be stored for its account");
         }
-        if let Err(err) = self.call(fleet, fleet.store.release(key, lease)).await {
+        if let Err(err) = self.call(fleet.store.release(key, lease)).await {
             tracing::warn!(error = %err, "the account's lease could not be released");
         }
     }
@@ -239,16 +283,17 @@ impl<E: LoginEndpoint> Inner<E> {
     /// A session told apart by its credentials whose entry names an account: that account's
     /// entry, where it holds a newer token (sessions for the account renewed it since), under
     /// this entry's version.
-    async fn follow_account(&self, fleet: &Fleet, entry: Option<Versioned>) -> Option<Versioned> {
+    async fn follow_account(&self, entry: Option<Versioned>) -> Option<Versioned> {
+        let fleet = self.fleet;
         let entry = entry?;
         let Some(named) = entry.token.account.as_deref() else {
             return Some(entry);
         };
         let theirs = fleet.identity.account_key(named);
-        if self.setup.account.is_some() || theirs == fleet.key {
+        if self.fetch.account.is_some() || theirs == fleet.key {
             return Some(entry);
         }
-        match self.call(fleet, fleet.store.load(&theirs)).await {
+        match self.call(fleet.store.load(&theirs)).await {
             Ok(Some(newer)) if newer.token.expires_at > entry.token.expires_at => Some(Versioned {
                 token: newer.token,
                 version: entry.version,
@@ -258,11 +303,8 @@ impl<E: LoginEndpoint> Inner<E> {
     }
 
     /// The store failed: log in alone with a warning, or fail, as configured.
-    async fn without_store(
-        &self,
-        fleet: &Fleet,
-        err: StoreError,
-    ) -> Result<(Arc<Token>, Origin), Error> {
+    async fn without_store(&self, err: StoreError) -> Result<(Arc<Token>, Origin), Error> {
+        let fleet = self.fleet;
         match fleet.settings.on_failure {
             StoreFailure::Fail => Err(Error::Store {
                 vendor: E::SPEC.vendor,
@@ -270,8 +312,8 @@ impl<E: LoginEndpoint> Inner<E> {
             }),
             StoreFailure::LoginLocally => {
                 tracing::warn!(error = %err, "the token store failed; logging in without it");
-                let token = self.login_with_retries().await?;
-                self.check_account(&token)?;
+                let token = self.fetch.login().await?;
+                self.fetch.check_account(&token)?;
                 Ok((token, Origin::LoggedIn))
             }
         }
@@ -280,12 +322,12 @@ impl<E: LoginEndpoint> Inner<E> {
     /// A store call bounded by the fleet's timeout, whatever the store does.
     async fn call<T>(
         &self,
-        fleet: &Fleet,
         call: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        tokio::time::timeout(fleet.settings.timeout, call)
+        let timeout = self.fleet.settings.timeout;
+        tokio::time::timeout(timeout, call)
             .await
-            .unwrap_or(Err(StoreError::Timeout(fleet.settings.timeout)))
+            .unwrap_or(Err(StoreError::Timeout(timeout)))
     }
 
     /// The stored token, if it is worth using: still fresh, and not the one being replaced.
@@ -303,7 +345,7 @@ impl<E: LoginEndpoint> Inner<E> {
             refresh_token: stored.refresh_token.clone(),
             account: stored.account.clone(),
         };
-        let token = self.prepare_token(issued, now).ok()?;
+        let token = self.fetch.prepare(issued, now).ok()?;
         (token.freshness(now.0, now.1) == Freshness::Fresh).then(|| Arc::new(token))
     }
 
@@ -316,21 +358,10 @@ impl<E: LoginEndpoint> Inner<E> {
         };
         let ours_is_newer = self
             .current
-            .load()
-            .as_ref()
             .is_some_and(|t| t.expires_at() > entry.token.expires_at);
         if !ours_is_newer {
-            lock(&self.flight).refresh_token = Some(refresh_token.clone());
+            self.fetch.set_refresh_token(Some(refresh_token.clone()));
         }
-    }
-
-    /// The longest one login may take under this session's settings: every attempt timing out
-    /// and every pause as long as a vendor may ask for.
-    fn longest_login(&self) -> Duration {
-        let settings = &self.setup.settings;
-        let attempts = settings.retry.max_attempts.max(1);
-        let pause = settings.retry.max_delay.max(settings.retry.max_retry_after);
-        settings.limits.timeout.saturating_mul(attempts) + pause.saturating_mul(attempts - 1)
     }
 
     /// What the store keeps of `token`, with the newest refresh token.
@@ -338,7 +369,7 @@ impl<E: LoginEndpoint> Inner<E> {
         let refresh_token = token
             .refresh_token()
             .cloned()
-            .or_else(|| lock(&self.flight).refresh_token.clone());
+            .or_else(|| self.fetch.refresh_token());
         StoredToken {
             token: token.secret().clone(),
             scheme: token.scheme().map(str::to_owned),

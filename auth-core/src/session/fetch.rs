@@ -1,0 +1,246 @@
+//! The fetch layer: one token from the vendor, by logging in or refreshing, with retries,
+//! refresh-token rotation, and the token prepared in the form requests carry. It knows nothing
+//! of caching, single flight or stores (the session and the fleet wrap it).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+use url::Url;
+
+use super::policy::{RenewPolicy, RetryPolicy};
+use super::refresh::Refresher;
+use crate::endpoint::{LoginEndpoint, Params};
+use crate::error::{Error, ErrorClass, ProtocolProblem};
+use crate::login::request::resolve;
+use crate::login::{self, AttemptLimits, Issued};
+use crate::redact::Redactor;
+use crate::secret::{Secret, sensitive_header};
+use crate::token::{Deadlines, Placement, Token, TokenPlacement};
+
+pub(super) type LoginResult = Result<Arc<Token>, Error>;
+
+/// Everything a login or a refresh needs, fixed when the session is built.
+pub(super) struct Fetch<E> {
+    pub(super) endpoint: E,
+    pub(super) login_url: Url,
+    /// The path as the vendor's signature covers it.
+    pub(super) login_path: String,
+    pub(super) placement: TokenPlacement,
+    pub(super) refresher: Option<Refresher>,
+    pub(super) client: reqwest::Client,
+    pub(super) limits: AttemptLimits,
+    pub(super) retry: RetryPolicy,
+    pub(super) renew: RenewPolicy,
+    /// The account the session is for, if the application named one.
+    pub(super) account: Option<String>,
+    /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
+    /// access token without one).
+    refresh_token: Mutex<Option<Secret>>,
+    requests: AtomicU64,
+    refreshes: AtomicU64,
+}
+
+/// What the builder resolved for the fetch layer.
+pub(super) struct FetchSetup<E> {
+    pub(super) endpoint: E,
+    pub(super) login_url: Url,
+    pub(super) login_path: String,
+    pub(super) placement: TokenPlacement,
+    pub(super) refresher: Option<Refresher>,
+    pub(super) client: reqwest::Client,
+    pub(super) limits: AttemptLimits,
+    pub(super) retry: RetryPolicy,
+    pub(super) renew: RenewPolicy,
+    pub(super) account: Option<String>,
+}
+
+impl<E: LoginEndpoint> Fetch<E> {
+    pub(super) fn new(setup: FetchSetup<E>) -> Self {
+        Fetch {
+            endpoint: setup.endpoint,
+            login_url: setup.login_url,
+            login_path: setup.login_path,
+            placement: setup.placement,
+            refresher: setup.refresher,
+            client: setup.client,
+            limits: setup.limits,
+            retry: setup.retry,
+            renew: setup.renew,
+            account: setup.account,
+            refresh_token: Mutex::new(None),
+            requests: AtomicU64::new(0),
+            refreshes: AtomicU64::new(0),
+        }
+    }
+
+    /// Login requests and refresh requests sent so far (retries included).
+    pub(super) fn sent(&self) -> (u64, u64) {
+        (
+            self.requests.load(Ordering::Relaxed),
+            self.refreshes.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The refresh token the next renewal will use, if any.
+    pub(super) fn refresh_token(&self) -> Option<Secret> {
+        self.refresh_slot().clone()
+    }
+
+    /// Replaces the refresh token (one another process stored, or none).
+    pub(super) fn set_refresh_token(&self, refresh_token: Option<Secret>) {
+        *self.refresh_slot() = refresh_token;
+    }
+
+    fn refresh_slot(&self) -> MutexGuard<'_, Option<Secret>> {
+        // An `Option` is consistent whatever a panicking holder did.
+        self.refresh_token
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A token: refreshed when a refresh token is at hand, else by a login; retried as the
+    /// policy allows. A rejected refresh token is forgotten and a login made instead.
+    pub(super) async fn login(&self) -> LoginResult {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempts", attempt);
+            let sent_at = (Instant::now(), SystemTime::now());
+            let stored = self.refresher.as_ref().and_then(|_| self.refresh_token());
+            let refreshing = stored.is_some();
+            let issued = match (&self.refresher, stored) {
+                (Some(refresher), Some(refresh_token)) => {
+                    self.refreshes.fetch_add(1, Ordering::Relaxed);
+                    refresher
+                        .attempt(refresh_token, &self.client, self.limits, sent_at.1)
+                        .await
+                }
+                _ => {
+                    self.requests.fetch_add(1, Ordering::Relaxed);
+                    login::attempt(
+                        &self.endpoint,
+                        &self.login_url,
+                        &self.login_path,
+                        &self.client,
+                        self.limits,
+                        sent_at.1,
+                    )
+                    .await
+                }
+            };
+            match issued.and_then(|issued| self.prepare(issued, sent_at)) {
+                Ok(token) => {
+                    if let Some(rotated) = token.refresh_token() {
+                        self.set_refresh_token(Some(rotated.clone()));
+                    }
+                    return Ok(Arc::new(token));
+                }
+                Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
+                    // The refresh token is spent or revoked: forget it and log in instead.
+                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
+                    self.set_refresh_token(None);
+                }
+                Err(err) => match self.retry.delay_after(attempt, &err) {
+                    Some(delay) => {
+                        tracing::info!(error = %err, delay_ms = delay.as_millis() as u64, "attempt failed, retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    None => return Err(err),
+                },
+            }
+        }
+    }
+
+    /// Refuses a token the vendor issued for another account than the session's, and forgets
+    /// the refresh token that came with it (renewing with it would only repeat the mistake).
+    pub(super) fn check_account(&self, token: &Token) -> Result<(), Error> {
+        match (&self.account, token.account()) {
+            (Some(expected), Some(named)) if expected != named => {
+                self.set_refresh_token(None);
+                Err(Error::WrongAccount {
+                    vendor: E::SPEC.vendor,
+                    expected: expected.clone(),
+                    named: named.to_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The token in its wire form, with its deadlines counted from when the request was sent.
+    pub(super) fn prepare(
+        &self,
+        issued: Issued,
+        sent_at: (Instant, SystemTime),
+    ) -> Result<Token, Error> {
+        let spec = E::SPEC;
+        let (renew_after, use_for) = self.renew.schedule(issued.lifetime);
+        // A sliding token is kept alive by use, not renewed ahead: it lapses only when idle.
+        let renew_after = if spec.sliding { use_for } else { renew_after };
+        let times = Deadlines::new(sent_at, renew_after, use_for, issued.lifetime, spec.sliding);
+        let placement = match &self.placement {
+            TokenPlacement::Query(name) => Placement::Query(Arc::clone(name)),
+            TokenPlacement::Header(name, spelled) => {
+                let raw = issued.token.expose();
+                let text = match issued.scheme.as_deref() {
+                    Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
+                    _ => raw.to_owned(),
+                };
+                let value = sensitive_header(text).map_err(|_| Error::Protocol {
+                    vendor: spec.vendor,
+                    status: 200,
+                    problem: ProtocolProblem::UnusableToken,
+                })?;
+                Placement::Header(name.clone(), value, Arc::clone(spelled))
+            }
+        };
+        Ok(Token::new(
+            issued.token,
+            issued.scheme,
+            placement,
+            issued.refresh_token,
+            issued.account.map(Arc::from),
+            issued.lifetime,
+            times,
+        ))
+    }
+
+    /// The longest one login may take under these settings: every attempt timing out and every
+    /// pause as long as a vendor may ask for.
+    pub(super) fn longest_login(&self) -> Duration {
+        let attempts = self.retry.max_attempts.max(1);
+        let pause = self.retry.max_delay.max(self.retry.max_retry_after);
+        self.limits.timeout.saturating_mul(attempts) + pause.saturating_mul(attempts - 1)
+    }
+
+    /// The credentials and their digests, as secrets to keep out of what a vendor says.
+    pub(super) fn credentials_redactor(&self) -> Redactor {
+        let mut params = Params::new();
+        self.endpoint.params(&mut params);
+        resolve(E::SPEC, params).redactor
+    }
+}
+
+/// Whether `token` already starts with `scheme` and a space (Wahool returns `Bearer ...`).
+fn has_scheme(token: &str, scheme: &str) -> bool {
+    let head = token.get(..scheme.len());
+    let rest = token.get(scheme.len()..).unwrap_or("");
+    head.is_some_and(|h| h.eq_ignore_ascii_case(scheme)) && rest.len() > 1 && rest.starts_with(' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_scheme;
+
+    #[test]
+    fn scheme_is_not_doubled() {
+        assert!(has_scheme("Bearer abc", "Bearer"));
+        assert!(has_scheme("bearer abc", "Bearer"));
+        assert!(!has_scheme("Bearerabc", "Bearer"));
+        assert!(!has_scheme("abc", "Bearer"));
+        assert!(!has_scheme("Bearer", "Bearer"));
+        assert!(!has_scheme("é", "Bearer"));
+    }
+}
