@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderName, HeaderValue};
 use tokio::time::Instant;
 
+use crate::login::Issued;
 use crate::secret::Secret;
 
 /// An access token, prepared in the exact form later requests carry it.
@@ -16,7 +17,9 @@ use crate::secret::Secret;
 pub struct Token {
     secret: Secret,
     scheme: Option<String>,
-    placement: Placement,
+    placement: TokenPlacement,
+    /// The header's value (scheme and token), when the token goes in a header.
+    header_value: Option<HeaderValue>,
     refresh_token: Option<Secret>,
     /// The account the vendor said the token acts for, where the endpoint declares where.
     account: Option<Arc<str>>,
@@ -28,19 +31,27 @@ pub struct Token {
     verified_fresh: AtomicBool,
 }
 
-/// How this token goes on a request. A header keeps the spelling it was declared with, since
-/// `HeaderName` is lower case and people copy what they are shown into scripts and documents.
-pub(crate) enum Placement {
-    Header(HeaderName, HeaderValue, Arc<str>),
-    Query(Arc<str>),
-}
-
-/// Where a session puts its tokens: decided once, when the session is built.
+/// Where a session puts its tokens, resolved from the declaration's [`SendAs`] (or the
+/// builder's override) once, when the session is built. A header keeps the spelling it was
+/// declared with, since `HeaderName` is lower case and people copy what they are shown into
+/// scripts and documents.
+///
+/// [`SendAs`]: crate::spec::SendAs
 #[derive(Debug, Clone)]
 pub(crate) enum TokenPlacement {
     /// The header, and its name as the vendor documents it.
     Header(HeaderName, Arc<str>),
+    /// The (signed) parameter.
     Query(Arc<str>),
+}
+
+impl TokenPlacement {
+    /// A header named `name`, or `None` when it cannot be one.
+    pub(crate) fn header(name: &str) -> Option<Self> {
+        HeaderName::from_bytes(name.as_bytes())
+            .ok()
+            .map(|header| TokenPlacement::Header(header, name.into()))
+    }
 }
 
 /// When a token should be renewed and when it must no longer be sent, as offsets from when it
@@ -146,22 +157,22 @@ pub(crate) enum Freshness {
 }
 
 impl Token {
+    /// A token as the vendor issued it, carried as `placement` says (with the header's value
+    /// when it goes in a header), renewed and retired by `times`.
     pub(crate) fn new(
-        secret: Secret,
-        scheme: Option<String>,
-        placement: Placement,
-        refresh_token: Option<Secret>,
-        account: Option<Arc<str>>,
-        lifetime: Duration,
+        issued: Issued,
+        placement: TokenPlacement,
+        header_value: Option<HeaderValue>,
         times: Deadlines,
     ) -> Self {
         Token {
-            secret,
-            scheme,
+            secret: issued.token,
+            scheme: issued.scheme,
             placement,
-            refresh_token,
-            account,
-            lifetime,
+            header_value,
+            refresh_token: issued.refresh_token,
+            account: issued.account.map(Arc::from),
+            lifetime: issued.lifetime,
             times,
             verified_fresh: AtomicBool::new(false),
         }
@@ -181,8 +192,8 @@ impl Token {
     /// token in a header. The value is marked sensitive.
     pub fn header(&self) -> Option<(&HeaderName, &HeaderValue)> {
         match &self.placement {
-            Placement::Header(name, value, _) => Some((name, value)),
-            Placement::Query(_) => None,
+            TokenPlacement::Header(name, _) => Some((name, self.header_value.as_ref()?)),
+            TokenPlacement::Query(_) => None,
         }
     }
 
@@ -190,8 +201,8 @@ impl Token {
     /// to people; [`header`](Self::header) has it in HTTP's lower case.
     pub fn header_name_as_documented(&self) -> Option<&str> {
         match &self.placement {
-            Placement::Header(_, _, spelled) => Some(spelled),
-            Placement::Query(_) => None,
+            TokenPlacement::Header(_, spelled) => Some(spelled),
+            TokenPlacement::Query(_) => None,
         }
     }
 
@@ -205,8 +216,8 @@ impl Token {
     /// as a (signed) parameter.
     pub fn query_param(&self) -> Option<(&str, &str)> {
         match &self.placement {
-            Placement::Query(name) => Some((name.as_ref(), self.secret.expose())),
-            Placement::Header(..) => None,
+            TokenPlacement::Query(name) => Some((name.as_ref(), self.secret.expose())),
+            TokenPlacement::Header(..) => None,
         }
     }
 
@@ -259,8 +270,8 @@ impl Token {
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sent_as = match &self.placement {
-            Placement::Header(_, _, spelled) => format!("header {spelled}"),
-            Placement::Query(name) => format!("parameter {name}"),
+            TokenPlacement::Header(_, spelled) => format!("header {spelled}"),
+            TokenPlacement::Query(name) => format!("parameter {name}"),
         };
         f.debug_struct("Token")
             .field("token", &"[redacted]")
@@ -278,18 +289,25 @@ mod tests {
 
     const S: fn(u64) -> Duration = Duration::from_secs;
 
+    fn issued(token: &str, refresh_token: Option<&str>, lifetime: Duration) -> Issued {
+        Issued {
+            token: Secret::from(token),
+            scheme: None,
+            lifetime,
+            refresh_token: refresh_token.map(Secret::from),
+            account: None,
+        }
+    }
+
     fn token(sliding: bool) -> (Token, Instant, SystemTime) {
         let now = Instant::now();
         let wall = SystemTime::now();
         let times = Deadlines::new((now, wall), S(80), S(90), S(100), sliding);
         (
             Token::new(
-                Secret::from("t"),
+                issued("t", None, S(100)),
+                TokenPlacement::Query("access_token".into()),
                 None,
-                Placement::Query("access_token".into()),
-                None,
-                None,
-                S(100),
                 times,
             ),
             now,
@@ -341,12 +359,9 @@ mod tests {
     fn debug_shows_placement_not_the_token() {
         let times = Deadlines::new((Instant::now(), SystemTime::now()), S(1), S(1), S(1), false);
         let t = Token::new(
-            Secret::from("s3cr3t-token"),
+            issued("s3cr3t-token", Some("r3fr3sh"), S(1)),
+            TokenPlacement::Query("access_token".into()),
             None,
-            Placement::Query("access_token".into()),
-            Some(Secret::from("r3fr3sh")),
-            None,
-            S(1),
             times,
         );
         let printed = format!("{t:?}");

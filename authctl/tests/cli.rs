@@ -12,8 +12,9 @@ use assert_cmd::cargo::cargo_bin;
 struct SandboxProcess {
     child: Child,
     env: Vec<(String, String)>,
-    /// This test's own cache directory, where the default token store lives.
-    cache: std::path::PathBuf,
+    /// This test's own cache directory, where the default token store lives; removed when
+    /// dropped, even when the test fails.
+    cache: tempfile::TempDir,
 }
 
 impl SandboxProcess {
@@ -38,11 +39,10 @@ impl SandboxProcess {
                 .unwrap();
             env.push((name.to_owned(), value.to_owned()));
         }
-        let cache = std::env::temp_dir().join(format!(
-            "authctl-cache-{}-{}",
-            std::process::id(),
-            env[0].1.replace(['/', ':', '.'], "")
-        ));
+        let cache = tempfile::Builder::new()
+            .prefix("authctl-cache-")
+            .tempdir()
+            .unwrap();
         SandboxProcess { child, env, cache }
     }
 
@@ -60,8 +60,8 @@ impl SandboxProcess {
         command
             .env_clear()
             .envs(self.env.iter().cloned())
-            .env("XDG_CACHE_HOME", &self.cache)
-            .env("HOME", &self.cache)
+            .env("XDG_CACHE_HOME", self.cache.path())
+            .env("HOME", self.cache.path())
             .timeout(std::time::Duration::from_secs(60));
         command
     }
@@ -69,7 +69,6 @@ impl SandboxProcess {
 
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.cache);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -374,7 +373,7 @@ fn the_default_store_keeps_an_iop_token_across_runs() {
     assert!(second.status.success(), "{}", stderr(&second));
     assert_eq!(stdout(&first), stdout(&second));
 
-    let dir = sandbox.cache.join("seller-auth");
+    let dir = sandbox.cache.path().join("seller-auth");
     let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -441,7 +440,11 @@ fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
         "{}",
         stderr(&bad_key)
     );
-    let dir = std::env::temp_dir().join(format!("authctl-file-store-{}", std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix("authctl-file-store-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().join("store");
     let spec = format!("file:{}", dir.display());
     sandbox
         .authctl()
@@ -456,7 +459,6 @@ fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
             .is_some_and(|x| x == "json")
     });
     assert_eq!(entries.count(), 1);
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[path = "../../tests/tests/common/redis_server.rs"]

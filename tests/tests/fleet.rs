@@ -19,10 +19,12 @@ const PROCESSES: usize = 8;
 const TASKS: usize = 100;
 const KEY_HEX: &str = "5e11e7a57401c0de5e11e7a57401c0de5e11e7a57401c0de5e11e7a57401c0de";
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("seller-auth-fleet-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A directory of its own, removed when dropped, even when the test fails.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("seller-auth-fleet-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// 8 processes x 100 tasks on a cold store: one login, one token everywhere.
@@ -48,8 +50,7 @@ async fn one_login_for_the_fleet(sandbox: &Sandbox, store: &str, key: Option<&st
 async fn eight_processes_share_one_login_through_a_file_store() {
     let sandbox = Sandbox::start().await.unwrap();
     let dir = temp_dir("stampede");
-    one_login_for_the_fleet(&sandbox, &format!("file:{}", dir.display()), None).await;
-    std::fs::remove_dir_all(dir).unwrap();
+    one_login_for_the_fleet(&sandbox, &format!("file:{}", dir.path().display()), None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,7 +64,7 @@ async fn eight_processes_share_one_login_through_redis() {
 async fn encrypted_stores_hold_no_plain_secret() {
     let redis = RedisServer::start();
     let dir = temp_dir("sealed");
-    let file_store = format!("file:{}", dir.display());
+    let file_store = format!("file:{}", dir.path().display());
     let mut held = Vec::new();
     for store in [redis.url(), file_store] {
         let sandbox = Sandbox::start().await.unwrap();
@@ -75,7 +76,7 @@ async fn encrypted_stores_hold_no_plain_secret() {
         .into_iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    let in_files: Vec<String> = std::fs::read_dir(&dir)
+    let in_files: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|file| {
             let path = file.unwrap().path();
@@ -99,7 +100,7 @@ async fn encrypted_stores_hold_no_plain_secret() {
                 .build()
                 .unwrap(),
         ),
-        Arc::new(FileStore::new(&dir).encrypted(key())),
+        Arc::new(FileStore::new(dir.path()).encrypted(key())),
     ];
     let mut tokens = Vec::new();
     for ((store, fingerprint), contents) in stores.iter().zip(&held).zip([&in_redis, &in_files]) {
@@ -120,7 +121,6 @@ async fn encrypted_stores_hold_no_plain_secret() {
             );
         }
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// The session key in a store dump (`ns:{key}:token` or `.../key.json`).
@@ -172,8 +172,7 @@ async fn a_killed_holder_is_replaced(sandbox: &Sandbox, store: &str, lease_ms: u
 async fn a_killed_lease_holder_is_replaced_with_a_file_store() {
     let sandbox = Sandbox::start().await.unwrap();
     let dir = temp_dir("killed");
-    a_killed_holder_is_replaced(&sandbox, &format!("file:{}", dir.display()), 30_000).await;
-    std::fs::remove_dir_all(dir).unwrap();
+    a_killed_holder_is_replaced(&sandbox, &format!("file:{}", dir.path().display()), 30_000).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -274,9 +273,8 @@ async fn a_thousand_iop_refresh_races_through_redis_lose_no_refresh_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn iop_refresh_races_through_a_file_store_lose_no_refresh_token() {
     let dir = temp_dir("race");
-    let store = Arc::new(FileStore::new(&dir));
-    refresh_races(&format!("file:{}", dir.display()), store, 200).await;
-    std::fs::remove_dir_all(dir).unwrap();
+    let store = Arc::new(FileStore::new(dir.path()));
+    refresh_races(&format!("file:{}", dir.path().display()), store, 200).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -435,11 +433,10 @@ async fn two_sellers_of_one_app(store: &str, with_accounts: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sellers_of_one_app_keep_their_own_tokens_in_a_file_store() {
-    let dir = temp_dir("two-sellers");
-    two_sellers_of_one_app(&format!("file:{}", dir.display()), false).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    two_sellers_of_one_app(&format!("file:{}", dir.display()), true).await;
-    let _ = std::fs::remove_dir_all(dir);
+    for with_accounts in [false, true] {
+        let dir = temp_dir("two-sellers");
+        two_sellers_of_one_app(&format!("file:{}", dir.path().display()), with_accounts).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

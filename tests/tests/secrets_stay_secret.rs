@@ -55,7 +55,11 @@ async fn secrets_never_reach_logs_debug_or_errors() {
 
     // Stores: a login stored encrypted, adopted by a second session, the entry read back; a
     // Redis with a password that cannot be reached, failing and degrading.
-    let dir = std::env::temp_dir().join(format!("seller-auth-secrets-{}", std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix("seller-auth-secrets-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let key_hex = "c0ffee".repeat(10) + "c0ff";
     let file_store =
         Arc::new(FileStore::new(&dir).encrypted(EncryptionKey::parse(&key_hex).unwrap()));
@@ -98,7 +102,6 @@ async fn secrets_never_reach_logs_debug_or_errors() {
             printed.push(format!("{err}"));
         }
     }
-    std::fs::remove_dir_all(&dir).unwrap();
     let _ = Session::builder(IgvLogin::new("x", Secret::from("pw-in-builder")));
 
     let logs = captured.text();

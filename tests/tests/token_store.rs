@@ -122,7 +122,11 @@ async fn a_restarted_iop_process_renews_with_the_stored_refresh_token() {
 #[tokio::test]
 async fn the_file_holds_the_token_but_never_the_credentials() {
     let sandbox = Sandbox::start().await.unwrap();
-    let dir = std::env::temp_dir().join(format!("seller-auth-store-{}", std::process::id()));
+    let tmp = tempfile::Builder::new()
+        .prefix("seller-auth-store-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     let store = Arc::new(FileStore::new(&dir));
     let session = igv_builder(&sandbox).store(store).build().unwrap();
     let token = session.token().await.unwrap();
@@ -157,7 +161,6 @@ async fn the_file_holds_the_token_but_never_the_credentials() {
             assert!(!content.contains(&credential), "{content}");
         }
     }
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
@@ -187,4 +190,95 @@ async fn a_rejected_token_is_not_restored_from_the_store() {
         "the replay used a fresh login, not the stored token"
     );
     assert_eq!(sandbox.igv().login_count(), 2);
+}
+
+/// A memory-store entry holding `text`.
+fn stored(text: &str) -> auth_core::store::StoredToken {
+    auth_core::store::StoredToken {
+        token: Secret::from(text),
+        scheme: None,
+        refresh_token: None,
+        expires_at: SystemTime::now(),
+        account: None,
+    }
+}
+
+// The store reads tokio's clock, so paused time drives it exactly: no slack for a busy machine.
+#[tokio::test(start_paused = true)]
+async fn only_the_holder_extends_a_live_lease() {
+    let store = MemoryStore::new();
+    let ttl = Duration::from_millis(300);
+    let lease = store.try_lease("k", ttl).await.unwrap().unwrap();
+    tokio::time::advance(Duration::from_millis(299)).await;
+    assert!(store.extend_lease("k", &lease, ttl).await.unwrap());
+    tokio::time::advance(Duration::from_millis(299)).await;
+    assert!(
+        store.try_lease("k", ttl).await.unwrap().is_none(),
+        "598 ms after it was taken, the extended lease is still held"
+    );
+    tokio::time::advance(Duration::from_millis(2)).await;
+    assert!(
+        !store.extend_lease("k", &lease, ttl).await.unwrap(),
+        "an expired lease is not revived"
+    );
+    let next = store.try_lease("k", ttl).await.unwrap().unwrap();
+    assert!(!store.extend_lease("k", &lease, ttl).await.unwrap());
+    assert!(store.extend_lease("k", &next, ttl).await.unwrap());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lease_expires_and_a_stale_holder_cannot_write() {
+    let store = MemoryStore::new();
+    let first = store
+        .try_lease("k", Duration::from_millis(50))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .try_lease("k", Duration::from_millis(50))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    tokio::time::advance(Duration::from_millis(50)).await;
+    let second = store
+        .try_lease("k", Duration::from_secs(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(second.fence() > first.fence());
+    let written = store
+        .compare_and_swap("k", None, &stored("new"), second.fence())
+        .await
+        .unwrap();
+    assert_eq!(written, Swap::Written { version: 1 });
+    // The first holder's write comes late: its fence is older, even with the right version.
+    let late = store
+        .compare_and_swap("k", Some(1), &stored("old"), first.fence())
+        .await
+        .unwrap();
+    assert_eq!(late, Swap::Conflict);
+    // Releasing a lease that was taken over leaves the new holder's in place.
+    store.release("k", first).await.unwrap();
+    assert!(
+        store
+            .try_lease("k", Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    store.release("k", second).await.unwrap();
+    assert!(
+        store
+            .try_lease("k", Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store.load("k").await.unwrap().unwrap().token.token.expose(),
+        "new"
+    );
+    assert_eq!(store.keys(), vec!["k".to_owned()]);
 }

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderName;
-
 use super::carried::Carried;
 use super::fleet::{Fleet, StoreFailure};
 use super::refresh::Refresher;
@@ -21,11 +19,6 @@ use crate::token::TokenPlacement;
 
 type MakeRefresher = Box<dyn FnOnce(&str, bool) -> Result<Refresher, ConfigError> + Send>;
 
-enum PlacementOverride {
-    Header(String),
-    Query(String),
-}
-
 /// Builds a [`Session`]. Obtain one with [`Session::builder`].
 #[must_use]
 pub struct SessionBuilder<E> {
@@ -35,7 +28,8 @@ pub struct SessionBuilder<E> {
     allow_insecure_http: bool,
     settings: Settings,
     login_path: Option<String>,
-    placement: Option<PlacementOverride>,
+    /// The override of the declared placement; a bad header name is reported by `build`.
+    placement: Option<Result<TokenPlacement, ConfigError>>,
     refresher: Option<MakeRefresher>,
     store: Option<Arc<dyn TokenStore>>,
     account: Option<String>,
@@ -164,13 +158,15 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
 
     /// Later requests carry the token in this header instead of the declared placement.
     pub fn token_in_header(mut self, name: impl Into<String>) -> Self {
-        self.placement = Some(PlacementOverride::Header(name.into()));
+        let name = name.into();
+        self.placement =
+            Some(TokenPlacement::header(&name).ok_or(ConfigError::BadTokenHeader { name }));
         self
     }
 
     /// Later requests carry the token as this (query or signed) parameter instead.
     pub fn token_in_param(mut self, name: impl Into<String>) -> Self {
-        self.placement = Some(PlacementOverride::Query(name.into()));
+        self.placement = Some(Ok(TokenPlacement::Query(name.into().into())));
         self
     }
 
@@ -249,16 +245,17 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
         let login_path = self.login_path.unwrap_or_else(|| E::SPEC.path.to_owned());
         let login_url =
             crate::http::login_url(base, &login_path, self.allow_insecure_http).map_err(config)?;
-        let placement = match self.placement.unwrap_or(match E::SPEC.send_as {
-            SendAs::Header(name) => PlacementOverride::Header(name.to_owned()),
-            SendAs::Query(name) => PlacementOverride::Query(name.to_owned()),
-        }) {
-            PlacementOverride::Header(name) => match HeaderName::from_bytes(name.as_bytes()) {
-                Ok(header) => TokenPlacement::Header(header, name.into()),
-                Err(_) => return Err(config(ConfigError::BadTokenHeader { name })),
-            },
-            PlacementOverride::Query(name) => TokenPlacement::Query(name.into()),
-        };
+        let placement = self
+            .placement
+            .unwrap_or_else(|| match E::SPEC.send_as {
+                SendAs::Header(name) => {
+                    TokenPlacement::header(name).ok_or(ConfigError::BadTokenHeader {
+                        name: name.to_owned(),
+                    })
+                }
+                SendAs::Query(name) => Ok(TokenPlacement::Query(name.into())),
+            })
+            .map_err(config)?;
         let refresher = match self.refresher {
             Some(make) => Some(make(base, self.allow_insecure_http).map_err(config)?),
             None => None,

@@ -17,7 +17,7 @@ use crate::login::request::resolve;
 use crate::login::{self, AttemptLimits, Issued};
 use crate::redact::Redactor;
 use crate::secret::{Secret, sensitive_header};
-use crate::token::{Deadlines, Placement, Token, TokenPlacement};
+use crate::token::{Deadlines, Token, TokenPlacement};
 
 pub(super) type LoginResult = Result<Arc<Token>, Error>;
 
@@ -180,9 +180,9 @@ impl<E: LoginEndpoint> Fetch<E> {
         // A sliding token is kept alive by use, not renewed ahead: it lapses only when idle.
         let renew_after = if spec.sliding { use_for } else { renew_after };
         let times = Deadlines::new(sent_at, renew_after, use_for, issued.lifetime, spec.sliding);
-        let placement = match &self.placement {
-            TokenPlacement::Query(name) => Placement::Query(Arc::clone(name)),
-            TokenPlacement::Header(name, spelled) => {
+        let header_value = match &self.placement {
+            TokenPlacement::Query(_) => None,
+            TokenPlacement::Header(..) => {
                 let raw = issued.token.expose();
                 let text = match issued.scheme.as_deref() {
                     Some(scheme) if !has_scheme(raw, scheme) => format!("{scheme} {raw}"),
@@ -193,16 +193,13 @@ impl<E: LoginEndpoint> Fetch<E> {
                     status: 200,
                     problem: ProtocolProblem::UnusableToken,
                 })?;
-                Placement::Header(name.clone(), value, Arc::clone(spelled))
+                Some(value)
             }
         };
         Ok(Token::new(
-            issued.token,
-            issued.scheme,
-            placement,
-            issued.refresh_token,
-            issued.account.map(Arc::from),
-            issued.lifetime,
+            issued,
+            self.placement.clone(),
+            header_value,
             times,
         ))
     }

@@ -25,10 +25,15 @@ struct Held {
 impl LoginSpacing {
     /// `Err(Error::LoginSpaced)` while a login may not be sent.
     pub(super) fn check(&self, vendor: &'static str) -> Result<(), Error> {
+        self.check_at(vendor, Instant::now())
+    }
+
+    /// [`check`](Self::check) at `now`: pure, so tests need no clock.
+    fn check_at(&self, vendor: &'static str, now: Instant) -> Result<(), Error> {
         let Some(held) = &self.held else {
             return Ok(());
         };
-        let waited = held.at.elapsed();
+        let waited = now.saturating_duration_since(held.at);
         if waited >= held.gap {
             return Ok(());
         }
@@ -48,10 +53,14 @@ impl LoginSpacing {
 
     /// A login failed with `err`: the gap before the next one grows as `policy` says.
     pub(super) fn failed(&mut self, err: &Error, policy: &RetryPolicy) {
+        self.failed_at(err, policy, Instant::now());
+    }
+
+    fn failed_at(&mut self, err: &Error, policy: &RetryPolicy, now: Instant) {
         self.failures = self.failures.saturating_add(1);
         let gap = policy.login_gap_after(self.failures);
         self.held = (!gap.is_zero()).then(|| Held {
-            at: Instant::now(),
+            at: now,
             gap,
             last: err.clone(),
         });
@@ -72,37 +81,40 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn the_gap_starts_at_the_second_failure_doubles_and_ends_with_a_success() {
+    #[test]
+    fn the_gap_starts_at_the_second_failure_doubles_and_ends_with_a_success() {
         let policy = RetryPolicy::default();
+        let gap = policy.login_gap;
+        let start = Instant::now();
+        let at = |d: Duration| start + d;
         let mut spacing = LoginSpacing::default();
-        assert!(spacing.check("V").is_ok());
-        spacing.failed(&unavailable(), &policy);
-        assert!(spacing.check("V").is_ok(), "no gap after the first failure");
-        spacing.failed(&unavailable(), &policy);
-        match spacing.check("V") {
+        assert!(spacing.check_at("V", start).is_ok());
+        spacing.failed_at(&unavailable(), &policy, start);
+        assert!(
+            spacing.check_at("V", start).is_ok(),
+            "no gap after the first failure"
+        );
+        spacing.failed_at(&unavailable(), &policy, start);
+        match spacing.check_at("V", start) {
             Err(Error::LoginSpaced {
                 failures, retry_in, ..
             }) => {
                 assert_eq!(failures, 2);
-                assert_eq!(retry_in, policy.login_gap);
+                assert_eq!(retry_in, gap);
             }
             other => panic!("{other:?}"),
         }
-        tokio::time::advance(policy.login_gap).await;
-        assert!(spacing.check("V").is_ok(), "the gap has passed");
-        spacing.failed(&unavailable(), &policy);
-        tokio::time::advance(policy.login_gap).await;
+        assert!(spacing.check_at("V", at(gap)).is_ok(), "the gap has passed");
+        spacing.failed_at(&unavailable(), &policy, at(gap));
         assert!(
-            spacing.check("V").is_err(),
+            spacing.check_at("V", at(gap * 2)).is_err(),
             "the third gap is twice the second"
         );
-        tokio::time::advance(policy.login_gap).await;
-        assert!(spacing.check("V").is_ok());
+        assert!(spacing.check_at("V", at(gap * 3)).is_ok());
         spacing.succeeded();
-        spacing.failed(&unavailable(), &policy);
+        spacing.failed_at(&unavailable(), &policy, at(gap * 3));
         assert!(
-            spacing.check("V").is_ok(),
+            spacing.check_at("V", at(gap * 3)).is_ok(),
             "a success starts the count again"
         );
     }

@@ -282,8 +282,12 @@ mod tests {
     use super::*;
     use crate::secret::Secret;
 
-    fn dir(name: &str) -> PathBuf {
-        std::env::temp_dir().join(format!("seller-auth-test-{name}-{}", std::process::id()))
+    /// A directory of its own, removed when dropped, even when the test fails.
+    fn dir(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("seller-auth-test-{name}-"))
+            .tempdir()
+            .unwrap()
     }
 
     fn token(text: &str) -> StoredToken {
@@ -298,7 +302,8 @@ mod tests {
 
     #[tokio::test]
     async fn round_trip_private_and_atomic() {
-        let dir = dir("round-trip");
+        let tmp = dir("round-trip");
+        let dir = tmp.path().join("store");
         let store = FileStore::new(&dir);
         assert!(store.load("k").await.unwrap().is_none());
         let written = store
@@ -330,12 +335,12 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
             .collect();
         assert!(leftovers.is_empty(), "no temporary file is left behind");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn writes_compare_versions_and_fences() {
-        let dir = dir("cas");
+        let tmp = dir("cas");
+        let dir = tmp.path().join("store");
         let store = FileStore::new(&dir);
         let first = store.try_lease("k", Duration::ZERO).await.unwrap().unwrap();
         assert!(
@@ -368,12 +373,12 @@ mod tests {
             "c"
         );
         drop(second);
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_damaged_entry_reads_as_nothing_usable_and_is_replaced() {
-        let dir = dir("damaged");
+        let tmp = dir("damaged");
+        let dir = tmp.path().join("store");
         let store = FileStore::new(&dir);
         create_private_dir(&dir).unwrap();
         for damage in [
@@ -393,12 +398,12 @@ mod tests {
         }
         std::fs::write(store.path("k", "json"), [0xff, 0xfe, 0x00]).unwrap();
         assert!(store.load("k").await.is_ok(), "invalid UTF-8 is damage too");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn an_encrypted_store_holds_no_plain_token() {
-        let dir = dir("sealed");
+        let tmp = dir("sealed");
+        let dir = tmp.path().join("store");
         let key = EncryptionKey::from_bytes([9; 32]);
         let store = FileStore::new(&dir).encrypted(key);
         let mut sealed = token("access-123");
@@ -413,7 +418,6 @@ mod tests {
             wrong_key.load("k").await,
             Err(StoreError::Undecryptable)
         ));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
