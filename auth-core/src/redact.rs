@@ -2,6 +2,12 @@
 
 use std::borrow::Cow;
 
+use serde_json::Value;
+
+use crate::error::VendorSaid;
+use crate::json::{lookup, scalar_text};
+use crate::spec::LoginSpec;
+
 const MAX_MESSAGE_CHARS: usize = 200;
 /// Shorter values are too likely to match ordinary words to be worth replacing.
 const MIN_SECRET_LEN: usize = 4;
@@ -38,6 +44,22 @@ impl Redactor {
             text.into_owned()
         }
     }
+}
+
+/// What the vendor said in an answer (its declared error code and message), cleaned of every
+/// secret `redactor` knows: logins and business calls read it alike.
+pub(crate) fn vendor_said(spec: &LoginSpec, json: &Value, redactor: &Redactor) -> VendorSaid {
+    let code = spec
+        .error_code
+        .and_then(|path| lookup(json, path))
+        .and_then(scalar_text)
+        .map(|code| redactor.clean(&code));
+    let message = spec
+        .error_message
+        .iter()
+        .find_map(|path| lookup(json, *path).and_then(scalar_text))
+        .map(|message| redactor.clean(&message));
+    VendorSaid { code, message }
 }
 
 /// `text` without its control characters (borrowed when it has none).

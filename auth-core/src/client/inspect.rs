@@ -6,8 +6,7 @@ use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{Error, VendorSaid};
 use crate::json::{lookup, matches, parse_strict, scalar_text};
-use crate::login::response::vendor_said;
-use crate::redact::Redactor;
+use crate::redact::{Redactor, vendor_said};
 use crate::spec::LoginSpec;
 
 /// The response handed back, or what the vendor said when it rejected the token.

@@ -14,6 +14,7 @@ use crate::json::{
     whole_number,
 };
 use crate::redact::Redactor;
+use crate::redact::vendor_said;
 use crate::secret::Secret;
 use crate::spec::{FieldPath, Lifetime, LoginSpec, Scheme};
 
@@ -229,20 +230,6 @@ fn lifetime(
         return Err(ProtocolProblem::BadLifetime { field });
     }
     Ok(duration)
-}
-
-pub(crate) fn vendor_said(spec: &LoginSpec, json: &Value, redactor: &Redactor) -> VendorSaid {
-    let code = spec
-        .error_code
-        .and_then(|path| lookup(json, path))
-        .and_then(scalar_text)
-        .map(|code| redactor.clean(&code));
-    let message = spec
-        .error_message
-        .iter()
-        .find_map(|path| lookup(json, *path).and_then(scalar_text))
-        .map(|message| redactor.clean(&message));
-    VendorSaid { code, message }
 }
 
 #[cfg(test)]
