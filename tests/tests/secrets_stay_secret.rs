@@ -1,12 +1,14 @@
 //! No password, token or refresh token appears in any log line, `Debug` output or error message.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::capture::Captured;
-use crate::common::{igv_builder, igv_with_password};
 use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
 use auth_core::{LoginEndpoint, Secret, Session, StoreFailure, md5_hex};
+use common::capture::Captured;
+use common::{igv_builder, igv_with_password};
 use vendors::igv::IgvLogin;
 use vendors::sandbox::{Fault, Sandbox, igv};
 
@@ -169,7 +171,7 @@ fn tokens_and_credentials_cannot_be_displayed() {
 #[tokio::test]
 async fn a_token_the_vendor_quotes_in_a_refusal_is_redacted() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = crate::common::clients::igv(&sandbox);
+    let client = common::clients::igv(&sandbox);
     let first = client.session().token().await.unwrap();
     // The refusal quotes the token it refuses, for the request and for its replay.
     sandbox

@@ -3,14 +3,16 @@
 //! HTTP stack captured, and every public type involved `Debug`-formatted: no password, secret
 //! key, MD5 of either, authorization code, token or refresh token appears anywhere.
 
+mod common;
+
 use std::fmt::Debug;
 
-use crate::common::capture::Captured;
-use crate::common::clients::{Clients, call};
 use auth_core::store::{EncryptionKey, FileStore, MemoryStore};
 use auth_core::{
     AuthorizedClient, Error, ErrorClass, LoginEndpoint, Params, RetryPolicy, Session, md5_hex,
 };
+use common::capture::Captured;
+use common::clients::{Clients, call};
 use vendors::aliexpress::AliExpressTokenCreate;
 use vendors::icekredit::IceKreditLogin;
 use vendors::igv::IgvLogin;

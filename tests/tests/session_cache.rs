@@ -1,11 +1,13 @@
 //! The session's cache over real HTTP: single flight, cancellation, renewal ahead, expiry, and
 //! every failure class.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::igv_builder;
 use auth_core::{Error, ErrorClass, ProtocolProblem, RenewPolicy, RetryPolicy, TransientKind};
+use common::igv_builder;
 use vendors::sandbox::{Fault, Sandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,12 +2,14 @@
 //! token after a rejection or a renewal, and a store that hangs or fails costs at most its
 //! timeout, ending as configured.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::igv_builder;
 use auth_core::store::{Lease, MemoryStore, StoreError, StoredToken, Swap, TokenStore, Versioned};
 use auth_core::{AuthorizedClient, Error, StoreFailure};
+use common::igv_builder;
 use futures_util::future::{BoxFuture, pending};
 use vendors::sandbox::{Sandbox, Vendor, igv};
 

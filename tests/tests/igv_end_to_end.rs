@@ -1,10 +1,12 @@
 //! iGV end to end against the sandbox, which behaves as iGV's seed document says.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::{igv_builder, igv_whoami, igv_with_password};
 use auth_core::{Error, ErrorClass, RetryPolicy, TransientKind};
+use common::{igv_builder, igv_whoami, igv_with_password};
 use vendors::sandbox::{Fault, Sandbox};
 
 #[tokio::test]

@@ -1,13 +1,15 @@
 //! Sessions with a token store: reuse across sessions, renewal after a restart with the stored
 //! refresh token, and what the file holds.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::common::clients::iop_app;
-use crate::common::igv_builder;
 use auth_core::store::{FileStore, MemoryStore, Swap, TokenStore};
 use auth_core::{Secret, md5_hex};
+use common::clients::iop_app;
+use common::igv_builder;
 use vendors::lazada;
 use vendors::sandbox::{Sandbox, Vendor, igv, iop};
 

@@ -2,11 +2,13 @@
 //! right error class within the configured timeout, transient ones are retried with capped,
 //! jittered backoff, and repeated failures space the logins out.
 
+mod common;
+
 use std::time::Duration;
 
-use crate::common::fault_proxy::{Cut, FaultProxy, raw_server, refused_port};
-use crate::common::igv_builder;
 use auth_core::{Error, ErrorClass, RetryPolicy, Secret, Session, SessionBuilder, TransientKind};
+use common::fault_proxy::{Cut, FaultProxy, raw_server, refused_port};
+use common::igv_builder;
 use tokio::time::Instant;
 use vendors::igv::IgvLogin;
 use vendors::sandbox::{Fault, Sandbox, Vendor, igv};

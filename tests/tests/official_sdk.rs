@@ -5,6 +5,8 @@
 //!
 //! Where the sandbox and the client share a misreading of the vendor, these fail.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use auth_core::signing::{IopSha256, Signer};
@@ -19,8 +21,8 @@ use serde_json::{Value, json};
 use vendors::sandbox::{Sandbox, Vendor, iop};
 use vendors::{aliexpress, lazada};
 
-use crate::common::clients::{http, iop_app};
-use crate::common::oracle;
+use common::clients::{http, iop_app};
+use common::oracle;
 
 /// What reached the wire: the path, the raw query string and the raw body.
 #[derive(Debug, Clone)]

@@ -2,15 +2,17 @@
 //! a dead lease holder is replaced, IOP refresh races lose no refresh token, and a store that
 //! goes away mid-run ends in the configured behaviour within its timeout.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::fleet::{self, Racer};
-use crate::common::igv_builder;
-use crate::common::redis_server::RedisServer;
 use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
 use auth_core::{Error, ErrorClass, StoreFailure, md5_hex};
+use common::fleet::{self, Racer};
+use common::igv_builder;
+use common::redis_server::RedisServer;
 use vendors::sandbox::{Fault, Sandbox, Vendor, igv, iop};
 
 const PROCESSES: usize = 8;

@@ -1,9 +1,11 @@
 //! A simulated day of traffic for every vendor through the authorised client (paused time):
 //! zero failed requests, and the number of logins and refreshes the lifetime implies.
 
+mod common;
+
 use std::time::Duration;
 
-use crate::common::clients::{Clients, call};
+use common::clients::{Clients, call};
 use vendors::sandbox::{Sandbox, Vendor};
 
 const DAY: u64 = 24 * 3600;

@@ -1,10 +1,12 @@
 //! Authorised requests for every vendor: the documented form, re-login on a rejected token,
 //! renewal over a simulated day, sliding lifetimes, and no task left behind.
 
+mod common;
+
 use std::time::Duration;
 
-use crate::common::clients::{self, Clients, call};
 use auth_core::{Error, ErrorClass};
+use common::clients::{self, Clients, call};
 use futures_util::future::join_all;
 use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, wahool};
 
@@ -327,7 +329,7 @@ async fn put_patch_delete_and_typed_json_reach_the_wire() {
     tokio::spawn(async move { axum::serve(listener, echo).await.unwrap() });
 
     let sandbox = Sandbox::start().await.unwrap();
-    let session = crate::common::igv_builder(&sandbox).build().unwrap();
+    let session = common::igv_builder(&sandbox).build().unwrap();
     let client = auth_core::AuthorizedClient::new(session, format!("http://{addr}")).unwrap();
     // Any `Serialize` value, not only a `serde_json::Value`.
     let order = std::collections::BTreeMap::from([("quantity", 2), ("sku_id", 1)]);
