@@ -8,7 +8,7 @@ use super::refresh::Refresher;
 use super::{Session, Settings, Setup};
 use std::sync::Arc;
 
-use super::fetch::{Fetch, FetchSetup};
+use super::fetch::{Fetch, FetchState};
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::secret::Secret;
@@ -278,7 +278,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             ),
             None => None,
         };
-        let fetch = Fetch::new(FetchSetup {
+        let fetch = Fetch {
             endpoint: self.endpoint,
             login_url,
             login_path,
@@ -289,7 +289,8 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             retry: self.settings.retry,
             renew: self.settings.renew,
             account: self.account,
-        });
+            state: FetchState::default(),
+        };
         Ok(Session::from_setup(Setup {
             fetch,
             carried,

@@ -35,6 +35,12 @@ pub(super) struct Fetch<E> {
     pub(super) renew: RenewPolicy,
     /// The account the session is for, if the application named one.
     pub(super) account: Option<String>,
+    pub(super) state: FetchState,
+}
+
+/// What the fetch layer changes as it works.
+#[derive(Default)]
+pub(super) struct FetchState {
     /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
     /// access token without one).
     refresh_token: Mutex<Option<Secret>>,
@@ -42,44 +48,12 @@ pub(super) struct Fetch<E> {
     refreshes: AtomicU64,
 }
 
-/// What the builder resolved for the fetch layer.
-pub(super) struct FetchSetup<E> {
-    pub(super) endpoint: E,
-    pub(super) login_url: Url,
-    pub(super) login_path: String,
-    pub(super) placement: TokenPlacement,
-    pub(super) refresher: Option<Refresher>,
-    pub(super) client: reqwest::Client,
-    pub(super) limits: AttemptLimits,
-    pub(super) retry: RetryPolicy,
-    pub(super) renew: RenewPolicy,
-    pub(super) account: Option<String>,
-}
-
 impl<E: LoginEndpoint> Fetch<E> {
-    pub(super) fn new(setup: FetchSetup<E>) -> Self {
-        Fetch {
-            endpoint: setup.endpoint,
-            login_url: setup.login_url,
-            login_path: setup.login_path,
-            placement: setup.placement,
-            refresher: setup.refresher,
-            client: setup.client,
-            limits: setup.limits,
-            retry: setup.retry,
-            renew: setup.renew,
-            account: setup.account,
-            refresh_token: Mutex::new(None),
-            requests: AtomicU64::new(0),
-            refreshes: AtomicU64::new(0),
-        }
-    }
-
     /// Login requests and refresh requests sent so far (retries included).
     pub(super) fn sent(&self) -> (u64, u64) {
         (
-            self.requests.load(Ordering::Relaxed),
-            self.refreshes.load(Ordering::Relaxed),
+            self.state.requests.load(Ordering::Relaxed),
+            self.state.refreshes.load(Ordering::Relaxed),
         )
     }
 
@@ -95,7 +69,8 @@ impl<E: LoginEndpoint> Fetch<E> {
 
     fn refresh_slot(&self) -> MutexGuard<'_, Option<Secret>> {
         // An `Option` is consistent whatever a panicking holder did.
-        self.refresh_token
+        self.state
+            .refresh_token
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -112,13 +87,13 @@ impl<E: LoginEndpoint> Fetch<E> {
             let refreshing = stored.is_some();
             let issued = match (&self.refresher, stored) {
                 (Some(refresher), Some(refresh_token)) => {
-                    self.refreshes.fetch_add(1, Ordering::Relaxed);
+                    self.state.refreshes.fetch_add(1, Ordering::Relaxed);
                     refresher
                         .attempt(refresh_token, &self.client, self.limits, sent_at.1)
                         .await
                 }
                 _ => {
-                    self.requests.fetch_add(1, Ordering::Relaxed);
+                    self.state.requests.fetch_add(1, Ordering::Relaxed);
                     login::attempt(
                         &self.endpoint,
                         &self.login_url,
