@@ -204,8 +204,9 @@ pub enum ConfigError {
 
 /// The underlying transport error, kept for `source()` with its URL removed (URLs may carry
 /// credentials in their query string).
-#[derive(Clone)]
-pub struct TransportError(Arc<reqwest::Error>);
+#[derive(Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct TransportError(#[source] Arc<reqwest::Error>);
 
 impl TransportError {
     pub(crate) fn new(err: reqwest::Error) -> Self {
@@ -213,21 +214,10 @@ impl TransportError {
     }
 }
 
+/// The reqwest error's own `Debug`, as if it were not wrapped.
 impl fmt::Debug for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&*self.0, f)
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.0)
     }
 }
 
