@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use crate::error::ProtocolProblem;
-use crate::spec::{Expected, FieldPath};
+use crate::spec::{Expected, FieldPath, SuccessRule};
 
 /// Why a body was not accepted as JSON.
 #[derive(Debug, PartialEq, Eq)]
@@ -180,6 +180,13 @@ pub(crate) fn whole_number(value: &Value) -> Option<u64> {
         Value::String(s) => s.trim().parse::<u64>().ok(),
         _ => None,
     }
+}
+
+/// Whether every success rule holds in `json` (none declared: it holds).
+pub(crate) fn success_holds(rules: &[SuccessRule], json: &Value) -> bool {
+    rules
+        .iter()
+        .all(|rule| lookup(json, rule.path).is_some_and(|v| matches(v, rule.expected)))
 }
 
 /// Whether `value` is what a success rule expects.

@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{Error, VendorSaid};
-use crate::json::{lookup, matches, parse_strict, scalar_text};
+use crate::json::{lookup, parse_strict, scalar_text, success_holds};
 use crate::redact::{Redactor, vendor_said};
 use crate::spec::LoginSpec;
 
@@ -169,9 +169,5 @@ pub(crate) fn error_envelope(
     let parsed = parse_strict(body).ok()?;
     let path = spec.error_code?;
     lookup(&parsed, path)?;
-    let succeeded = spec
-        .success
-        .iter()
-        .all(|rule| lookup(&parsed, rule.path).is_some_and(|v| matches(v, rule.expected)));
-    (!succeeded).then(|| vendor_said(spec, &parsed, redactor))
+    (!success_holds(spec.success, &parsed)).then(|| vendor_said(spec, &parsed, redactor))
 }

@@ -275,8 +275,9 @@ impl AuthorizedRequest {
         if let (Some(signer), Some(key)) = (spec.signer, &carried.signing_key) {
             // A signature covers each name once: a name given twice (in the URL and in a form,
             // or by the caller and by the session) would be signed one way and read another.
-            // `sign` is the signer's own, always added: a caller's would go out beside it.
-            let mut seen = std::collections::HashSet::from(["sign"]);
+            // The signer's own (IOP's `sign`) count as given: a caller's would go out beside them.
+            let mut seen: std::collections::HashSet<&str> =
+                signer.owned_parameters().iter().copied().collect();
             let names = given()
                 .map(|(n, _)| n.as_str())
                 .chain(added.iter().map(|(n, _)| n.as_ref()));

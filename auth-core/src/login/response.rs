@@ -10,8 +10,8 @@ use super::jwt;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::http::status_error;
 use crate::json::{
-    Unparsable, lookup, matches, optional_str, parse_strict, required_str, scalar_text, type_name,
-    whole_number,
+    Unparsable, lookup, optional_str, parse_strict, required_str, scalar_text, success_holds,
+    type_name, whole_number,
 };
 use crate::redact::Redactor;
 use crate::redact::vendor_said;
@@ -91,11 +91,7 @@ pub(crate) fn interpret(
         }));
     };
 
-    let succeeded = (200..300).contains(&status)
-        && spec
-            .success
-            .iter()
-            .all(|rule| lookup(json, rule.path).is_some_and(|v| matches(v, rule.expected)));
+    let succeeded = (200..300).contains(&status) && success_holds(spec.success, json);
     if !succeeded {
         let said = vendor_said(spec, json, redactor);
         if credentials_refused {

@@ -44,6 +44,10 @@ impl Signer for IopSha256 {
         );
         params.push((Cow::Borrowed("sign"), Cow::Owned(sign)));
     }
+
+    fn owned_parameters(&self) -> &'static [&'static str] {
+        &["sign"]
+    }
 }
 
 /// The IOP signature of `params` (a `sign` parameter among them is ignored) for `api_path`.

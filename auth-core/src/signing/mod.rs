@@ -17,4 +17,10 @@ pub type WireParams<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 pub trait Signer: Send + Sync + 'static {
     /// Adds the signature (and whatever it covers, such as a timestamp) to `params`.
     fn sign<'a>(&self, api_path: &str, key: &str, now: SystemTime, params: &mut WireParams<'a>);
+
+    /// Parameters the signer always adds, replacing any of the same name: a caller may not
+    /// give them, or they would go out twice.
+    fn owned_parameters(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
