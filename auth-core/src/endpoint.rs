@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use crate::refresh_grant::RefreshGrant;
 use crate::secret::Secret;
 use crate::spec::LoginSpec;
 
@@ -39,6 +40,10 @@ pub trait LoginEndpoint: Send + Sync + 'static {
 
     /// Hands every credential field to `out`, each with where it goes.
     fn params<'a>(&'a self, out: &mut Params<'a>);
+
+    /// The refresh grant sessions renew through, declared with `refresh = ...`; none by default
+    /// (a session then logs in again).
+    const REFRESH: Option<RefreshGrant<Self>> = None;
 }
 
 /// Where a credential field goes in the login request.
@@ -47,10 +52,18 @@ pub trait LoginEndpoint: Send + Sync + 'static {
 pub enum Place {
     /// In the body (or the query string, for `body = query`).
     Body,
+    /// In the URL's query string, whatever the body.
+    Query,
+    /// In the body and, with the same name, in the query string (Shopee's `partner_id`).
+    BodyAndQuery,
     /// In a header.
     Header,
     /// Nowhere: it keys the request signature.
     SigningKey,
+    /// The user name of HTTP Basic authentication (an OAuth client id).
+    BasicUser,
+    /// The password of HTTP Basic authentication (an OAuth client secret).
+    BasicPassword,
 }
 
 /// The wire name and placement of one credential field.
@@ -83,9 +96,13 @@ impl FieldSpec {
     }
     /// The key of the request signature; never sent.
     pub const fn signing_key() -> Self {
+        FieldSpec::at("", Place::SigningKey)
+    }
+    /// A field with this wire name, sent at `place`.
+    pub const fn at(name: &'static str, place: Place) -> Self {
         FieldSpec {
-            name: "",
-            place: Place::SigningKey,
+            name,
+            place,
             hashed: false,
             every_request: false,
         }
@@ -113,6 +130,8 @@ pub(crate) struct Param<'a> {
 pub(crate) struct ParamValue<'a> {
     pub(crate) text: Cow<'a, str>,
     pub(crate) secret: bool,
+    /// An integer, which a JSON body sends as a number.
+    pub(crate) number: bool,
 }
 
 impl std::fmt::Debug for ParamValue<'_> {
@@ -145,6 +164,7 @@ impl<'a> Params<'a> {
                 value: ParamValue {
                     text,
                     secret: value.is_secret(),
+                    number: value.is_integer(),
                 },
             });
         }
@@ -174,6 +194,10 @@ pub trait LoginValue {
     fn is_secret(&self) -> bool {
         false
     }
+    /// Whether the value is an integer, which a JSON body sends as a number (not a string).
+    fn is_integer(&self) -> bool {
+        false
+    }
 }
 
 impl LoginValue for str {
@@ -195,6 +219,9 @@ impl<T: LoginValue + ?Sized> LoginValue for &T {
     fn is_secret(&self) -> bool {
         (**self).is_secret()
     }
+    fn is_integer(&self) -> bool {
+        (**self).is_integer()
+    }
 }
 
 impl LoginValue for Secret {
@@ -213,6 +240,9 @@ impl<T: LoginValue> LoginValue for Option<T> {
     fn is_secret(&self) -> bool {
         self.as_ref().is_some_and(LoginValue::is_secret)
     }
+    fn is_integer(&self) -> bool {
+        self.as_ref().is_some_and(LoginValue::is_integer)
+    }
 }
 
 macro_rules! login_value_for_integers {
@@ -220,6 +250,9 @@ macro_rules! login_value_for_integers {
         impl LoginValue for $t {
             fn login_value(&self) -> Option<Cow<'_, str>> {
                 Some(Cow::Owned(self.to_string()))
+            }
+            fn is_integer(&self) -> bool {
+                true
             }
         }
     )*};

@@ -114,6 +114,23 @@ pub enum ProtocolProblem {
         /// The dotted path of the field, or `exp` for a JWT claim.
         field: String,
     },
+    /// A lifetime declared as a duration holds a number only a Unix time can be (more than ten
+    /// years): the endpoint should declare `unix_seconds` or `unix_millis`.
+    #[error(
+        "the lifetime in `{field}` is {value}, which can only be a Unix time, not a duration; declare it with `unix_seconds` or `unix_millis`"
+    )]
+    EpochAsDuration {
+        /// The dotted path of the field.
+        field: String,
+        /// The number it holds (a lifetime, not a secret).
+        value: u64,
+    },
+    /// The token's scheme, read from the answer, is empty or not one word.
+    #[error("the scheme in `{field}` is empty or not a single word")]
+    UnusableScheme {
+        /// The dotted path of the field.
+        field: String,
+    },
     /// The token should be a JWT but its payload could not be decoded.
     #[error("the token is not a decodable JWT")]
     MalformedJwt,

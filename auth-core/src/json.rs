@@ -119,7 +119,12 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 pub(crate) fn lookup(root: &Value, path: FieldPath) -> Option<&Value> {
     let mut current = root;
     for segment in path.segments() {
-        current = current.as_object()?.get(*segment)?;
+        current = match current {
+            Value::Object(object) => object.get(*segment)?,
+            // `errors.0.code`: a segment of digits indexes an array.
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
     }
     (!current.is_null()).then_some(current)
 }

@@ -124,6 +124,94 @@ pub enum Lifetime {
     Fixed(Duration),
     /// The `exp` claim of the token, which is a JWT.
     JwtExp,
+    /// A response field holding the expiry as a Unix time in seconds (TikTok Shop's
+    /// `access_token_expire_in`), a number or a string of digits.
+    UnixSeconds(FieldPath),
+    /// A response field holding the expiry as a Unix time in milliseconds.
+    UnixMillis(FieldPath),
+}
+
+impl Lifetime {
+    /// The response field the lifetime is read from, if any.
+    pub const fn field(&self) -> Option<FieldPath> {
+        match self {
+            Lifetime::Seconds(f)
+            | Lifetime::Millis(f)
+            | Lifetime::UnixSeconds(f)
+            | Lifetime::UnixMillis(f) => Some(*f),
+            Lifetime::Fixed(_) | Lifetime::JwtExp => None,
+        }
+    }
+}
+
+/// A value the endpoint supplies itself: a constant, or one made fresh for each request.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    /// A constant, such as `client_credentials`.
+    Text(&'static str),
+    /// A random (version 4) UUID, new for each request (Walmart's `WM_QOS.CORRELATION_ID`).
+    Uuid,
+    /// The Unix time in seconds when the request is made.
+    UnixSeconds,
+    /// The Unix time in milliseconds when the request is made.
+    UnixMillis,
+}
+
+/// Where a value the endpoint supplies goes.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Among the fields: in the body, or in the query for `body = query`.
+    Body,
+    /// In the URL's query string, whatever the body.
+    Query,
+    /// In a header.
+    Header,
+}
+
+/// A named value the endpoint supplies, and where it goes: `grant_type=client_credentials` in
+/// the body, or a fresh correlation id in a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supplied {
+    /// The parameter or header name.
+    pub name: &'static str,
+    /// The value.
+    pub value: Value,
+    /// Where it goes.
+    pub slot: Slot,
+}
+
+impl Supplied {
+    /// A constant body (or form, or query for `body = query`) parameter.
+    pub const fn param(name: &'static str, value: &'static str) -> Self {
+        Supplied {
+            name,
+            value: Value::Text(value),
+            slot: Slot::Body,
+        }
+    }
+    /// A constant URL query parameter, whatever the body.
+    pub const fn query(name: &'static str, value: &'static str) -> Self {
+        Supplied {
+            name,
+            value: Value::Text(value),
+            slot: Slot::Query,
+        }
+    }
+    /// A constant header.
+    pub const fn header(name: &'static str, value: &'static str) -> Self {
+        Supplied {
+            name,
+            value: Value::Text(value),
+            slot: Slot::Header,
+        }
+    }
+    /// The same name and place, with a value made fresh for each request.
+    pub const fn fresh(mut self, value: Value) -> Self {
+        self.value = value;
+        self
+    }
 }
 
 /// How later requests carry the token.
@@ -155,6 +243,15 @@ impl CodeClass {
     }
 }
 
+/// RFC 6749 §5.2's error codes that are not rejections of the credentials.
+const OAUTH2_CODES: &[CodeClass] = &[
+    CodeClass::new("temporarily_unavailable", ErrorClass::Transient),
+    CodeClass::new("server_error", ErrorClass::Transient),
+    CodeClass::new("invalid_request", ErrorClass::Protocol),
+    CodeClass::new("invalid_scope", ErrorClass::Protocol),
+    CodeClass::new("unsupported_grant_type", ErrorClass::Protocol),
+];
+
 /// Everything the runtime needs to know about a login endpoint.
 ///
 /// Made by `#[login_endpoint]`, or by hand with the `const` builder when the macro does not fit:
@@ -179,7 +276,7 @@ pub struct LoginSpec {
     pub(crate) method: Method,
     pub(crate) body: BodyEncoding,
     pub(crate) hash: Option<HashAlgorithm>,
-    pub(crate) headers: &'static [(&'static str, &'static str)],
+    pub(crate) supplied: &'static [Supplied],
     pub(crate) success: &'static [SuccessRule],
     pub(crate) error_code: Option<FieldPath>,
     pub(crate) error_message: &'static [FieldPath],
@@ -187,21 +284,42 @@ pub struct LoginSpec {
     pub(crate) token: FieldPath,
     pub(crate) scheme: Scheme,
     pub(crate) lifetime: Lifetime,
+    pub(crate) default_lifetime: Option<Duration>,
     pub(crate) sliding: bool,
     pub(crate) refresh_token: Option<FieldPath>,
     pub(crate) account: Option<FieldPath>,
     pub(crate) send_as: SendAs,
     pub(crate) signer: Option<&'static dyn Signer>,
-    pub(crate) request_headers: &'static [(&'static str, &'static str)],
+    pub(crate) request_signer: Option<&'static dyn Signer>,
+    pub(crate) request_supplied: &'static [Supplied],
     pub(crate) token_rejected: &'static [&'static str],
+    /// Whether RFC 6749's codes are classified after the declared ones.
+    pub(crate) oauth2: bool,
 }
 
 impl LoginSpec {
     /// Whether the vendor's `code` was declared a rate limit (`rate_limited(..)`).
     pub(crate) fn is_rate_limit_code(&self, code: &str) -> bool {
+        self.declared_class(code) == Some(ErrorClass::RateLimited)
+    }
+
+    /// Whether a business answer's code says the token is no longer valid.
+    pub(crate) fn rejects_token(&self, code: &str) -> bool {
+        self.token_rejected.contains(&code) || (self.oauth2 && code == "invalid_token")
+    }
+
+    /// Whether any code can reject the token.
+    pub(crate) fn has_token_rejected_codes(&self) -> bool {
+        self.oauth2 || !self.token_rejected.is_empty()
+    }
+
+    fn declared_class(&self, code: &str) -> Option<ErrorClass> {
+        let standard: &[CodeClass] = if self.oauth2 { OAUTH2_CODES } else { &[] };
         self.code_classes
             .iter()
-            .any(|c| c.code == code && c.class == ErrorClass::RateLimited)
+            .chain(standard)
+            .find(|c| c.code == code)
+            .map(|c| c.class)
     }
 
     /// Whether any code was declared a rate limit.
@@ -225,7 +343,7 @@ impl LoginSpec {
             method: Method::Post,
             body: BodyEncoding::Json,
             hash: None,
-            headers: &[],
+            supplied: &[],
             success: &[],
             error_code: None,
             error_message: &[],
@@ -233,22 +351,81 @@ impl LoginSpec {
             token,
             scheme: Scheme::None,
             lifetime,
+            default_lifetime: None,
             sliding: false,
             refresh_token: None,
             account: None,
             send_as: SendAs::Header("Authorization"),
             signer: None,
-            request_headers: &[],
+            request_signer: None,
+            request_supplied: &[],
             token_rejected: &[],
+            oauth2: false,
         }
     }
 
-    /// Fixed headers sent on every later (authorised) request.
-    pub const fn request_headers(
-        mut self,
-        headers: &'static [(&'static str, &'static str)],
-    ) -> Self {
-        self.request_headers = headers;
+    /// An OAuth 2.0 token endpoint (RFC 6749): a form body; the token at `access_token`, its
+    /// lifetime in seconds at `expires_in`, sent as `Authorization: Bearer`; errors at `error`
+    /// and `error_description` (§5.2), classified by the standard codes: `invalid_grant`,
+    /// `invalid_client` and `unauthorized_client` reject the credentials;
+    /// `temporarily_unavailable` and `server_error` are transient; `invalid_request`,
+    /// `invalid_scope` and `unsupported_grant_type` are protocol errors. A later request
+    /// answered with `invalid_token` (RFC 6750) rejects the token.
+    ///
+    /// ```
+    /// use auth_core::ErrorClass;
+    /// use auth_core::spec::{LoginSpec, Supplied};
+    ///
+    /// const SPEC: &LoginSpec = &LoginSpec::oauth2("eBay", "/identity/v1/oauth2/token")
+    ///     .supplied(&[Supplied::param("grant_type", "client_credentials")]);
+    /// assert_eq!(SPEC.class_of_code("server_error"), ErrorClass::Transient);
+    /// assert_eq!(SPEC.class_of_code("invalid_grant"), ErrorClass::Rejected);
+    /// ```
+    pub const fn oauth2(vendor: &'static str, path: &'static str) -> Self {
+        const MESSAGE: &[FieldPath] = &[FieldPath::new(&["error_description"])];
+        LoginSpec::new(
+            vendor,
+            path,
+            FieldPath::new(&["access_token"]),
+            Lifetime::Seconds(FieldPath::new(&["expires_in"])),
+        )
+        .body(BodyEncoding::Form)
+        .scheme(Scheme::Fixed("Bearer"))
+        .error_code(FieldPath::new(&["error"]))
+        .error_message(MESSAGE)
+        .oauth2_codes()
+    }
+
+    const fn oauth2_codes(mut self) -> Self {
+        self.oauth2 = true;
+        self
+    }
+
+    /// Values the endpoint supplies on the login: constants and fresh values, in the body, the
+    /// query or the headers.
+    pub const fn supplied(mut self, supplied: &'static [Supplied]) -> Self {
+        self.supplied = supplied;
+        self
+    }
+    /// Values supplied on every later (authorised) request: headers or query parameters, each
+    /// fresh where it is not a constant.
+    pub const fn request_supplied(mut self, supplied: &'static [Supplied]) -> Self {
+        self.request_supplied = supplied;
+        self
+    }
+    /// Where the token is in the answer.
+    pub const fn token_field(mut self, path: FieldPath) -> Self {
+        self.token = path;
+        self
+    }
+    /// Where the token's lifetime comes from.
+    pub const fn lifetime_from(mut self, lifetime: Lifetime) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+    /// The lifetime to assume when the answer has no lifetime field (the vendor documents it).
+    pub const fn default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = Some(lifetime);
         self
     }
     /// Vendor codes (read at `error_code`) by which a later request says the token is no longer
@@ -276,11 +453,6 @@ impl LoginSpec {
     /// The digest for fields marked `hashed`.
     pub const fn hash(mut self, hash: HashAlgorithm) -> Self {
         self.hash = Some(hash);
-        self
-    }
-    /// Fixed headers sent with the login.
-    pub const fn headers(mut self, headers: &'static [(&'static str, &'static str)]) -> Self {
-        self.headers = headers;
         self
     }
     /// Conditions that all hold on success. With none, any 2xx answer with a token succeeds.
@@ -328,10 +500,24 @@ impl LoginSpec {
         self.send_as = send_as;
         self
     }
-    /// The signer applied to the login's parameters.
+    /// The signer applied to the login's parameters and to every later request's.
     pub const fn signer(mut self, signer: &'static dyn Signer) -> Self {
         self.signer = Some(signer);
         self
+    }
+    /// A signer for later requests only: the login is not signed, and the field marked
+    /// `signing_key` is sent on it like any other (TikTok Shop's `app_secret`).
+    pub const fn request_signer(mut self, signer: &'static dyn Signer) -> Self {
+        self.request_signer = Some(signer);
+        self
+    }
+
+    /// The signer of later requests: the declared one, or the login's.
+    pub(crate) fn request_signer_or_login(&self) -> Option<&'static dyn Signer> {
+        match self.request_signer {
+            Some(signer) => Some(signer),
+            None => self.signer,
+        }
     }
 
     /// The vendor's name, used in errors and tracing.
@@ -370,10 +556,7 @@ impl LoginSpec {
     /// assert_eq!(SPEC.class_of_code("200002"), ErrorClass::Rejected);
     /// ```
     pub fn class_of_code(&self, code: &str) -> ErrorClass {
-        self.code_classes
-            .iter()
-            .find(|c| c.code == code)
-            .map_or(ErrorClass::Rejected, |c| c.class)
+        self.declared_class(code).unwrap_or(ErrorClass::Rejected)
     }
 }
 

@@ -43,6 +43,7 @@ pub(crate) enum RenameRule {
     ScreamingSnake,
 }
 
+#[derive(PartialEq)]
 pub(crate) enum Expected {
     Str(String),
     Int(i64),
@@ -57,8 +58,42 @@ pub(crate) enum Scheme {
 pub(crate) enum Lifetime {
     Seconds(JsonPath),
     Millis(JsonPath),
+    UnixSeconds(JsonPath),
+    UnixMillis(JsonPath),
     Fixed(u64),
     JwtExp,
+}
+
+impl Lifetime {
+    /// Whether the lifetime is read from a response field (which may be absent).
+    pub(crate) fn has_field(&self) -> bool {
+        !matches!(self, Lifetime::Fixed(_) | Lifetime::JwtExp)
+    }
+}
+
+/// A value the endpoint supplies: a constant, or one made fresh for each request.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum SuppliedValue {
+    Text(String),
+    Uuid,
+    UnixSeconds,
+    UnixMillis,
+}
+
+/// Where a supplied value goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    Body,
+    Query,
+    Header,
+}
+
+/// `header("name" = value)`, `param(..)`, `query(..)` and their `request_` forms.
+pub(crate) struct Supplied {
+    pub(crate) name: String,
+    pub(crate) span: Span,
+    pub(crate) value: SuppliedValue,
+    pub(crate) slot: Slot,
 }
 
 pub(crate) enum SendAs {
@@ -83,13 +118,15 @@ pub(crate) struct Attrs {
     pub(crate) token_field: Option<Spanned<JsonPath>>,
     pub(crate) base_url: Option<Spanned<String>>,
     pub(crate) vendor: Option<Spanned<String>>,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) request_headers: Vec<(String, String)>,
+    /// Values supplied on the login, in the order written.
+    pub(crate) supplied: Vec<Supplied>,
+    /// Values supplied on every later request.
+    pub(crate) request_supplied: Vec<Supplied>,
     pub(crate) token_rejected: Vec<(String, Span)>,
-    pub(crate) success: Vec<(JsonPath, Expected)>,
+    pub(crate) success: Vec<(JsonPath, Expected, Span)>,
     pub(crate) error_code: Option<Spanned<JsonPath>>,
     pub(crate) error_message: Option<Spanned<Vec<JsonPath>>>,
-    pub(crate) code_classes: Vec<(String, CodeClass)>,
+    pub(crate) code_classes: Vec<(String, CodeClass, Span)>,
     pub(crate) scheme: Option<Spanned<Scheme>>,
     pub(crate) lifetime: Option<Spanned<Lifetime>>,
     pub(crate) sliding: Option<Spanned<()>>,
@@ -97,7 +134,12 @@ pub(crate) struct Attrs {
     pub(crate) account: Option<Spanned<JsonPath>>,
     pub(crate) send_as: Option<Spanned<SendAs>>,
     pub(crate) sign: Option<Spanned<syn::Path>>,
+    pub(crate) request_sign: Option<Spanned<syn::Path>>,
     pub(crate) rename_all: Option<Spanned<RenameRule>>,
+    pub(crate) default_lifetime: Option<Spanned<u64>>,
+    pub(crate) oauth2: Option<Spanned<()>>,
+    pub(crate) refresh: Option<Spanned<syn::Path>>,
+    pub(crate) refreshes: Option<Spanned<syn::Path>>,
     /// Keys that were written, valid or not (a misspelt key counts as the one it resembles),
     /// so a bad value is not reported a second time as a missing key.
     pub(crate) seen: Vec<Key>,
@@ -153,6 +195,7 @@ impl Attrs {
                         "`path` starts with `/`, e.g. \"/seller/auth/login\"",
                     ));
                 }
+                no_query_in(&lit, "path")?;
                 set_once(&mut self.path, key, lit.value(), lit.span())
             }
             Key::BaseUrl => {
@@ -166,6 +209,7 @@ impl Attrs {
                         "`base_url` is an absolute http(s) URL",
                     ));
                 }
+                no_query_in(&lit, "base_url")?;
                 set_once(&mut self.base_url, key, url, lit.span())
             }
             Key::Vendor => {
@@ -262,27 +306,47 @@ impl Attrs {
                 flag(meta, which.name())?;
                 set_once(&mut self.sliding, key, (), span)
             }
-            Key::Header | Key::RequestHeader => {
-                let (name, value) = in_parens(meta.input, |content| {
-                    let hint = "write `header(\"Language\" = \"en\")`";
-                    let name: LitStr = content.parse().map_err(|e| hinted(e, hint))?;
-                    content.parse::<Token![=]>().map_err(|e| hinted(e, hint))?;
-                    let value: LitStr = content
-                        .parse()
-                        .map_err(|e| hinted(e, "header values are strings"))?;
-                    check_header_name(&name)?;
-                    if value.value().chars().any(|c| c.is_control()) {
-                        return Err(syn::Error::new(
-                            value.span(),
-                            "a header value cannot hold control characters",
-                        ));
-                    }
-                    Ok((name.value(), value.value()))
-                })?;
-                if which == Key::Header {
-                    self.headers.push((name, value));
+            Key::Oauth2 => {
+                flag(meta, which.name())?;
+                set_once(&mut self.oauth2, key, (), span)
+            }
+            Key::DefaultLifetime => {
+                let input = meta.value()?;
+                let lit = duration_literal(input, "default_lifetime")?;
+                set_once(
+                    &mut self.default_lifetime,
+                    key,
+                    duration_millis(&lit)?,
+                    lit.span(),
+                )
+            }
+            Key::Refresh | Key::Refreshes => {
+                let input = meta.value()?;
+                if input.peek(LitStr) {
+                    return Err(input.error(format!(
+                        "`{name}` takes the name of an endpoint struct, not a string: `{name} = LazadaRefresh`"
+                    )));
+                }
+                let path: syn::Path = input.parse()?;
+                let path_span = path.segments.last().map_or(span, |s| s.ident.span());
+                let slot = if which == Key::Refresh {
+                    &mut self.refresh
                 } else {
-                    self.request_headers.push((name, value));
+                    &mut self.refreshes
+                };
+                set_once(slot, key, path, path_span)
+            }
+            Key::Header | Key::RequestHeader | Key::Param | Key::Query | Key::RequestParam => {
+                let slot = match which {
+                    Key::Header | Key::RequestHeader => Slot::Header,
+                    Key::Query => Slot::Query,
+                    _ => Slot::Body,
+                };
+                let supplied = in_parens(meta.input, |content| supplied(content, &name, slot))?;
+                if matches!(which, Key::RequestHeader | Key::RequestParam) {
+                    self.request_supplied.push(supplied);
+                } else {
+                    self.supplied.push(supplied);
                 }
                 Ok(())
             }
@@ -291,7 +355,7 @@ impl Attrs {
                     let hint = "write `success(\"code\" = \"0000\")`, with a string, integer or boolean value";
                     let field: LitStr = content.parse().map_err(|e| hinted(e, hint))?;
                     content.parse::<Token![=]>().map_err(|e| hinted(e, hint))?;
-                    Ok((json_path(&field)?, expected_value(content)?))
+                    Ok((json_path(&field)?, expected_value(content)?, field.span()))
                 })?;
                 self.success.push(rule);
                 Ok(())
@@ -321,7 +385,7 @@ impl Attrs {
                         }
                     };
                     match class {
-                        Some(class) => self.code_classes.push((text, class)),
+                        Some(class) => self.code_classes.push((text, class, code.span())),
                         None => self.token_rejected.push((text, code.span())),
                     }
                 }
@@ -361,7 +425,7 @@ impl Attrs {
             Key::Lifetime => {
                 let input = meta.value()?;
                 let value_span = input.span();
-                let example = "`seconds(\"data.expiresIn\")`, `millis(\"data.expiresIn\")`, `fixed(\"20m\")` or `jwt_exp`";
+                let example = "`seconds(\"data.expiresIn\")`, `millis(\"data.expiresIn\")`, `unix_seconds(\"data.expireAt\")`, `unix_millis(\"data.expireAt\")`, `fixed(\"20m\")` or `jwt_exp`";
                 if input.peek(LitStr) {
                     return Err(
                         input.error(format!("`lifetime` takes one of {example}, not a string"))
@@ -370,7 +434,14 @@ impl Attrs {
                 let (ident, arg) = call(
                     input,
                     "lifetime",
-                    &["seconds", "millis", "fixed", "jwt_exp"],
+                    &[
+                        "seconds",
+                        "millis",
+                        "unix_seconds",
+                        "unix_millis",
+                        "fixed",
+                        "jwt_exp",
+                    ],
                     example,
                 )?;
                 let kind = ident.to_string();
@@ -381,6 +452,8 @@ impl Attrs {
                     }
                     ("seconds", Some(arg)) => Lifetime::Seconds(json_path(&arg)?),
                     ("millis", Some(arg)) => Lifetime::Millis(json_path(&arg)?),
+                    ("unix_seconds", Some(arg)) => Lifetime::UnixSeconds(json_path(&arg)?),
+                    ("unix_millis", Some(arg)) => Lifetime::UnixMillis(json_path(&arg)?),
                     ("fixed", Some(arg)) => Lifetime::Fixed(duration_millis(&arg)?),
                     (_, None) => {
                         return Err(syn::Error::new(
@@ -414,17 +487,104 @@ impl Attrs {
                 };
                 set_once(&mut self.send_as, key, send_as, value_span)
             }
-            Key::Sign => {
+            Key::Sign | Key::RequestSign => {
                 let input = meta.value()?;
                 if input.peek(LitStr) {
-                    return Err(input.error("`sign` takes the path of a signer, not a string: `sign = auth_core::signing::IopSha256`"));
+                    return Err(input.error(format!("`{name}` takes the path of a signer, not a string: `{name} = auth_core::signing::IopSha256`")));
                 }
                 let path: syn::Path = input.parse()?;
                 let span = path.segments.last().map_or(span, |s| s.ident.span());
-                set_once(&mut self.sign, key, path, span)
+                let slot = if which == Key::Sign {
+                    &mut self.sign
+                } else {
+                    &mut self.request_sign
+                };
+                set_once(slot, key, path, span)
             }
         }
     }
+}
+
+/// `"name" = "text"` or `"name" = uuid | unix_seconds | unix_millis`, inside `header(..)`,
+/// `param(..)`, `query(..)` and their `request_` forms.
+fn supplied(content: ParseStream<'_>, key: &str, slot: Slot) -> syn::Result<Supplied> {
+    let hint = format!(
+        "write `{key}(\"name\" = \"value\")`, or a fresh value: `{key}(\"name\" = uuid)`, `unix_seconds` or `unix_millis`"
+    );
+    let name: LitStr = content.parse().map_err(|e| hinted(e, &hint))?;
+    content.parse::<Token![=]>().map_err(|e| hinted(e, &hint))?;
+    if slot == Slot::Header {
+        check_header_name(&name)?;
+    } else if name.value().is_empty() {
+        return Err(syn::Error::new(
+            name.span(),
+            "a parameter name cannot be empty",
+        ));
+    }
+    let value = if content.peek(LitStr) {
+        let value: LitStr = content.parse()?;
+        if value.value().chars().any(|c| c.is_control()) {
+            return Err(syn::Error::new(
+                value.span(),
+                "a value cannot hold control characters",
+            ));
+        }
+        SuppliedValue::Text(value.value())
+    } else if content.peek(Ident) {
+        let ident: Ident = content.parse()?;
+        let fresh = ["uuid", "unix_seconds", "unix_millis"];
+        match ident.to_string().as_str() {
+            "uuid" => SuppliedValue::Uuid,
+            "unix_seconds" => SuppliedValue::UnixSeconds,
+            "unix_millis" => SuppliedValue::UnixMillis,
+            word => {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    format!(
+                        "unknown fresh value `{word}`; expected a string, or one of: {}{}",
+                        fresh.join(", "),
+                        did_you_mean(word, &fresh)
+                    ),
+                ));
+            }
+        }
+    } else {
+        return Err(content.error(format!("{key} values are strings; {hint}")));
+    };
+    Ok(Supplied {
+        name: name.value(),
+        span: name.span(),
+        value,
+        slot,
+    })
+}
+
+/// A query string belongs in `query(..)`: written in a URL it is lost or doubled at run time.
+fn no_query_in(lit: &LitStr, key: &str) -> syn::Result<()> {
+    if lit.value().contains('?') {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "`{key}` cannot hold a query string; declare each parameter with `query(\"name\" = \"value\")`"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A duration written as a string, with a hint when written as a number (`3600`).
+fn duration_literal(input: ParseStream<'_>, key: &str) -> syn::Result<LitStr> {
+    if input.peek(syn::LitInt) {
+        let int: syn::LitInt = input.parse()?;
+        return Err(syn::Error::new(
+            int.span(),
+            format!(
+                "`{key}` takes a duration string with a unit: write `\"{}s\"`",
+                int.base10_digits()
+            ),
+        ));
+    }
+    string_in(input, key, "\"1h\"")
 }
 
 /// A flag (`sliding`, and the fields' `hashed`, `signing_key`, `every_request`): the key alone.
@@ -575,6 +735,9 @@ fn call(
         return Ok((ident, None));
     }
     let arg = in_parens(input, |content| {
+        if word == "fixed" {
+            return duration_literal(content, "fixed");
+        }
         content
             .parse::<LitStr>()
             .map_err(|e| hinted(e, &format!("`{key}` takes {example}")))

@@ -4,7 +4,9 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::attr::{Body, CodeClass, Expected, Lifetime, Method, Scheme, SendAs};
+use crate::attr::{
+    Body, CodeClass, Expected, Lifetime, Method, Scheme, SendAs, Slot, Supplied, SuppliedValue,
+};
 use crate::check::{Model, Place};
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
@@ -12,18 +14,36 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let ident = &model.ident;
     let vendor = &model.vendor;
     let path = &model.path;
-    let token = field_path(&model.token);
-    let lifetime = match &model.lifetime {
-        Lifetime::Seconds(f) => {
+    let lifetime = model.lifetime.as_ref().map(|lifetime| {
+        let field = |kind: TokenStream, f: &crate::attr::JsonPath| {
             let f = field_path(&f.segments);
-            quote!(#p::Lifetime::Seconds(#f))
+            quote!(#p::Lifetime::#kind(#f))
+        };
+        match lifetime {
+            Lifetime::Seconds(f) => field(quote!(Seconds), f),
+            Lifetime::Millis(f) => field(quote!(Millis), f),
+            Lifetime::UnixSeconds(f) => field(quote!(UnixSeconds), f),
+            Lifetime::UnixMillis(f) => field(quote!(UnixMillis), f),
+            Lifetime::Fixed(ms) => quote!(#p::Lifetime::Fixed(#p::Duration::from_millis(#ms))),
+            Lifetime::JwtExp => quote!(#p::Lifetime::JwtExp),
         }
-        Lifetime::Millis(f) => {
-            let f = field_path(&f.segments);
-            quote!(#p::Lifetime::Millis(#f))
+    });
+    let token = model.token.as_deref().map(field_path);
+    // OAuth 2.0 starts from the standard's defaults; anything written overrides them.
+    let constructor = match (model.oauth2, &token, &lifetime) {
+        (false, Some(token), Some(lifetime)) => {
+            quote!(#p::LoginSpec::new(#vendor, #path, #token, #lifetime))
         }
-        Lifetime::Fixed(ms) => quote!(#p::Lifetime::Fixed(#p::Duration::from_millis(#ms))),
-        Lifetime::JwtExp => quote!(#p::Lifetime::JwtExp),
+        _ => {
+            let mut oauth2 = quote!(#p::LoginSpec::oauth2(#vendor, #path));
+            if let Some(token) = &token {
+                oauth2.extend(quote!(.token_field(#token)));
+            }
+            if let Some(lifetime) = &lifetime {
+                oauth2.extend(quote!(.lifetime_from(#lifetime)));
+            }
+            oauth2
+        }
     };
 
     let mut calls = Vec::new();
@@ -35,22 +55,28 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         Method::Post => quote!(Post),
         Method::Put => quote!(Put),
     };
-    let body = match model.body {
-        Body::Json => quote!(Json),
-        Body::Form => quote!(Form),
-        Body::Query => quote!(Query),
-    };
-    calls.push(quote!(.method(#p::Method::#method).body(#p::BodyEncoding::#body)));
+    calls.push(quote!(.method(#p::Method::#method)));
+    if let Some(body) = model.body {
+        let body = match body {
+            Body::Json => quote!(Json),
+            Body::Form => quote!(Form),
+            Body::Query => quote!(Query),
+        };
+        calls.push(quote!(.body(#p::BodyEncoding::#body)));
+    }
     if model.hash {
         calls.push(quote!(.hash(#p::HashAlgorithm::Md5)));
     }
-    if !model.headers.is_empty() {
-        let pairs = model.headers.iter().map(|(n, v)| quote!((#n, #v)));
-        calls.push(quote!(.headers(&[#(#pairs),*])));
+    if !model.supplied.is_empty() {
+        let values = model.supplied.iter().map(supplied);
+        calls.push(quote!(.supplied(&[#(#values),*])));
     }
-    if !model.request_headers.is_empty() {
-        let pairs = model.request_headers.iter().map(|(n, v)| quote!((#n, #v)));
-        calls.push(quote!(.request_headers(&[#(#pairs),*])));
+    if !model.request_supplied.is_empty() {
+        let values = model.request_supplied.iter().map(supplied);
+        calls.push(quote!(.request_supplied(&[#(#values),*])));
+    }
+    if let Some(ms) = model.default_lifetime {
+        calls.push(quote!(.default_lifetime(#p::Duration::from_millis(#ms))));
     }
     if !model.token_rejected.is_empty() {
         let codes = &model.token_rejected;
@@ -93,6 +119,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             let f = field_path(&f.segments);
             calls.push(quote!(.scheme(#p::Scheme::Field(#f))));
         }
+        None if model.no_scheme => calls.push(quote!(.scheme(#p::Scheme::None))),
         None => {}
     }
     if model.sliding {
@@ -114,13 +141,24 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     if let Some(signer) = &model.sign {
         calls.push(quote_spanned!(signer.span()=> .signer(&#signer)));
     }
+    if let Some(signer) = &model.request_sign {
+        calls.push(quote_spanned!(signer.span()=> .request_signer(&#signer)));
+    }
 
     let pushes = model.fields.iter().map(|field| {
         let name = &field.ident;
         let spec = match &field.place {
             Place::Body(wire) => quote!(#p::FieldSpec::body(#wire)),
+            Place::Query(wire) => quote!(#p::FieldSpec::at(#wire, #p::Place::Query)),
+            Place::BodyAndQuery(wire) => {
+                quote!(#p::FieldSpec::at(#wire, #p::Place::BodyAndQuery))
+            }
             Place::Header(header) => quote!(#p::FieldSpec::header(#header)),
-            Place::SigningKey => quote!(#p::FieldSpec::signing_key()),
+            Place::SigningKey(wire) => quote!(#p::FieldSpec::at(#wire, #p::Place::SigningKey)),
+            Place::BasicUser(wire) => quote!(#p::FieldSpec::at(#wire, #p::Place::BasicUser)),
+            Place::BasicPassword(wire) => {
+                quote!(#p::FieldSpec::at(#wire, #p::Place::BasicPassword))
+            }
         };
         let spec = if field.hashed {
             quote!(#spec.hashed())
@@ -137,15 +175,66 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         quote_spanned!(ty.span()=> #p::Params::push::<#ty>(out, #spec, &self.#name);)
     });
 
+    // Spanned on the named endpoint, so a struct that is not its refresh grant is reported there.
+    let refresh = model.refresh.as_ref().map(|refresh| {
+        quote_spanned! {refresh.span()=>
+            const REFRESH: ::core::option::Option<#p::RefreshGrant<Self>> =
+                ::core::option::Option::Some(#p::RefreshGrant::of::<#refresh>());
+        }
+    });
+    let refreshes = model.refreshes.as_ref().map(|(login, token_field)| {
+        let copies = model
+            .fields
+            .iter()
+            .filter(|f| f.ident != *token_field)
+            .map(|f| {
+                let name = &f.ident;
+                quote_spanned!(name.span()=> #name: ::core::clone::Clone::clone(&login.#name))
+            });
+        quote! {
+            impl #p::RefreshEndpoint<#login> for #ident {
+                fn refreshing(login: &#login, refresh_token: #p::Secret) -> Self {
+                    #ident {
+                        #(#copies,)*
+                        #token_field: ::core::convert::From::from(refresh_token),
+                    }
+                }
+            }
+        }
+    });
+
     quote! {
         impl #p::LoginEndpoint for #ident {
-            const SPEC: &'static #p::LoginSpec =
-                &#p::LoginSpec::new(#vendor, #path, #token, #lifetime) #(#calls)*;
+            const SPEC: &'static #p::LoginSpec = &#constructor #(#calls)*;
 
             fn params<'__a>(&'__a self, out: &mut #p::Params<'__a>) {
                 #(#pushes)*
             }
+
+            #refresh
         }
+
+        #refreshes
+    }
+}
+
+/// One `header(..)`, `param(..)` or `query(..)` as a `Supplied`.
+fn supplied(supplied: &Supplied) -> TokenStream {
+    let p = quote!(::auth_core::__private);
+    let name = &supplied.name;
+    let base = match (&supplied.slot, &supplied.value) {
+        (Slot::Body, SuppliedValue::Text(text)) => quote!(#p::Supplied::param(#name, #text)),
+        (Slot::Query, SuppliedValue::Text(text)) => quote!(#p::Supplied::query(#name, #text)),
+        (Slot::Header, SuppliedValue::Text(text)) => quote!(#p::Supplied::header(#name, #text)),
+        (Slot::Body, _) => quote!(#p::Supplied::param(#name, "")),
+        (Slot::Query, _) => quote!(#p::Supplied::query(#name, "")),
+        (Slot::Header, _) => quote!(#p::Supplied::header(#name, "")),
+    };
+    match supplied.value {
+        SuppliedValue::Text(_) => base,
+        SuppliedValue::Uuid => quote!(#base.fresh(#p::Value::Uuid)),
+        SuppliedValue::UnixSeconds => quote!(#base.fresh(#p::Value::UnixSeconds)),
+        SuppliedValue::UnixMillis => quote!(#base.fresh(#p::Value::UnixMillis)),
     }
 }
 

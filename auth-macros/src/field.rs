@@ -7,7 +7,18 @@ use crate::attr::Spanned;
 use crate::ctxt::Ctxt;
 use crate::suggest;
 
-const FIELD_KEYS: &[&str] = &["rename", "hashed", "header", "signing_key", "every_request"];
+const FIELD_KEYS: &[&str] = &[
+    "rename",
+    "hashed",
+    "header",
+    "query",
+    "also_query",
+    "basic_user",
+    "basic_password",
+    "signing_key",
+    "every_request",
+    "refresh_token",
+];
 
 /// What `#[login(...)]` says about one field.
 #[derive(Default)]
@@ -17,6 +28,11 @@ pub(crate) struct FieldAttrs {
     pub(crate) header: Option<Spanned<String>>,
     pub(crate) signing_key: Option<Span>,
     pub(crate) every_request: Option<Span>,
+    pub(crate) query: Option<Span>,
+    pub(crate) also_query: Option<Span>,
+    pub(crate) basic_user: Option<Span>,
+    pub(crate) basic_password: Option<Span>,
+    pub(crate) refresh_token: Option<Span>,
 }
 
 pub(crate) fn is_login_attr(attr: &Attribute) -> bool {
@@ -36,7 +52,19 @@ impl FieldAttrs {
                     || syn::Error::new(span, format!("duplicate key `{key}`: give it once"));
                 match key.to_string().as_str() {
                     "rename" | "header" => {
-                        let input = meta.value()?;
+                        let input = meta.value().map_err(|_| {
+                            syn::Error::new(
+                                span,
+                                format!(
+                                    "`{key}` takes a name: write `{key} = \"{}\"`",
+                                    if key == "header" {
+                                        "tenant-id"
+                                    } else {
+                                        "accessKey"
+                                    }
+                                ),
+                            )
+                        })?;
                         if !input.peek(LitStr) {
                             return Err(
                                 input.error(format!("`{key}` takes a string: `{key} = \"name\"`"))
@@ -60,11 +88,17 @@ impl FieldAttrs {
                         });
                         Ok(())
                     }
-                    "hashed" | "signing_key" | "every_request" => {
+                    "hashed" | "signing_key" | "every_request" | "query" | "also_query"
+                    | "basic_user" | "basic_password" | "refresh_token" => {
                         crate::attr::flag(&meta, &key.to_string())?;
                         let slot = match key.to_string().as_str() {
                             "hashed" => &mut out.hashed,
                             "signing_key" => &mut out.signing_key,
+                            "query" => &mut out.query,
+                            "also_query" => &mut out.also_query,
+                            "basic_user" => &mut out.basic_user,
+                            "basic_password" => &mut out.basic_password,
+                            "refresh_token" => &mut out.refresh_token,
                             _ => &mut out.every_request,
                         };
                         if slot.replace(span).is_some() {
@@ -95,6 +129,27 @@ impl FieldAttrs {
             cx.error_at(
                 every,
                 "a signing key is never sent; it signs every request already",
+            );
+        }
+        // Each field goes to one place: the places written, in the order they are listed here.
+        let places = [
+            ("header", out.header.as_ref().map(|h| h.span)),
+            ("query", out.query),
+            ("also_query", out.also_query),
+            ("basic_user", out.basic_user),
+            ("basic_password", out.basic_password),
+            ("signing_key", out.signing_key),
+        ];
+        let written: Vec<(&str, Span)> = places
+            .iter()
+            .filter_map(|(name, span)| span.map(|s| (*name, s)))
+            .collect();
+        if let [(first, _), (second, span), ..] = written.as_slice()
+            && !(*first == "header" && *second == "signing_key")
+        {
+            cx.error_at(
+                *span,
+                format!("a field goes to one place: `{first}` and `{second}` cannot be combined"),
             );
         }
         if let (Some(rename), Some(_)) = (&out.rename, &out.header) {

@@ -50,8 +50,22 @@ keys! {
     Vendor = "vendor",
     /// A fixed header of the login.
     Header = "header",
-    /// A fixed header of every later request.
+    /// A header of every later request.
     RequestHeader = "request_header",
+    /// A parameter the endpoint supplies on the login.
+    Param = "param",
+    /// A query parameter the endpoint supplies on the login, whatever the body.
+    Query = "query",
+    /// A parameter of every later request.
+    RequestParam = "request_param",
+    /// The lifetime when the answer has none.
+    DefaultLifetime = "default_lifetime",
+    /// A flag: an OAuth 2.0 token endpoint.
+    Oauth2 = "oauth2",
+    /// The refresh endpoint of this login.
+    Refresh = "refresh",
+    /// The login this refresh endpoint renews.
+    Refreshes = "refreshes",
     /// A condition of success.
     Success = "success",
     /// Where the vendor's error code is.
@@ -78,8 +92,10 @@ keys! {
     Account = "account",
     /// How later requests carry the token.
     SendAs = "send_as",
-    /// The signer.
+    /// The signer of the login and every later request.
     Sign = "sign",
+    /// The signer of later requests only.
+    RequestSign = "request_sign",
     /// The wire names of fields without `rename`.
     RenameAll = "rename_all",
 }

@@ -40,9 +40,7 @@ async fn business(sandbox: &Sandbox, vendor: Vendor, token: &Token) -> Value {
         params.push(("method".into(), "aliexpress.seller.get".into()));
     }
     IopSha256.sign(
-        api,
-        iop::DEMO_APP_SECRET,
-        std::time::SystemTime::now(),
+        &auth_core::signing::Signing::new(api, iop::DEMO_APP_SECRET, std::time::SystemTime::now()),
         &mut params,
     );
     let url = format!("{}{path}", sandbox.api_url(vendor));
@@ -227,9 +225,11 @@ async fn a_stale_timestamp_is_refused() {
         ("code".into(), code.into()),
     ];
     IopSha256.sign(
-        "/auth/token/create",
-        iop::DEMO_APP_SECRET,
-        three_hours_ago,
+        &auth_core::signing::Signing::new(
+            "/auth/token/create",
+            iop::DEMO_APP_SECRET,
+            three_hours_ago,
+        ),
         &mut params,
     );
     let mut url = url::Url::parse(&format!(

@@ -323,7 +323,10 @@ fn gateway_signatures_match_vectors_computed_outside_rust() {
             .iter()
             .map(|(n, v)| (n.as_str().into(), v.as_str().into()))
             .collect();
-        IopSha256.sign("", secret, std::time::SystemTime::now(), &mut wire);
+        IopSha256.sign(
+            &auth_core::signing::Signing::new("", secret, std::time::SystemTime::now()),
+            &mut wire,
+        );
         let sign = wire.iter().find(|(n, _)| n == "sign").unwrap();
         assert_eq!(sign.1, expected);
     }

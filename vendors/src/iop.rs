@@ -2,8 +2,9 @@
 //! refresh, both form POSTs signed with HMAC-SHA256 (`auth_core::signing::IopSha256`).
 //!
 //! A code works once and for 3 minutes, so after the first exchange the refresh token is how a
-//! session renews (`SessionBuilder::refresh_with`); refresh tokens may rotate, and the session
-//! keeps the newest.
+//! session renews: the exchange names its refresh grant (`refresh = ...`), so every session of
+//! it renews through `/auth/token/refresh`; refresh tokens may rotate, and the session keeps
+//! the newest.
 
 use auth_core::Secret;
 use url::Url;
@@ -87,7 +88,8 @@ macro_rules! iop_vendor {
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
             account = "seller_id",
-            send_as = query($param)
+            send_as = query($param),
+            refresh = $refresh
         )]
         #[derive(Debug, Clone)]
         pub struct $create {
@@ -125,7 +127,8 @@ macro_rules! iop_vendor {
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
             account = "seller_id",
-            send_as = query($param)
+            send_as = query($param),
+            refreshes = $create
         )]
         #[derive(Debug, Clone)]
         pub struct $refresh {
@@ -135,6 +138,7 @@ macro_rules! iop_vendor {
             #[login(signing_key)]
             pub app_secret: Secret,
             /// The newest refresh token.
+            #[login(refresh_token)]
             pub refresh_token: Secret,
         }
 
@@ -145,10 +149,10 @@ macro_rules! iop_vendor {
             }
         }
 
-        /// A session that exchanges `code` once, then renews with the (rotating) refresh token.
+        /// A session that exchanges `code` once, then renews with the (rotating) refresh token
+        /// through the declared refresh grant.
         pub fn session_builder(app: IopApp, code: Secret) -> auth_core::SessionBuilder<$create> {
-            let create = $create::new(&app, code);
-            auth_core::Session::builder(create).refresh_with(move |refresh_token| $refresh::new(&app, refresh_token))
+            auth_core::Session::builder($create::new(&app, code))
         }
     };
 }

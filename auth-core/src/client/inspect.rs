@@ -41,7 +41,7 @@ pub(super) async fn inspect(
     let small = response
         .content_length()
         .is_none_or(|n| n <= max_bytes as u64);
-    let codes_to_look_for = !spec.token_rejected.is_empty() || spec.has_rate_limit_codes();
+    let codes_to_look_for = spec.has_token_rejected_codes() || spec.has_rate_limit_codes();
     let by_code = codes_to_look_for && (200..300).contains(&status) && json && small;
     if !by_status && !by_code {
         return Ok(Verdict::Accepted(response));
@@ -105,10 +105,7 @@ pub(crate) fn judge(
         .error_code
         .and_then(|path| parsed.as_ref().and_then(|v| lookup(v, path)))
         .and_then(scalar_text);
-    if code
-        .as_ref()
-        .is_some_and(|c| spec.token_rejected.contains(&c.as_ref()))
-    {
+    if code.as_ref().is_some_and(|c| spec.rejects_token(c)) {
         return Judgement::TokenRejected(said());
     }
     if code.as_ref().is_some_and(|c| spec.is_rate_limit_code(c)) {

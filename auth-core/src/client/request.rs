@@ -10,7 +10,8 @@ use super::AuthorizedClient;
 use super::inspect::{Verdict, inspect};
 use crate::error::{ConfigError, Error, ErrorClass, VendorSaid};
 use crate::http::{check_transport, join, retry_after, status_error};
-use crate::signing::WireParams;
+use crate::login::supplied;
+use crate::signing::{Signing, WireParams};
 use crate::token::Token;
 
 enum Body {
@@ -253,10 +254,17 @@ impl AuthorizedRequest {
 
         // Parameters the session adds: carried fields, the token if it travels as one, and the
         // signature over everything.
+        let now = SystemTime::now();
         let mut added: WireParams<'_> = carried
             .params
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), Cow::Borrowed(value.expose())))
+            .chain(
+                carried
+                    .fresh_params
+                    .iter()
+                    .map(|(name, value)| (Cow::Borrowed(*name), supplied::text(*value, now))),
+            )
             .collect();
         if let Some((name, value)) = token.query_param() {
             let name = settings.token_param.as_deref().unwrap_or(name);
@@ -272,7 +280,7 @@ impl AuthorizedRequest {
                 .chain(&self.query)
                 .chain(form.into_iter().flatten())
         };
-        if let (Some(signer), Some(key)) = (spec.signer, &carried.signing_key) {
+        if let (Some(signer), Some(key)) = (spec.request_signer_or_login(), &carried.signing_key) {
             // A signature covers each name once: a name given twice (in the URL and in a form,
             // or by the caller and by the session) would be signed one way and read another.
             // The signer's own (IOP's `sign`) count as given: a caller's would go out beside them.
@@ -303,7 +311,14 @@ impl AuthorizedRequest {
             } else {
                 ""
             };
-            signer.sign(api, key.expose(), SystemTime::now(), &mut all);
+            let body: &[u8] = match &self.body {
+                Body::Raw { bytes, .. } => bytes,
+                _ => &[],
+            };
+            let signing = Signing::new(api, key.expose(), now)
+                .with_method(self.method.as_str())
+                .with_body(body);
+            signer.sign(&signing, &mut all);
             added = all.split_off(user);
         }
 
@@ -326,6 +341,10 @@ impl AuthorizedRequest {
         let headers = request.headers_mut();
         for (name, value) in &carried.headers {
             headers.insert(name.clone(), value.clone());
+        }
+        for fresh in carried.fresh_headers(vendor, now) {
+            let (name, value) = fresh?;
+            headers.insert(name.clone(), value);
         }
         if let Some((name, value)) = token.header() {
             headers.insert(name.clone(), value.clone());

@@ -3,6 +3,7 @@
 pub(crate) mod jwt;
 pub(crate) mod request;
 pub(crate) mod response;
+pub(crate) mod supplied;
 
 use std::time::{Duration, SystemTime};
 

@@ -143,9 +143,13 @@ pub(crate) fn interpret(
         .as_deref()
         .is_some_and(|s| s.is_empty() || s.chars().any(|c| c.is_control() || c == ' '))
     {
-        return Err(protocol(ProtocolProblem::UnusableToken));
+        let field = match spec.scheme {
+            Scheme::Field(path) => path.to_string(),
+            _ => "scheme".to_owned(),
+        };
+        return Err(protocol(ProtocolProblem::UnusableScheme { field }));
     }
-    let lifetime = lifetime(spec.lifetime, json, token, sent_at).map_err(protocol)?;
+    let lifetime = lifetime(spec, json, token, sent_at).map_err(protocol)?;
     let refresh_token = match spec.refresh_token {
         Some(path) => optional_str(json, path)
             .map_err(protocol)?
@@ -190,29 +194,18 @@ fn account(json: &Value, path: FieldPath) -> Result<Option<String>, ProtocolProb
     }
 }
 
+/// Ten years: a duration longer than this can only be a Unix time the endpoint misdeclared.
+const LONGEST_DURATION: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
 fn lifetime(
-    rule: Lifetime,
+    spec: &LoginSpec,
     json: &Value,
     token: &str,
     sent_at: SystemTime,
 ) -> Result<Duration, ProtocolProblem> {
+    let rule = spec.lifetime;
     let (duration, field) = match rule {
         Lifetime::Fixed(d) => return Ok(d),
-        Lifetime::Seconds(path) | Lifetime::Millis(path) => {
-            let field = path.to_string();
-            let value = lookup(json, path).ok_or_else(|| ProtocolProblem::MissingField {
-                field: field.clone(),
-            })?;
-            let n = whole_number(value).ok_or_else(|| ProtocolProblem::BadLifetime {
-                field: field.clone(),
-            })?;
-            let d = if matches!(rule, Lifetime::Millis(_)) {
-                Duration::from_millis(n)
-            } else {
-                Duration::from_secs(n)
-            };
-            (d, field)
-        }
         Lifetime::JwtExp => {
             let exp = UNIX_EPOCH
                 + Duration::from_secs(jwt::expiry(token)?.min(MAX_LIFETIME.as_secs() * 2));
@@ -220,6 +213,36 @@ fn lifetime(
                 exp.duration_since(sent_at).unwrap_or(Duration::ZERO),
                 "exp".to_owned(),
             )
+        }
+        Lifetime::Seconds(path)
+        | Lifetime::Millis(path)
+        | Lifetime::UnixSeconds(path)
+        | Lifetime::UnixMillis(path) => {
+            let field = path.to_string();
+            let Some(value) = lookup(json, path) else {
+                return spec
+                    .default_lifetime
+                    .ok_or(ProtocolProblem::MissingField { field });
+            };
+            let n = whole_number(value).ok_or_else(|| ProtocolProblem::BadLifetime {
+                field: field.clone(),
+            })?;
+            let millis = matches!(rule, Lifetime::Millis(_) | Lifetime::UnixMillis(_));
+            let number = if millis {
+                Duration::from_millis(n)
+            } else {
+                Duration::from_secs(n)
+            };
+            let duration = match rule {
+                Lifetime::UnixSeconds(_) | Lifetime::UnixMillis(_) => (UNIX_EPOCH + number)
+                    .duration_since(sent_at)
+                    .unwrap_or(Duration::ZERO),
+                _ if number > LONGEST_DURATION => {
+                    return Err(ProtocolProblem::EpochAsDuration { field, value: n });
+                }
+                _ => number,
+            };
+            (duration, field)
         }
     };
     if duration.is_zero() || duration > MAX_LIFETIME {
@@ -402,7 +425,9 @@ mod tests {
             assert!(
                 matches!(
                     p,
-                    ProtocolProblem::BadLifetime { .. } | ProtocolProblem::MissingField { .. }
+                    ProtocolProblem::BadLifetime { .. }
+                        | ProtocolProblem::MissingField { .. }
+                        | ProtocolProblem::EpochAsDuration { .. }
                 ),
                 "{bad}: {p}"
             );
@@ -528,12 +553,222 @@ mod tests {
         ));
     }
 
+    /// TikTok Shop's answer: the expiry is a Unix time (MARKETPLACES.md §4).
+    const TIKTOK: LoginSpec = LoginSpec::new(
+        "TikTok Shop",
+        "/api/v2/token/get",
+        FieldPath::new(&["data", "access_token"]),
+        Lifetime::UnixSeconds(FieldPath::new(&["data", "access_token_expire_in"])),
+    )
+    .success(&[SuccessRule::new(
+        FieldPath::new(&["code"]),
+        Expected::Int(0),
+    )])
+    .error_code(FieldPath::new(&["code"]))
+    .error_message(&[FieldPath::new(&["message"])]);
+
+    fn tiktok_answer(
+        spec: &LoginSpec,
+        expire: serde_json::Value,
+        sent: SystemTime,
+    ) -> Result<Issued, Error> {
+        let body = json!({"code": 0, "message": "success", "data": {
+            "access_token": "TTP_abc", "access_token_expire_in": expire,
+            "refresh_token": "TTP_r", "refresh_token_expire_in": 4903858076u64
+        }})
+        .to_string();
+        let a = Answer {
+            status: 200,
+            content_type: None,
+            retry_after: None,
+            body: body.as_bytes(),
+        };
+        interpret(spec, &a, &Redactor::default(), sent)
+    }
+
+    #[test]
+    fn an_absolute_expiry_counts_from_the_time_the_login_was_sent() {
+        // The stored live token of MARKETPLACES.md §4: saved at 1781803946, expiring a week later.
+        let sent = UNIX_EPOCH + Duration::from_secs(1_781_803_946);
+        let issued = tiktok_answer(&TIKTOK, json!(1_782_408_746u64), sent).unwrap();
+        assert_eq!(issued.lifetime, Duration::from_secs(604_800));
+        let as_text = tiktok_answer(&TIKTOK, json!("1782408746"), sent).unwrap();
+        assert_eq!(as_text.lifetime, Duration::from_secs(604_800));
+        let millis = TIKTOK.lifetime_from(Lifetime::UnixMillis(FieldPath::new(&[
+            "data",
+            "access_token_expire_in",
+        ])));
+        let issued = tiktok_answer(&millis, json!(1_782_408_746_000u64), sent).unwrap();
+        assert_eq!(issued.lifetime, Duration::from_secs(604_800));
+        // Already past: not a token to keep.
+        assert!(matches!(
+            problem(tiktok_answer(&TIKTOK, json!(1_781_803_000u64), sent)),
+            ProtocolProblem::BadLifetime { .. }
+        ));
+    }
+
+    #[test]
+    fn a_duration_that_can_only_be_an_epoch_names_its_field_instead_of_living_56_years() {
+        let misdeclared = TIKTOK.lifetime_from(Lifetime::Seconds(FieldPath::new(&[
+            "data",
+            "access_token_expire_in",
+        ])));
+        let err = tiktok_answer(&misdeclared, json!(1_782_408_746u64), SystemTime::now())
+            .err()
+            .unwrap();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, Error::Protocol { problem: ProtocolProblem::EpochAsDuration { field, value: 1_782_408_746 }, .. } if field == "data.access_token_expire_in"),
+            "{text}"
+        );
+        assert!(
+            text.contains("data.access_token_expire_in") && text.contains("unix_seconds"),
+            "{text}"
+        );
+        // Ten years less a second is still a duration.
+        let issued = tiktok_answer(
+            &misdeclared,
+            json!(LONGEST_DURATION.as_secs()),
+            SystemTime::now(),
+        )
+        .unwrap();
+        assert_eq!(issued.lifetime, LONGEST_DURATION);
+    }
+
+    #[test]
+    fn a_documented_default_stands_in_for_an_absent_lifetime_only() {
+        let spec =
+            LoginSpec::oauth2("Example", "/token").default_lifetime(Duration::from_secs(299));
+        let read = |body: serde_json::Value| {
+            let body = body.to_string();
+            let a = Answer {
+                status: 200,
+                content_type: None,
+                retry_after: None,
+                body: body.as_bytes(),
+            };
+            interpret(&spec, &a, &Redactor::default(), SystemTime::now())
+        };
+        assert_eq!(
+            read(json!({"access_token": "t"})).unwrap().lifetime,
+            Duration::from_secs(299)
+        );
+        assert_eq!(
+            read(json!({"access_token": "t", "expires_in": 60}))
+                .unwrap()
+                .lifetime,
+            Duration::from_secs(60)
+        );
+        assert!(matches!(
+            read(json!({"access_token": "t", "expires_in": "soon"})),
+            Err(Error::Protocol {
+                problem: ProtocolProblem::BadLifetime { .. },
+                ..
+            })
+        ));
+        let without = LoginSpec::oauth2("Example", "/token");
+        let body = json!({"access_token": "t"}).to_string();
+        let a = Answer {
+            status: 200,
+            content_type: None,
+            retry_after: None,
+            body: body.as_bytes(),
+        };
+        assert!(matches!(
+            interpret(&without, &a, &Redactor::default(), SystemTime::now()),
+            Err(Error::Protocol {
+                problem: ProtocolProblem::MissingField { .. },
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn oauth2_errors_are_classified_by_the_standard_codes() {
+        let spec = LoginSpec::oauth2("Example", "/token");
+        let class_of = |status: u16, error: &str| {
+            let body = json!({"error": error, "error_description": "why"}).to_string();
+            let a = Answer {
+                status,
+                content_type: None,
+                retry_after: None,
+                body: body.as_bytes(),
+            };
+            interpret(&spec, &a, &Redactor::default(), SystemTime::now())
+                .err()
+                .map(|e| e.class())
+        };
+        for code in ["invalid_grant", "invalid_client", "unauthorized_client"] {
+            assert_eq!(class_of(400, code), Some(ErrorClass::Rejected), "{code}");
+        }
+        for code in ["temporarily_unavailable", "server_error"] {
+            assert_eq!(class_of(400, code), Some(ErrorClass::Transient), "{code}");
+        }
+        for code in ["invalid_request", "invalid_scope", "unsupported_grant_type"] {
+            assert_eq!(class_of(400, code), Some(ErrorClass::Protocol), "{code}");
+        }
+        // A declared class comes first.
+        const MINE: &[CodeClass] = &[CodeClass::new("invalid_scope", ErrorClass::Transient)];
+        assert_eq!(
+            spec.code_classes(MINE).class_of_code("invalid_scope"),
+            ErrorClass::Transient
+        );
+    }
+
+    #[test]
+    fn a_scheme_field_that_is_not_one_word_is_named() {
+        let err = answer(
+            200,
+            &json!({"code": "0000", "data": {
+                "accessToken": "abc", "tokenType": "Bearer token", "expiresIn": 60
+            }})
+            .to_string(),
+        );
+        match err {
+            Err(Error::Protocol {
+                problem: ProtocolProblem::UnusableScheme { field },
+                ..
+            }) => {
+                assert_eq!(field, "data.tokenType")
+            }
+            _ => panic!("expected the scheme field to be named"),
+        }
+    }
+
+    #[test]
+    fn paths_index_arrays() {
+        const SPEC: LoginSpec = LoginSpec::new(
+            "Amazon",
+            "/x",
+            FieldPath::new(&["t"]),
+            Lifetime::Fixed(Duration::from_secs(60)),
+        )
+        .error_code(FieldPath::new(&["errors", "0", "code"]))
+        .error_message(&[FieldPath::new(&["errors", "0", "message"])]);
+        let spec = SPEC;
+        let body =
+            json!({"errors": [{"code": "Unauthorized", "message": "Access denied"}]}).to_string();
+        let a = Answer {
+            status: 403,
+            content_type: None,
+            retry_after: None,
+            body: body.as_bytes(),
+        };
+        match interpret(&spec, &a, &Redactor::default(), SystemTime::now()) {
+            Err(Error::Rejected { said, .. }) => {
+                assert_eq!(said.code.as_deref(), Some("Unauthorized"));
+                assert_eq!(said.message.as_deref(), Some("Access denied"));
+            }
+            _ => panic!("expected the indexed code"),
+        }
+    }
+
     proptest::proptest! {
         /// Vendors send lifetimes as numbers or as strings of digits (AliExpress): the same
         /// lifetime either way, for every value a lifetime may have.
         #[test]
         fn a_lifetime_reads_the_same_as_a_number_or_a_string(
-            secs in 1u64..=MAX_LIFETIME.as_secs(),
+            secs in 1u64..=LONGEST_DURATION.as_secs(),
             pad in " {0,2}",
         ) {
             let body = |expires: serde_json::Value| {

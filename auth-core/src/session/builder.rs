@@ -17,7 +17,7 @@ use crate::spec::SendAs;
 use crate::store::TokenStore;
 use crate::token::TokenPlacement;
 
-type MakeRefresher = Box<dyn FnOnce(&str, bool) -> Result<Refresher, ConfigError> + Send>;
+type MakeRefresher<E> = Box<dyn FnOnce(&str, bool) -> Result<Refresher<E>, ConfigError> + Send>;
 
 /// Builds a [`Session`]. Obtain one with [`Session::builder`].
 #[must_use]
@@ -30,7 +30,7 @@ pub struct SessionBuilder<E> {
     login_path: Option<String>,
     /// The override of the declared placement; a bad header name is reported by `build`.
     placement: Option<Result<TokenPlacement, ConfigError>>,
-    refresher: Option<MakeRefresher>,
+    refresher: Option<MakeRefresher<E>>,
     store: Option<Arc<dyn TokenStore>>,
     account: Option<String>,
 }
@@ -171,7 +171,8 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
     }
 
     /// Renews with the refresh token of the current token through the endpoint `make` builds,
-    /// instead of logging in again; the newest refresh token is kept when the vendor rotates
+    /// instead of logging in again (and instead of the grant the login declares with
+    /// `refresh = ...`); the newest refresh token is kept when the vendor rotates
     /// them. If the vendor rejects the refresh token, the session logs in again.
     pub fn refresh_with<R, F>(mut self, make: F) -> Self
     where
@@ -256,9 +257,14 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
                 SendAs::Query(name) => Ok(TokenPlacement::Query(name.into())),
             })
             .map_err(config)?;
-        let refresher = match self.refresher {
-            Some(make) => Some(make(base, self.allow_insecure_http).map_err(config)?),
-            None => None,
+        let refresher = match (self.refresher, E::REFRESH) {
+            (Some(make), _) => Some(make(base, self.allow_insecure_http).map_err(config)?),
+            (None, Some(grant)) => {
+                let url = crate::http::login_url(base, grant.path(), self.allow_insecure_http)
+                    .map_err(config)?;
+                Some(Refresher::declared(url, grant))
+            }
+            (None, None) => None,
         };
         let client = match self.client {
             Some(client) => client,

@@ -28,7 +28,7 @@ pub(super) struct Fetch<E> {
     /// The path as the vendor's signature covers it.
     pub(super) login_path: String,
     pub(super) placement: TokenPlacement,
-    pub(super) refresher: Option<Refresher>,
+    pub(super) refresher: Option<Refresher<E>>,
     pub(super) client: reqwest::Client,
     pub(super) limits: AttemptLimits,
     pub(super) retry: RetryPolicy,
@@ -89,7 +89,13 @@ impl<E: LoginEndpoint> Fetch<E> {
                 (Some(refresher), Some(refresh_token)) => {
                     self.state.refreshes.fetch_add(1, Ordering::Relaxed);
                     refresher
-                        .attempt(refresh_token, &self.client, self.limits, sent_at.1)
+                        .attempt(
+                            &self.endpoint,
+                            refresh_token,
+                            &self.client,
+                            self.limits,
+                            sent_at.1,
+                        )
                         .await
                 }
                 _ => {

@@ -8,9 +8,11 @@ use url::Url;
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
 use crate::login::{self, AttemptLimits, Issued};
+use crate::refresh_grant::RefreshGrant;
 use crate::secret::Secret;
 
-type Attempt = dyn Fn(
+type Attempt<E> = dyn Fn(
+        &E,
         Secret,
         &reqwest::Client,
         AttemptLimits,
@@ -19,18 +21,20 @@ type Attempt = dyn Fn(
     + Send
     + Sync;
 
-/// Turns a refresh token into one refresh request of the endpoint `R`.
-pub(crate) struct Refresher {
-    attempt: Box<Attempt>,
+/// Turns a refresh token into one refresh request, made from the login `E`'s credentials.
+pub(crate) struct Refresher<E> {
+    attempt: Box<Attempt<E>>,
 }
 
-impl Refresher {
+impl<E: LoginEndpoint> Refresher<E> {
+    /// A refresher through the endpoint `make` builds (`SessionBuilder::refresh_with`).
     pub(crate) fn new<R, F>(url: Url, make: F) -> Self
     where
         R: LoginEndpoint,
         F: Fn(Secret) -> R + Send + Sync + 'static,
     {
-        let attempt = move |refresh_token: Secret,
+        let attempt = move |_: &E,
+                            refresh_token: Secret,
                             client: &reqwest::Client,
                             limits: AttemptLimits,
                             now: SystemTime| {
@@ -47,13 +51,30 @@ impl Refresher {
         }
     }
 
+    /// A refresher through the grant the login declares (`refresh = ...`).
+    pub(crate) fn declared(url: Url, grant: RefreshGrant<E>) -> Self {
+        Refresher {
+            attempt: Box::new(move |login, refresh_token, client, limits, now| {
+                (grant.attempt)(
+                    login,
+                    refresh_token,
+                    url.clone(),
+                    client.clone(),
+                    limits,
+                    now,
+                )
+            }),
+        }
+    }
+
     pub(crate) fn attempt(
         &self,
+        login: &E,
         refresh_token: Secret,
         client: &reqwest::Client,
         limits: AttemptLimits,
         now: SystemTime,
     ) -> BoxFuture<'static, Result<Issued, Error>> {
-        (self.attempt)(refresh_token, client, limits, now)
+        (self.attempt)(login, refresh_token, client, limits, now)
     }
 }

@@ -2,22 +2,22 @@
 //! sorted parameters, upper-case hex.
 
 use std::borrow::Cow;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::{Signer, WireParams};
+use super::{Signer, Signing, WireParams};
 
 /// Signs with `sign_method=sha256`, adding `timestamp` (epoch milliseconds) when absent.
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use auth_core::signing::{IopSha256, Signer};
+/// use auth_core::signing::{IopSha256, Signer, Signing};
 ///
 /// let mut params = vec![("app_key".into(), "123456".into()), ("code".into(), "0_abc".into())];
 /// let now = UNIX_EPOCH + Duration::from_millis(1_517_820_392_000);
-/// IopSha256.sign("/auth/token/create", "helloworld", now, &mut params);
+/// IopSha256.sign(&Signing::new("/auth/token/create", "helloworld", now), &mut params);
 /// let names: Vec<&str> = params.iter().map(|(n, _)| n.as_ref()).collect();
 /// assert_eq!(names, ["app_key", "code", "timestamp", "sign_method", "sign"]);
 /// ```
@@ -25,7 +25,8 @@ use super::{Signer, WireParams};
 pub struct IopSha256;
 
 impl Signer for IopSha256 {
-    fn sign<'a>(&self, api_path: &str, key: &str, now: SystemTime, params: &mut WireParams<'a>) {
+    fn sign<'a>(&self, request: &Signing<'_>, params: &mut WireParams<'a>) {
+        let (api_path, key, now) = (request.api_path(), request.key(), request.now());
         params.retain(|(name, _)| name != "sign");
         if !params.iter().any(|(name, _)| name == "timestamp") {
             let millis = now
@@ -162,7 +163,7 @@ mod tests {
             ("access_token".into(), "test".into()),
             ("order_id".into(), "1234".into()),
         ];
-        IopSha256.sign("/order/get", "helloworld", now, &mut params);
+        IopSha256.sign(&Signing::new("/order/get", "helloworld", now), &mut params);
         let sign = params
             .iter()
             .find(|(n, _)| n == "sign")

@@ -46,4 +46,5 @@ pub mod clients;
 pub mod fault_proxy;
 pub mod fleet;
 pub mod oracle;
+pub mod recorder;
 pub mod redis_server;

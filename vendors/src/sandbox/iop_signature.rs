@@ -133,14 +133,14 @@ mod tests {
             victim in 0usize..8,
         ) {
             use std::borrow::Cow;
-            use auth_core::signing::{IopSha256, Signer};
+            use auth_core::signing::{IopSha256, Signer, Signing};
 
             let mut wire: auth_core::signing::WireParams<'_> = pairs
                 .iter()
                 .filter(|(name, _)| !matches!(name.as_str(), "sign" | "timestamp" | "sign_method"))
                 .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str())))
                 .collect();
-            IopSha256.sign(&api, &secret, std::time::SystemTime::now(), &mut wire);
+            IopSha256.sign(&Signing::new(&api, &secret, std::time::SystemTime::now()), &mut wire);
             let encoded = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(wire.iter())
                 .finish();
