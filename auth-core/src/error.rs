@@ -158,6 +158,14 @@ pub enum ConfigError {
         /// Why it was refused.
         reason: String,
     },
+    /// The login (or refresh) path cannot address the endpoint.
+    #[error("bad login path `{path}`: {reason}")]
+    BadLoginPath {
+        /// The path as given.
+        path: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
     /// Plain `http://` to a host other than loopback, without `allow_insecure_http`.
     #[error(
         "refusing to send credentials over plain http to {host}; use https or allow_insecure_http(true)"

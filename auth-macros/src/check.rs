@@ -459,7 +459,8 @@ fn check_codes(attrs: &Attrs, cx: &mut Ctxt) {
             Some(previous) if previous != *class => cx.error_at(
                 *span,
                 format!(
-                    "the code `{code}` is already `{}`; a code has one class",
+                    "the code `{code}` is listed as `{}` and already as `{}`; a code has one class",
+                    class_name(*class),
                     class_name(previous)
                 ),
             ),
@@ -474,8 +475,11 @@ fn check_codes(attrs: &Attrs, cx: &mut Ctxt) {
             .take(i)
             .find(|(p, _, _)| p.segments == path.segments);
         if let Some((_, other, _)) = earlier {
-            let message = if other == expected {
-                "this success rule is given twice".to_owned()
+            let message = if can_both_hold(other, expected) {
+                format!(
+                    "`{}` already has a success rule; give it once",
+                    path.segments.join(".")
+                )
             } else {
                 format!(
                     "`{}` cannot hold two values: no answer would succeed and every login would be taken for a rejection; keep one",
@@ -484,6 +488,17 @@ fn check_codes(attrs: &Attrs, cx: &mut Ctxt) {
             };
             cx.error_at(*span, message);
         }
+    }
+}
+
+/// Whether one JSON value can meet both rules: the runtime takes a digit string and the number
+/// it spells for the same value.
+fn can_both_hold(a: &Expected, b: &Expected) -> bool {
+    match (a, b) {
+        (Expected::Str(s), Expected::Int(i)) | (Expected::Int(i), Expected::Str(s)) => {
+            s.trim().parse::<i64>() == Ok(*i)
+        }
+        _ => a == b,
     }
 }
 

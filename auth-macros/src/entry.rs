@@ -22,6 +22,7 @@ pub(crate) fn login_endpoint_impl(args: TokenStream2, input: TokenStream2) -> To
     };
     let mut cx = ctxt::Ctxt::default();
     let attrs = attr::Attrs::parse(args, &mut cx);
+    let named = expand::Named::of(&attrs);
     let model = check::check(attrs, &item, &mut cx);
     strip_field_attrs(&mut item);
     let mut out = item.to_token_stream();
@@ -29,7 +30,7 @@ pub(crate) fn login_endpoint_impl(args: TokenStream2, input: TokenStream2) -> To
         (Ok(()), Some(model)) => out.extend(expand::expand(&model)),
         (Err(err), _) => {
             out.extend(err.to_compile_error());
-            out.extend(expand::stub(&item));
+            out.extend(expand::stub(&item, &named));
         }
         // Unreachable in practice: a missing model always comes with an error.
         (Ok(()), None) => {}

@@ -179,7 +179,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let refresh = model.refresh.as_ref().map(|refresh| {
         quote_spanned! {refresh.span()=>
             const REFRESH: ::core::option::Option<#p::RefreshGrant<Self>> =
-                ::core::option::Option::Some(#p::RefreshGrant::of::<#refresh>());
+                ::core::option::Option::Some(#p::RefreshGrant::<Self>::of::<#refresh>());
         }
     });
     let refreshes = model.refreshes.as_ref().map(|(login, token_field)| {
@@ -241,14 +241,22 @@ fn supplied(supplied: &Supplied) -> TokenStream {
 /// What stands in for the impl when the attribute has mistakes, as thiserror's fallback does: code
 /// that uses the struct then compiles, so the only errors shown are the real ones. It is never
 /// run: the crate does not compile while the attribute's errors stand.
-pub(crate) fn stub(input: &syn::DeriveInput) -> TokenStream {
+pub(crate) fn stub(input: &syn::DeriveInput, named: &Named) -> TokenStream {
     if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
         // A generic item is an error of its own; an impl would need bounds the user never wrote.
         return TokenStream::new();
     }
     let p = quote!(::auth_core::__private);
     let ident = &input.ident;
+    // What the attribute names is used here too, so its imports raise no stray warning.
+    let values = &named.values;
+    let types = &named.types;
     quote! {
+        const _: () = {
+            #(let _ = &#values;)*
+            #(let _ = ::core::marker::PhantomData::<#types>;)*
+        };
+
         impl #p::LoginEndpoint for #ident {
             const SPEC: &'static #p::LoginSpec = &#p::LoginSpec::new(
                 "",
@@ -258,6 +266,30 @@ pub(crate) fn stub(input: &syn::DeriveInput) -> TokenStream {
             );
 
             fn params<'__a>(&'__a self, _: &mut #p::Params<'__a>) {}
+        }
+    }
+}
+
+/// The paths an attribute names: signers (values) and endpoints (types).
+#[derive(Default)]
+pub(crate) struct Named {
+    pub(crate) values: Vec<syn::Path>,
+    pub(crate) types: Vec<syn::Path>,
+}
+
+impl Named {
+    pub(crate) fn of(attrs: &crate::attr::Attrs) -> Named {
+        let path =
+            |slot: &Option<crate::attr::Spanned<syn::Path>>| slot.as_ref().map(|s| s.value.clone());
+        Named {
+            values: [path(&attrs.sign), path(&attrs.request_sign)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            types: [path(&attrs.refresh), path(&attrs.refreshes)]
+                .into_iter()
+                .flatten()
+                .collect(),
         }
     }
 }

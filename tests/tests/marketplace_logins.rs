@@ -247,6 +247,27 @@ async fn walmart_error_array_is_read_by_index() {
     }
 }
 
+#[tokio::test]
+async fn a_refusal_that_quotes_the_basic_header_or_the_secret_shows_neither() {
+    let server = Recorder::start().await;
+    server.answer(
+        401,
+        r#"{"error":[{"code":"UNAUTHORIZED.GMP_GATEWAY_API","description":"Basic bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ= is not valid for my-client-secret"}]}"#,
+    );
+    let login = WalmartLogin {
+        client_id: "my-client-id".into(),
+        client_secret: Secret::from("my-client-secret"),
+    };
+    let err = session(login, &server).token().await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("UNAUTHORIZED.GMP_GATEWAY_API"), "{shown}");
+    assert!(
+        !shown.contains("bXktY2xpZW50LWlkOm15LWNsaWVudC1zZWNyZXQ="),
+        "{shown}"
+    );
+    assert!(!shown.contains("my-client-secret"), "{shown}");
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -33,13 +33,21 @@ pub(crate) fn login_url(
     path: &str,
     allow_insecure_http: bool,
 ) -> Result<Url, ConfigError> {
-    let url = join(&base(base_text)?, path).map_err(|e| ConfigError::BadBaseUrl {
-        reason: e.to_string(),
-    })?;
-    if url.query().is_some() || url.fragment().is_some() {
+    let base = base(base_text)?;
+    if base.query().is_some() || base.fragment().is_some() {
         return Err(ConfigError::BadBaseUrl {
             reason: "it has a query or fragment".into(),
         });
+    }
+    let bad_path = |reason| ConfigError::BadLoginPath {
+        path: path.to_owned(),
+        reason,
+    };
+    let url = join(&base, path).map_err(|_| bad_path("it does not join the base URL"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad_path(
+            "it has a query or fragment; declare parameters with `query(..)`",
+        ));
     }
     check_transport(&url, allow_insecure_http)?;
     Ok(url)
@@ -48,6 +56,17 @@ pub(crate) fn login_url(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_with_a_query_is_named() {
+        let err = login_url("https://vendor.example", "/token?grant_type=x", false);
+        assert_eq!(
+            err.map_err(|e| e.to_string()),
+            Err("bad login path `/token?grant_type=x`: it has a query or fragment; declare parameters with `query(..)`".to_owned())
+        );
+        let err = login_url("https://vendor.example/?v=1", "/token", false);
+        assert!(matches!(err, Err(ConfigError::BadBaseUrl { .. })));
+    }
 
     #[test]
     fn joins_with_one_slash_keeping_the_base_path() {

@@ -124,6 +124,13 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
             Place::BasicPassword => out.basic.get_or_insert_default().1 = field.text,
         }
     }
+    if let Some((user, password)) = &out.basic {
+        // A vendor may quote the header it refused: its encoded form is a secret too.
+        let header = supplied::basic(user, password);
+        if let Some(encoded) = header.strip_prefix("Basic ") {
+            out.redactor.add(encoded);
+        }
+    }
     out
 }
 
