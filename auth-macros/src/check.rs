@@ -242,7 +242,8 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             "missing `path`: add `path = \"/login\"`, the login path under the base URL",
         );
     }
-    let oauth2 = attrs.oauth2.is_some();
+    // Written, even with a bad value: the standard's defaults are not missing keys.
+    let oauth2 = attrs.saw(Key::Oauth2);
     if !attrs.saw(Key::TokenField) && !oauth2 {
         cx.error_at(call_site, "missing `token_field`: add the response field that holds the token, e.g. `token_field = \"data.accessToken\"`");
     }
