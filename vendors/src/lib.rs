@@ -1,4 +1,4 @@
-//! Ready-made seller-auth declarations for the seed vendors, and (with the `sandbox` feature) a
+//! Ready-made seller-auth declarations for the seed vendors and the big marketplaces, and (with the `sandbox` feature) a
 //! local server that behaves as each of them documents.
 //!
 //! ```no_run
@@ -12,11 +12,17 @@
 //! ```
 
 pub mod aliexpress;
+pub mod amazon;
+pub mod ebay;
 pub mod icekredit;
 pub mod igv;
 pub mod iop;
 pub mod lazada;
+pub mod mercadolibre;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod shopee;
+pub mod tiktok;
 pub mod wahool;
+pub mod walmart;
 pub mod yz365;

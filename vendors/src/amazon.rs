@@ -1,0 +1,97 @@
+//! Amazon Selling Partner API, authorised by Login with Amazon (LWA).
+//!
+//! - Token host: `https://api.amazon.com` ([`TOKEN_BASE_URL`]) for every region and for the
+//!   sandbox alike; only the API host changes ([`API_BASE_URLS`], [`SANDBOX_API_BASE_URLS`]).
+//! - The seller's LWA refresh token is the login ([`AmazonLogin`]): it never rotates (the
+//!   answer echoes it), so a session simply logs in again with it. Grantless operations use
+//!   client credentials and a scope ([`AmazonGrantless`]).
+//! - Later requests carry `x-amz-access-token: <token>`, raw; SigV4 is no longer required.
+//! - An expired or revoked token is answered with HTTP 403 (not 401), which the authorised
+//!   client always takes for a rejected token.
+//!
+//! **Form or JSON.** The developer guide posts a form; Amazon's Java client posts JSON with the
+//! same names, and the endpoint accepts both. The form is declared here: it is what the
+//! documentation specifies, and a form-encoded refresh token keeps its `|` as `%7C`.
+
+use auth_core::{Secret, login_endpoint};
+
+/// Where LWA token calls go, for every region.
+pub const TOKEN_BASE_URL: &str = "https://api.amazon.com";
+
+/// The SP-API hosts by region.
+pub const API_BASE_URLS: [(&str, &str); 3] = [
+    ("na", "https://sellingpartnerapi-na.amazon.com"),
+    ("eu", "https://sellingpartnerapi-eu.amazon.com"),
+    ("fe", "https://sellingpartnerapi-fe.amazon.com"),
+];
+
+/// The SP-API sandbox hosts by region (the token host stays [`TOKEN_BASE_URL`]).
+pub const SANDBOX_API_BASE_URLS: [(&str, &str); 3] = [
+    ("na", "https://sandbox.sellingpartnerapi-na.amazon.com"),
+    ("eu", "https://sandbox.sellingpartnerapi-eu.amazon.com"),
+    ("fe", "https://sandbox.sellingpartnerapi-fe.amazon.com"),
+];
+
+/// The grantless scopes the guide documents.
+pub const SCOPE_NOTIFICATIONS: &str = "sellingpartnerapi::notifications";
+/// See [`SCOPE_NOTIFICATIONS`].
+pub const SCOPE_MIGRATION: &str = "sellingpartnerapi::migration";
+
+/// A seller's access token from their LWA refresh token (`grant_type=refresh_token`).
+///
+/// ```
+/// use auth_core::LoginEndpoint;
+/// use auth_core::spec::SendAs;
+/// use vendors::amazon::AmazonLogin;
+///
+/// assert_eq!(AmazonLogin::SPEC.path(), "/auth/o2/token");
+/// assert_eq!(AmazonLogin::SPEC.token_placement(), SendAs::Header("x-amz-access-token"));
+/// ```
+#[login_endpoint(
+    oauth2,
+    vendor = "Amazon",
+    base_url = "https://api.amazon.com",
+    path = "/auth/o2/token",
+    param("grant_type" = "refresh_token"),
+    send_as = header("x-amz-access-token")
+)]
+#[derive(Debug, Clone)]
+pub struct AmazonLogin {
+    /// The seller's LWA refresh token (`Atzr|...`).
+    pub refresh_token: Secret,
+    /// The application's LWA client id.
+    pub client_id: String,
+    /// The application's LWA client secret (it rotates: Amazon can retire it).
+    pub client_secret: Secret,
+}
+
+impl AmazonLogin {
+    /// A seller's login.
+    pub fn new(client_id: impl Into<String>, client_secret: Secret, refresh_token: Secret) -> Self {
+        AmazonLogin {
+            refresh_token,
+            client_id: client_id.into(),
+            client_secret,
+        }
+    }
+}
+
+/// An application token for grantless operations (`grant_type=client_credentials` and a
+/// scope). Several scopes are joined with one space.
+#[login_endpoint(
+    oauth2,
+    vendor = "Amazon",
+    base_url = "https://api.amazon.com",
+    path = "/auth/o2/token",
+    param("grant_type" = "client_credentials"),
+    send_as = header("x-amz-access-token")
+)]
+#[derive(Debug, Clone)]
+pub struct AmazonGrantless {
+    /// The scope, such as [`SCOPE_NOTIFICATIONS`].
+    pub scope: String,
+    /// The application's LWA client id.
+    pub client_id: String,
+    /// The application's LWA client secret.
+    pub client_secret: Secret,
+}

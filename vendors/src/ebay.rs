@@ -1,0 +1,117 @@
+//! eBay REST APIs (OAuth 2.0).
+//!
+//! - Token host: `https://api.ebay.com` ([`TOKEN_BASE_URL`]); sandbox
+//!   `https://api.sandbox.ebay.com` ([`SANDBOX_TOKEN_BASE_URL`]). The client authenticates with
+//!   `Authorization: Basic base64(client_id:client_secret)`.
+//! - An application token ([`EbayApplication`], client credentials, 2 hours) is renewed by
+//!   logging in again. A user token is renewed from the user's refresh token ([`EbayUser`]),
+//!   which does not rotate and lives 18 months, so it is configuration, like a password.
+//! - Later requests carry `Authorization: Bearer <token>`. An invalid token is HTTP 401 with
+//!   `errorId` 1001 (and some APIs answer 403 with 1100); both statuses mean a rejected token.
+//! - The consent page for user tokens is [`consent_url`]; its `redirect_uri` is the app's
+//!   RuName, not a URL.
+
+use auth_core::{Secret, login_endpoint};
+use url::Url;
+
+/// Where token calls go.
+pub const TOKEN_BASE_URL: &str = "https://api.ebay.com";
+/// Where token calls go in eBay's sandbox.
+pub const SANDBOX_TOKEN_BASE_URL: &str = "https://api.sandbox.ebay.com";
+/// The consent page.
+pub const AUTHORIZE_URL: &str = "https://auth.ebay.com/oauth2/authorize";
+/// The consent page in eBay's sandbox.
+pub const SANDBOX_AUTHORIZE_URL: &str = "https://auth.sandbox.ebay.com/oauth2/authorize";
+/// The scope of an application token unless another is asked for.
+pub const DEFAULT_SCOPE: &str = "https://api.ebay.com/oauth/api_scope";
+
+/// An application token (`grant_type=client_credentials`).
+///
+/// ```
+/// use auth_core::{LoginEndpoint, Secret};
+/// use vendors::ebay::{EbayApplication, DEFAULT_SCOPE};
+///
+/// let login = EbayApplication::new("my-client-id", Secret::from("my-client-secret"));
+/// assert_eq!(login.scope, DEFAULT_SCOPE);
+/// assert_eq!(EbayApplication::SPEC.path(), "/identity/v1/oauth2/token");
+/// ```
+#[login_endpoint(
+    oauth2,
+    vendor = "eBay",
+    base_url = "https://api.ebay.com",
+    path = "/identity/v1/oauth2/token",
+    param("grant_type" = "client_credentials")
+)]
+#[derive(Debug, Clone)]
+pub struct EbayApplication {
+    /// The app id (client id): the Basic user.
+    #[login(basic_user)]
+    pub client_id: String,
+    /// The cert id (client secret): the Basic password.
+    #[login(basic_password)]
+    pub client_secret: Secret,
+    /// Space-separated scopes.
+    pub scope: String,
+}
+
+impl EbayApplication {
+    /// An application token with [`DEFAULT_SCOPE`].
+    pub fn new(client_id: impl Into<String>, client_secret: Secret) -> Self {
+        EbayApplication {
+            client_id: client_id.into(),
+            client_secret,
+            scope: DEFAULT_SCOPE.to_owned(),
+        }
+    }
+}
+
+/// A user token from the user's refresh token (`grant_type=refresh_token`). The scope is left
+/// out, which eBay documents as the safe choice (the granted scopes apply).
+#[login_endpoint(
+    oauth2,
+    vendor = "eBay",
+    base_url = "https://api.ebay.com",
+    path = "/identity/v1/oauth2/token",
+    param("grant_type" = "refresh_token")
+)]
+#[derive(Debug, Clone)]
+pub struct EbayUser {
+    /// The app id (client id).
+    #[login(basic_user)]
+    pub client_id: String,
+    /// The cert id (client secret).
+    #[login(basic_password)]
+    pub client_secret: Secret,
+    /// The user's refresh token (18 months, not rotated).
+    pub refresh_token: Secret,
+}
+
+/// The user consent page: `{authorize}?client_id=..&redirect_uri=<RuName>&response_type=code&scope=..`.
+///
+/// ```
+/// let url = vendors::ebay::consent_url(
+///     vendors::ebay::AUTHORIZE_URL,
+///     "my-client-id",
+///     "My_App-RuName",
+///     &["https://api.ebay.com/oauth/api_scope", "https://api.ebay.com/oauth/api_scope/sell.account"],
+/// )
+/// .unwrap();
+/// assert_eq!(
+///     url.as_str(),
+///     "https://auth.ebay.com/oauth2/authorize?client_id=my-client-id&redirect_uri=My_App-RuName&response_type=code&scope=https%3A%2F%2Fapi.ebay.com%2Foauth%2Fapi_scope+https%3A%2F%2Fapi.ebay.com%2Foauth%2Fapi_scope%2Fsell.account"
+/// );
+/// ```
+pub fn consent_url(
+    authorize: &str,
+    client_id: &str,
+    ru_name: &str,
+    scopes: &[&str],
+) -> Result<Url, url::ParseError> {
+    let mut url = Url::parse(authorize)?;
+    url.query_pairs_mut()
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", ru_name)
+        .append_pair("response_type", "code")
+        .append_pair("scope", &scopes.join(" "));
+    Ok(url)
+}

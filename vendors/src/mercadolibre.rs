@@ -1,0 +1,69 @@
+//! Mercado Libre (all sites).
+//!
+//! - Token host: `https://api.mercadolibre.com` ([`BASE_URL`]) for every site; there is no
+//!   separate sandbox host (test users live in production). Business calls go to the same host.
+//! - An authorization-code exchange in a form body (never the query, as the best-practices page
+//!   asks), with the client credentials as body fields. The answer names the user
+//!   (`user_id`), which is the account the token acts for.
+//! - A token lives 6 hours. Each refresh returns a new refresh token and spends the old one
+//!   (single use); the session keeps the newest. The app needs the `offline_access` scope.
+//! - Later requests carry `Authorization: Bearer <token>` (a token in the query is the old
+//!   way). `invalid_grant` means the code or refresh token is expired or already used.
+
+use auth_core::{Secret, login_endpoint};
+
+/// Where token and business calls go.
+pub const BASE_URL: &str = "https://api.mercadolibre.com";
+
+/// Exchanges an authorization code (`POST /oauth/token`, `grant_type=authorization_code`).
+///
+/// ```
+/// use auth_core::LoginEndpoint;
+/// use vendors::mercadolibre::MercadoLibreLogin;
+///
+/// assert_eq!(MercadoLibreLogin::SPEC.path(), "/oauth/token");
+/// assert!(MercadoLibreLogin::REFRESH.is_some());
+/// ```
+#[login_endpoint(
+    oauth2,
+    vendor = "Mercado Libre",
+    base_url = "https://api.mercadolibre.com",
+    path = "/oauth/token",
+    param("grant_type" = "authorization_code"),
+    refresh_token = "refresh_token",
+    account = "user_id",
+    refresh = MercadoLibreRefresh
+)]
+#[derive(Debug, Clone)]
+pub struct MercadoLibreLogin {
+    /// The app id.
+    pub client_id: String,
+    /// The app's secret key.
+    pub client_secret: Secret,
+    /// The code from the consent redirect (`TG-...`, single use).
+    pub code: Secret,
+    /// The redirect URI registered for the app.
+    pub redirect_uri: String,
+}
+
+/// Renews with the newest refresh token (`grant_type=refresh_token`).
+#[login_endpoint(
+    oauth2,
+    vendor = "Mercado Libre",
+    base_url = "https://api.mercadolibre.com",
+    path = "/oauth/token",
+    param("grant_type" = "refresh_token"),
+    refresh_token = "refresh_token",
+    account = "user_id",
+    refreshes = MercadoLibreLogin
+)]
+#[derive(Debug, Clone)]
+pub struct MercadoLibreRefresh {
+    /// The app id.
+    pub client_id: String,
+    /// The app's secret key.
+    pub client_secret: Secret,
+    /// The newest refresh token.
+    #[login(refresh_token)]
+    pub refresh_token: Secret,
+}
