@@ -141,7 +141,10 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
         .map_err(|e| Failure::Local(format!("the sandbox did not start: {e}")))?;
     // IceKredit's 20 sliding minutes are documented, not sent: the SDK cannot learn a shorter
     // sandbox lifetime, so that vendor keeps its real one.
-    for vendor in Vendor::ALL.into_iter().filter(|v| *v != Vendor::IceKredit) {
+    for vendor in Vendor::SEEDS
+        .into_iter()
+        .filter(|v| *v != Vendor::IceKredit)
+    {
         sandbox.vendor(vendor).set_token_lifetime(LIFETIME);
     }
     let mut env: HashMap<String, String> = variables(&sandbox).into_iter().collect();

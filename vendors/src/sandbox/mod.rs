@@ -18,16 +18,24 @@
 //! # Ok(()) }
 //! ```
 
+pub mod amazon;
+pub mod ebay;
 mod faults;
 pub mod icekredit;
 pub mod igv;
 pub mod iop;
 mod iop_signature;
+mod ledger;
+pub mod mercadolibre;
+mod oauth;
 mod reply;
+pub mod shopee;
 mod state;
+pub mod tiktok;
 mod time;
 mod token;
 pub mod wahool;
+pub mod walmart;
 pub mod yz365;
 
 use std::io;
@@ -39,9 +47,16 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use amazon::AmazonSandbox;
+pub use ebay::EbaySandbox;
 pub use faults::Fault;
 pub use iop::IopSandbox;
+pub use ledger::Ledger;
+pub use mercadolibre::MercadoLibreSandbox;
+pub use shopee::ShopeeSandbox;
 pub use state::VendorState;
+pub use tiktok::TiktokSandbox;
+pub use walmart::WalmartSandbox;
 
 /// The vendors the sandbox simulates.
 #[non_exhaustive]
@@ -59,17 +74,55 @@ pub enum Vendor {
     IceKredit,
     /// yz365 (tongueai).
     Yz365,
+    /// Amazon SP-API (Login with Amazon).
+    Amazon,
+    /// eBay.
+    Ebay,
+    /// Walmart Marketplace.
+    Walmart,
+    /// TikTok Shop.
+    Tiktok,
+    /// Shopee Open Platform.
+    Shopee,
+    /// Mercado Libre.
+    MercadoLibre,
 }
 
 impl Vendor {
-    /// Every vendor, in the order of the seed documents.
-    pub const ALL: [Vendor; 6] = [
+    /// The seed vendors, in the order of the seed documents.
+    pub const SEEDS: [Vendor; 6] = [
         Vendor::Igv,
         Vendor::Wahool,
         Vendor::Lazada,
         Vendor::AliExpress,
         Vendor::IceKredit,
         Vendor::Yz365,
+    ];
+
+    /// The marketplaces beyond the seeds.
+    pub const MARKETPLACES: [Vendor; 6] = [
+        Vendor::Amazon,
+        Vendor::Ebay,
+        Vendor::Walmart,
+        Vendor::Tiktok,
+        Vendor::Shopee,
+        Vendor::MercadoLibre,
+    ];
+
+    /// Every vendor: the seeds, then the marketplaces.
+    pub const ALL: [Vendor; 12] = [
+        Vendor::Igv,
+        Vendor::Wahool,
+        Vendor::Lazada,
+        Vendor::AliExpress,
+        Vendor::IceKredit,
+        Vendor::Yz365,
+        Vendor::Amazon,
+        Vendor::Ebay,
+        Vendor::Walmart,
+        Vendor::Tiktok,
+        Vendor::Shopee,
+        Vendor::MercadoLibre,
     ];
 
     /// The name users type (module names, CLI arguments).
@@ -81,6 +134,12 @@ impl Vendor {
             Vendor::AliExpress => "aliexpress",
             Vendor::IceKredit => "icekredit",
             Vendor::Yz365 => "yz365",
+            Vendor::Amazon => "amazon",
+            Vendor::Ebay => "ebay",
+            Vendor::Walmart => "walmart",
+            Vendor::Tiktok => "tiktok",
+            Vendor::Shopee => "shopee",
+            Vendor::MercadoLibre => "mercadolibre",
         }
     }
 
@@ -92,6 +151,12 @@ impl Vendor {
             Vendor::AliExpress => "/aliexpress",
             Vendor::IceKredit => icekredit::LOGIN_PREFIX,
             Vendor::Yz365 => yz365::PREFIX,
+            Vendor::Amazon => amazon::PREFIX,
+            Vendor::Ebay => ebay::PREFIX,
+            Vendor::Walmart => walmart::PREFIX,
+            Vendor::Tiktok => tiktok::PREFIX,
+            Vendor::Shopee => shopee::PREFIX,
+            Vendor::MercadoLibre => mercadolibre::PREFIX,
         }
     }
 }
@@ -105,6 +170,12 @@ pub struct Sandbox {
     aliexpress: Arc<IopSandbox>,
     icekredit: Arc<VendorState>,
     yz365: Arc<VendorState>,
+    amazon: Arc<AmazonSandbox>,
+    ebay: Arc<EbaySandbox>,
+    walmart: Arc<WalmartSandbox>,
+    tiktok: Arc<TiktokSandbox>,
+    shopee: Arc<ShopeeSandbox>,
+    mercadolibre: Arc<MercadoLibreSandbox>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -133,6 +204,12 @@ impl Sandbox {
         let aliexpress = Arc::new(IopSandbox::new(true));
         let icekredit = Arc::new(icekredit::state());
         let yz365 = Arc::new(yz365::state());
+        let amazon = Arc::new(AmazonSandbox::new());
+        let ebay = Arc::new(EbaySandbox::new());
+        let walmart = Arc::new(WalmartSandbox::new());
+        let tiktok = Arc::new(TiktokSandbox::new());
+        let shopee = Arc::new(ShopeeSandbox::new());
+        let mercadolibre = Arc::new(MercadoLibreSandbox::new());
         let router = Router::new()
             .nest(Vendor::Igv.prefix(), igv::router(Arc::clone(&igv)))
             .nest(Vendor::Wahool.prefix(), wahool::router(Arc::clone(&wahool)))
@@ -149,7 +226,19 @@ impl Sandbox {
                 icekredit::SERVICE_PREFIX,
                 icekredit::service_router(Arc::clone(&icekredit)),
             )
-            .nest(Vendor::Yz365.prefix(), yz365::router(Arc::clone(&yz365)));
+            .nest(Vendor::Yz365.prefix(), yz365::router(Arc::clone(&yz365)))
+            .nest(Vendor::Amazon.prefix(), amazon::router(Arc::clone(&amazon)))
+            .nest(Vendor::Ebay.prefix(), ebay::router(Arc::clone(&ebay)))
+            .nest(
+                Vendor::Walmart.prefix(),
+                walmart::router(Arc::clone(&walmart)),
+            )
+            .nest(Vendor::Tiktok.prefix(), tiktok::router(Arc::clone(&tiktok)))
+            .nest(Vendor::Shopee.prefix(), shopee::router(Arc::clone(&shopee)))
+            .nest(
+                Vendor::MercadoLibre.prefix(),
+                mercadolibre::router(Arc::clone(&mercadolibre)),
+            );
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serving = axum::serve(listener, router).with_graceful_shutdown(async {
@@ -167,6 +256,12 @@ impl Sandbox {
             aliexpress,
             icekredit,
             yz365,
+            amazon,
+            ebay,
+            walmart,
+            tiktok,
+            shopee,
+            mercadolibre,
             shutdown: Some(shutdown),
             task,
         })
@@ -219,7 +314,43 @@ impl Sandbox {
             Vendor::AliExpress => self.aliexpress.state(),
             Vendor::IceKredit => &self.icekredit,
             Vendor::Yz365 => &self.yz365,
+            Vendor::Amazon => self.amazon.state(),
+            Vendor::Ebay => self.ebay.state(),
+            Vendor::Walmart => self.walmart.state(),
+            Vendor::Tiktok => self.tiktok.state(),
+            Vendor::Shopee => self.shopee.state(),
+            Vendor::MercadoLibre => self.mercadolibre.state(),
         }
+    }
+
+    /// The simulated Amazon, with its sellers' refresh tokens.
+    pub fn amazon(&self) -> &AmazonSandbox {
+        &self.amazon
+    }
+
+    /// The simulated eBay, with its consent codes and user refresh tokens.
+    pub fn ebay(&self) -> &EbaySandbox {
+        &self.ebay
+    }
+
+    /// The simulated Walmart.
+    pub fn walmart(&self) -> &WalmartSandbox {
+        &self.walmart
+    }
+
+    /// The simulated TikTok Shop, with its codes and refresh tokens.
+    pub fn tiktok(&self) -> &TiktokSandbox {
+        &self.tiktok
+    }
+
+    /// The simulated Shopee, with its codes and refresh tokens.
+    pub fn shopee(&self) -> &ShopeeSandbox {
+        &self.shopee
+    }
+
+    /// The simulated Mercado Libre, with its codes and refresh tokens.
+    pub fn mercadolibre(&self) -> &MercadoLibreSandbox {
+        &self.mercadolibre
     }
 
     /// The simulated iGV.
