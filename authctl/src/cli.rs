@@ -83,6 +83,12 @@ pub enum VendorArg {
     Aliexpress,
     Icekredit,
     Yz365,
+    Amazon,
+    Ebay,
+    Walmart,
+    Tiktok,
+    Shopee,
+    Mercadolibre,
 }
 
 /// The IOP vendors.

@@ -7,11 +7,14 @@ use std::time::{Duration, Instant, SystemTime};
 use auth_core::store::{MemoryStore, TokenStore};
 use futures_util::future::join_all;
 use reqwest::Method;
-use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, wahool, yz365};
+use vendors::sandbox::{
+    Sandbox, Vendor, amazon, ebay, icekredit, igv, mercadolibre, shopee, tiktok, wahool, walmart,
+    yz365,
+};
 
 use crate::cli::VendorArg;
 use crate::failure::Failure;
-use crate::sandbox_env::variables;
+use crate::sandbox_env::{fresh_codes, variables};
 use crate::vendor_client::{Outgoing, VendorClient, build, names};
 
 const LIFETIME: Duration = Duration::from_secs(4);
@@ -44,6 +47,12 @@ fn protected_call(vendor: VendorArg) -> Outgoing {
         ),
         VendorArg::Icekredit => (Method::POST, icekredit::WHOAMI_PATH.to_owned(), None),
         VendorArg::Yz365 => (Method::GET, yz365::WHOAMI_PATH.to_owned(), None),
+        VendorArg::Amazon => (Method::GET, amazon::PARTICIPATIONS_PATH.to_owned(), None),
+        VendorArg::Ebay => (Method::GET, ebay::PRIVILEGE_PATH.to_owned(), None),
+        VendorArg::Walmart => (Method::GET, walmart::ORDERS_PATH.to_owned(), None),
+        VendorArg::Tiktok => (Method::GET, tiktok::SHOPS_PATH.to_owned(), None),
+        VendorArg::Shopee => (Method::GET, shopee::SHOP_INFO_PATH.to_owned(), None),
+        VendorArg::Mercadolibre => (Method::GET, mercadolibre::ME_PATH.to_owned(), None),
     };
     Outgoing {
         method,
@@ -141,13 +150,11 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
         .map_err(|e| Failure::Local(format!("the sandbox did not start: {e}")))?;
     // IceKredit's 20 sliding minutes are documented, not sent: the SDK cannot learn a shorter
     // sandbox lifetime, so that vendor keeps its real one.
-    for vendor in Vendor::SEEDS
-        .into_iter()
-        .filter(|v| *v != Vendor::IceKredit)
-    {
+    for vendor in Vendor::ALL.into_iter().filter(|v| *v != Vendor::IceKredit) {
         sandbox.vendor(vendor).set_token_lifetime(LIFETIME);
     }
     let mut env: HashMap<String, String> = variables(&sandbox).into_iter().collect();
+    env.extend(fresh_codes(&sandbox));
     let vendors = [
         VendorArg::Igv,
         VendorArg::Wahool,
@@ -155,6 +162,12 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
         VendorArg::Aliexpress,
         VendorArg::Icekredit,
         VendorArg::Yz365,
+        VendorArg::Amazon,
+        VendorArg::Ebay,
+        VendorArg::Walmart,
+        VendorArg::Tiktok,
+        VendorArg::Shopee,
+        VendorArg::Mercadolibre,
     ];
     // The demo's tokens belong to a throw-away sandbox: keep them out of the user's store.
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
@@ -195,7 +208,7 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
     )
     .await;
     let mut table = format!(
-        "sandbox at {} — tokens live {} s (IceKredit: 20 min, sliding)\n\n{:<11} {:>9}  {:<42} {:>10}  {:>5}  {:<7} {}\n",
+        "sandbox at {} — tokens live {} s (IceKredit: 20 min, sliding)\n\n{:<13} {:>9}  {:<42} {:>10}  {:>5}  {:<7} {}\n",
         sandbox.addr(),
         LIFETIME.as_secs(),
         "vendor",
@@ -209,7 +222,7 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
     for row in rows {
         let row = row?;
         table.push_str(&format!(
-            "{:<11} {:>9}  {:<42} {:>10}  {:>5}  {:<7} {}\n",
+            "{:<13} {:>9}  {:<42} {:>10}  {:>5}  {:<7} {}\n",
             row.vendor,
             format!("{:.1?}", row.login),
             row.header,

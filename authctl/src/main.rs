@@ -105,11 +105,10 @@ async fn serve_sandbox(addr: std::net::SocketAddr) -> Result<String, Failure> {
     for (name, value) in sandbox_env::variables(&sandbox) {
         lines.push_str(&format!("export {name}={value}\n"));
     }
-    // The consent page hands out codes; this one saves a trip through it for Lazada.
-    let code = sandbox
-        .lazada()
-        .issue_code(vendors::sandbox::iop::DEMO_APP_KEY);
-    lines.push_str(&format!("export IOP_CODE={code}\n"));
+    // Consent pages hand out codes; these save a trip through them (IOP's is Lazada's).
+    for (name, code) in sandbox_env::fresh_codes(&sandbox) {
+        lines.push_str(&format!("export {name}={code}\n"));
+    }
     println!("{lines}");
     use std::io::Write;
     let _ = std::io::stdout().flush();

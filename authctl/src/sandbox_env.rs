@@ -1,8 +1,12 @@
 //! The variables that point authctl at a running sandbox, with its demo accounts.
 
-use vendors::sandbox::{Sandbox, Vendor, icekredit, igv, iop, wahool, yz365};
+use vendors::sandbox::{
+    Sandbox, Vendor, amazon, ebay, icekredit, igv, iop, mercadolibre, shopee, tiktok, wahool,
+    walmart, yz365,
+};
 
-/// `NAME=value` pairs for every variable authctl reads, plus the IOP consent pages.
+/// `NAME=value` pairs for every variable authctl reads, plus the IOP consent pages. Codes are
+/// single use: [`fresh_codes`] adds them.
 pub fn variables(sandbox: &Sandbox) -> Vec<(String, String)> {
     let pairs: [(&str, String); 19] = [
         ("IGV_BASE_URL", sandbox.base_url(Vendor::Igv)),
@@ -37,5 +41,60 @@ pub fn variables(sandbox: &Sandbox) -> Vec<(String, String)> {
         pairs.into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
     all.push(("YZ365_PASSWORD".into(), yz365::DEMO_PASSWORD.into()));
     all.push(("YZ365_TENANT_ID".into(), yz365::DEMO_TENANT_ID.into()));
+    let marketplaces: [(&str, String); 22] = [
+        ("AMAZON_BASE_URL", sandbox.base_url(Vendor::Amazon)),
+        ("AMAZON_API_URL", sandbox.api_url(Vendor::Amazon)),
+        ("AMAZON_CLIENT_ID", amazon::DEMO_CLIENT_ID.into()),
+        ("AMAZON_CLIENT_SECRET", amazon::DEMO_CLIENT_SECRET.into()),
+        ("AMAZON_REFRESH_TOKEN", amazon::DEMO_REFRESH_TOKEN.into()),
+        ("EBAY_BASE_URL", sandbox.base_url(Vendor::Ebay)),
+        ("EBAY_CLIENT_ID", ebay::DEMO_CLIENT_ID.into()),
+        ("EBAY_CLIENT_SECRET", ebay::DEMO_CLIENT_SECRET.into()),
+        ("EBAY_REFRESH_TOKEN", ebay::DEMO_REFRESH_TOKEN.into()),
+        ("WALMART_BASE_URL", sandbox.base_url(Vendor::Walmart)),
+        ("WALMART_CLIENT_ID", walmart::DEMO_CLIENT_ID.into()),
+        ("WALMART_CLIENT_SECRET", walmart::DEMO_CLIENT_SECRET.into()),
+        ("TIKTOK_BASE_URL", sandbox.base_url(Vendor::Tiktok)),
+        ("TIKTOK_API_URL", sandbox.api_url(Vendor::Tiktok)),
+        ("TIKTOK_APP_KEY", tiktok::DEMO_APP_KEY.into()),
+        ("TIKTOK_APP_SECRET", tiktok::DEMO_APP_SECRET.into()),
+        ("SHOPEE_BASE_URL", sandbox.base_url(Vendor::Shopee)),
+        ("SHOPEE_PARTNER_ID", shopee::DEMO_PARTNER_ID.to_string()),
+        ("SHOPEE_PARTNER_KEY", shopee::DEMO_PARTNER_KEY.into()),
+        ("SHOPEE_SHOP_ID", shopee::DEMO_SHOP_ID.to_string()),
+        (
+            "MERCADOLIBRE_BASE_URL",
+            sandbox.base_url(Vendor::MercadoLibre),
+        ),
+        (
+            "MERCADOLIBRE_CLIENT_ID",
+            mercadolibre::DEMO_CLIENT_ID.into(),
+        ),
+    ];
+    all.extend(marketplaces.into_iter().map(|(n, v)| (n.to_owned(), v)));
+    all.push((
+        "MERCADOLIBRE_CLIENT_SECRET".into(),
+        mercadolibre::DEMO_CLIENT_SECRET.into(),
+    ));
+    all.push((
+        "MERCADOLIBRE_REDIRECT_URI".into(),
+        mercadolibre::DEMO_REDIRECT_URI.into(),
+    ));
     all
+}
+
+/// A fresh single-use code for every code-exchange vendor, as each consent page would give.
+pub fn fresh_codes(sandbox: &Sandbox) -> Vec<(String, String)> {
+    vec![
+        (
+            "IOP_CODE".into(),
+            sandbox.lazada().issue_code(iop::DEMO_APP_KEY),
+        ),
+        ("TIKTOK_AUTH_CODE".into(), sandbox.tiktok().issue_code()),
+        ("SHOPEE_CODE".into(), sandbox.shopee().issue_code()),
+        (
+            "MERCADOLIBRE_CODE".into(),
+            sandbox.mercadolibre().issue_code(),
+        ),
+    ]
 }

@@ -10,7 +10,10 @@ use auth_core::{
 };
 use reqwest::Method;
 use vendors::iop::IopApp;
-use vendors::{aliexpress, icekredit, igv, lazada, wahool, yz365};
+use vendors::{
+    aliexpress, amazon, ebay, icekredit, igv, lazada, mercadolibre, shopee, tiktok, wahool,
+    walmart, yz365,
+};
 
 use crate::cli::VendorArg;
 use crate::failure::Failure;
@@ -101,7 +104,21 @@ pub fn names(vendor: VendorArg) -> (&'static str, &'static str) {
         VendorArg::Aliexpress => ("aliexpress", "ALIEXPRESS"),
         VendorArg::Icekredit => ("icekredit", "ICEKREDIT"),
         VendorArg::Yz365 => ("yz365", "YZ365"),
+        VendorArg::Amazon => ("amazon", "AMAZON"),
+        VendorArg::Ebay => ("ebay", "EBAY"),
+        VendorArg::Walmart => ("walmart", "WALMART"),
+        VendorArg::Tiktok => ("tiktok", "TIKTOK"),
+        VendorArg::Shopee => ("shopee", "SHOPEE"),
+        VendorArg::Mercadolibre => ("mercadolibre", "MERCADOLIBRE"),
     }
+}
+
+/// An integer variable (Shopee's ids).
+fn integer(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<u64, Failure> {
+    require(lookup, vendor, name)?
+        .trim()
+        .parse()
+        .map_err(|_| Failure::Config(format!("{vendor}: {name} is not a whole number")))
 }
 
 /// Where the vendor is and whose tokens to use: `--base-url` and `--account`, each over its
@@ -208,6 +225,107 @@ pub fn build(
                 Secret::from(require("YZ365_PASSWORD")?),
                 require("YZ365_TENANT_ID")?,
             );
+            wrap(
+                finish_builder(Session::builder(login), base.clone(), &settings),
+                base,
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Amazon => {
+            let login = amazon::AmazonLogin::new(
+                require("AMAZON_CLIENT_ID")?,
+                Secret::from(require("AMAZON_CLIENT_SECRET")?),
+                Secret::from(require("AMAZON_REFRESH_TOKEN")?),
+            );
+            // Tokens come from the LWA host; business calls go to the region's SP-API host.
+            let api =
+                lookup("AMAZON_API_URL").unwrap_or_else(|| amazon::API_BASE_URLS[0].1.to_owned());
+            wrap(
+                finish_builder(Session::builder(login), base, &settings),
+                Some(api),
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Ebay => {
+            let (id, secret) = (
+                require("EBAY_CLIENT_ID")?,
+                Secret::from(require("EBAY_CLIENT_SECRET")?),
+            );
+            // A user's refresh token, when given, makes a user token instead of the app's.
+            match lookup("EBAY_REFRESH_TOKEN").filter(|t| !t.is_empty()) {
+                Some(refresh_token) => {
+                    let login = ebay::EbayUser {
+                        client_id: id,
+                        client_secret: secret,
+                        refresh_token: Secret::from(refresh_token),
+                    };
+                    wrap(
+                        finish_builder(Session::builder(login), base.clone(), &settings),
+                        base,
+                        false,
+                        |c| c,
+                    )
+                }
+                None => {
+                    let login = ebay::EbayApplication::new(id, secret);
+                    wrap(
+                        finish_builder(Session::builder(login), base.clone(), &settings),
+                        base,
+                        false,
+                        |c| c,
+                    )
+                }
+            }
+        }
+        VendorArg::Walmart => {
+            let login = walmart::WalmartLogin {
+                client_id: require("WALMART_CLIENT_ID")?,
+                client_secret: Secret::from(require("WALMART_CLIENT_SECRET")?),
+            };
+            wrap(
+                finish_builder(Session::builder(login), base.clone(), &settings),
+                base,
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Tiktok => {
+            let login = tiktok::TiktokLogin::new(
+                require("TIKTOK_APP_KEY")?,
+                Secret::from(require("TIKTOK_APP_SECRET")?),
+                Secret::from(require("TIKTOK_AUTH_CODE")?),
+            );
+            let api = lookup("TIKTOK_API_URL").unwrap_or_else(|| tiktok::API_BASE_URL.to_owned());
+            wrap(
+                finish_builder(Session::builder(login), base, &settings),
+                Some(api),
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Shopee => {
+            let login = shopee::ShopeeLogin {
+                partner_id: integer(lookup, vendor_name, "SHOPEE_PARTNER_ID")?,
+                partner_key: Secret::from(require("SHOPEE_PARTNER_KEY")?),
+                code: Secret::from(require("SHOPEE_CODE")?),
+                shop_id: integer(lookup, vendor_name, "SHOPEE_SHOP_ID")?,
+            };
+            wrap(
+                finish_builder(Session::builder(login), base.clone(), &settings),
+                base,
+                false,
+                |c| c,
+            )
+        }
+        VendorArg::Mercadolibre => {
+            let login = mercadolibre::MercadoLibreLogin {
+                client_id: require("MERCADOLIBRE_CLIENT_ID")?,
+                client_secret: Secret::from(require("MERCADOLIBRE_CLIENT_SECRET")?),
+                code: Secret::from(require("MERCADOLIBRE_CODE")?),
+                redirect_uri: require("MERCADOLIBRE_REDIRECT_URI")?,
+            };
             wrap(
                 finish_builder(Session::builder(login), base.clone(), &settings),
                 base,

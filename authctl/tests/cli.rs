@@ -107,6 +107,27 @@ fn sandbox_prints_every_variable_then_a_blank_line() {
         "YZ365_USERNAME",
         "YZ365_PASSWORD",
         "YZ365_TENANT_ID",
+        "AMAZON_BASE_URL",
+        "AMAZON_API_URL",
+        "AMAZON_CLIENT_ID",
+        "AMAZON_CLIENT_SECRET",
+        "AMAZON_REFRESH_TOKEN",
+        "EBAY_CLIENT_ID",
+        "EBAY_CLIENT_SECRET",
+        "WALMART_CLIENT_ID",
+        "WALMART_CLIENT_SECRET",
+        "TIKTOK_APP_KEY",
+        "TIKTOK_APP_SECRET",
+        "TIKTOK_AUTH_CODE",
+        "TIKTOK_API_URL",
+        "SHOPEE_PARTNER_ID",
+        "SHOPEE_PARTNER_KEY",
+        "SHOPEE_SHOP_ID",
+        "SHOPEE_CODE",
+        "MERCADOLIBRE_CLIENT_ID",
+        "MERCADOLIBRE_CLIENT_SECRET",
+        "MERCADOLIBRE_CODE",
+        "MERCADOLIBRE_REDIRECT_URI",
     ] {
         assert!(!sandbox.var(name).is_empty(), "{name}");
     }
@@ -254,7 +275,7 @@ fn authorize_url_prints_the_consent_page() {
 #[test]
 fn exit_2_for_usage_and_configuration() {
     let sandbox = SandboxProcess::start();
-    sandbox.authctl().args(["token", "ebay"]).assert().code(2);
+    sandbox.authctl().args(["token", "etsy"]).assert().code(2);
     let out = sandbox
         .authctl()
         .args(["token", "igv"])
@@ -340,6 +361,12 @@ fn demo_shows_every_vendor() {
         "aliexpress",
         "icekredit",
         "yz365",
+        "amazon",
+        "ebay",
+        "walmart",
+        "tiktok",
+        "shopee",
+        "mercadolibre",
     ] {
         let row = table
             .lines()
@@ -353,6 +380,56 @@ fn demo_shows_every_vendor() {
             && table.contains("extended by use"),
         "{table}"
     );
+}
+
+#[test]
+fn each_marketplace_gives_a_token_and_a_protected_call() {
+    let sandbox = SandboxProcess::start();
+    for (vendor, path, expected) in [
+        (
+            "amazon",
+            "/sellers/v1/marketplaceParticipations",
+            "A2SANDBOXSELLER",
+        ),
+        ("ebay", "/sell/account/v1/privilege", "sandbox_seller_1"),
+        ("walmart", "/v3/orders", "\"order\":[]"),
+        ("tiktok", "/authorization/202309/shops", "Sandbox shop"),
+        ("shopee", "/api/v2/shop/get_shop_info", "Sandbox shop"),
+        ("mercadolibre", "/users/me", "146322322"),
+    ] {
+        let token = sandbox.authctl().args(["token", vendor]).output().unwrap();
+        assert!(token.status.success(), "{vendor}: {}", stderr(&token));
+        let call = sandbox
+            .authctl()
+            .args(["request", vendor, "GET", path])
+            .output()
+            .unwrap();
+        assert!(call.status.success(), "{vendor}: {}", stderr(&call));
+        assert!(
+            stdout(&call).contains(expected),
+            "{vendor}: {}",
+            stdout(&call)
+        );
+    }
+}
+
+#[test]
+fn a_rotated_refresh_token_is_kept_between_runs_and_no_code_is_sent_twice() {
+    let sandbox = SandboxProcess::start();
+    for vendor in ["tiktok", "shopee", "mercadolibre"] {
+        let first = sandbox.authctl().args(["token", vendor]).output().unwrap();
+        assert!(first.status.success(), "{vendor}: {}", stderr(&first));
+        // The code is spent: only the stored token (or its refresh token) makes these work.
+        for _ in 0..2 {
+            let again = sandbox.authctl().args(["token", vendor]).output().unwrap();
+            assert!(again.status.success(), "{vendor}: {}", stderr(&again));
+            assert_eq!(
+                stdout(&first),
+                stdout(&again),
+                "{vendor}: the stored token is reused"
+            );
+        }
+    }
 }
 
 #[test]
