@@ -1,4 +1,4 @@
-//! A simulated day of traffic for every vendor through the authorised client (paused time):
+//! A simulated day of traffic for every vendor, the marketplaces included, through the authorised client (paused time):
 //! zero failed requests, and the number of logins and refreshes the lifetime implies.
 
 mod common;
@@ -15,7 +15,7 @@ const EVERY: u64 = 120;
 async fn a_day_of_traffic_for_every_vendor() {
     let sandbox = Sandbox::start().await.unwrap();
     // Shorter-lived IOP tokens than the 7-day default, so a day holds many refreshes.
-    for vendor in [Vendor::Lazada, Vendor::AliExpress] {
+    for vendor in [Vendor::Lazada, Vendor::AliExpress, Vendor::Tiktok] {
         sandbox
             .vendor(vendor)
             .set_token_lifetime(Duration::from_secs(3600));
@@ -23,7 +23,7 @@ async fn a_day_of_traffic_for_every_vendor() {
     let clients = Clients::new(&sandbox);
     let mut failures = 0;
     for _ in 0..DAY / EVERY {
-        for vendor in Vendor::SEEDS {
+        for vendor in Vendor::ALL {
             if !call(vendor, &sandbox, &clients).await {
                 failures += 1;
             }
@@ -34,7 +34,13 @@ async fn a_day_of_traffic_for_every_vendor() {
 
     // Renewal at 75-85% of the lifetime: between day/(0.85 L) and day/(0.75 L) renewals.
     let renewals = |lifetime: u64| (DAY * 100 / (85 * lifetime), DAY * 100 / (75 * lifetime) + 1);
-    for vendor in [Vendor::Igv, Vendor::Wahool, Vendor::Yz365] {
+    for vendor in [
+        Vendor::Igv,
+        Vendor::Wahool,
+        Vendor::Yz365,
+        Vendor::Amazon,
+        Vendor::Walmart,
+    ] {
         let lifetime = sandbox.vendor(vendor).token_lifetime().as_secs();
         let (low, high) = renewals(lifetime);
         let logins = sandbox.vendor(vendor).login_count();
@@ -45,8 +51,23 @@ async fn a_day_of_traffic_for_every_vendor() {
             high + 1
         );
     }
-    for vendor in [Vendor::Lazada, Vendor::AliExpress] {
-        let (low, high) = renewals(3600);
+    // eBay renews a user token from its (non-rotating) refresh token each time: every renewal is
+    // a refresh grant.
+    let ebay = sandbox.vendor(Vendor::Ebay);
+    let (low, high) = renewals(ebay.token_lifetime().as_secs());
+    assert!(
+        (low + 1..=high + 1).contains(&ebay.refresh_count()),
+        "eBay: {} refresh grants",
+        ebay.refresh_count()
+    );
+    for vendor in [
+        Vendor::Lazada,
+        Vendor::AliExpress,
+        Vendor::Tiktok,
+        Vendor::Shopee,
+        Vendor::MercadoLibre,
+    ] {
+        let (low, high) = renewals(sandbox.vendor(vendor).token_lifetime().as_secs());
         let state = sandbox.vendor(vendor);
         assert_eq!(
             state.login_count(),
@@ -64,7 +85,7 @@ async fn a_day_of_traffic_for_every_vendor() {
         1,
         "a sliding token used every 2 minutes never lapses"
     );
-    for vendor in Vendor::SEEDS {
+    for vendor in Vendor::ALL {
         assert_eq!(
             sandbox.vendor(vendor).protected_count(),
             DAY / EVERY,
