@@ -8,6 +8,8 @@
 //! fleet_worker race <lazada base URL> <store> <code>
 //!     takes a token (the code, or the stored one), prints `ready`, then for each `renew` line
 //!     on stdin renews and makes one signed call: prints `ok` or `err <message>`.
+//! fleet_worker market-race <tiktok|shopee|mercadolibre> <sandbox base URL> <store> <code>
+//!     as `race`, for a marketplace whose refresh tokens rotate, with its protected call.
 //! fleet_worker seller <lazada base URL> <store> <code> [<account>]
 //!     exchanges the code (or takes the stored token), makes one signed call; prints
 //!     `fingerprint <md5 of the token>`, `seller <the seller the vendor says the call acted
@@ -35,6 +37,9 @@ async fn main() {
             stampede(&args[1], &args[2], &args[3], &args[4]).await
         }
         Some("race") if args.len() == 4 => race(&args[1], &args[2], &args[3]).await,
+        Some("market-race") if args.len() == 5 => {
+            market_race(&args[1], &args[2], &args[3], &args[4]).await
+        }
         Some("seller") if args.len() == 4 || args.len() == 5 => {
             seller(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)).await
         }
@@ -136,6 +141,90 @@ async fn race(url: &str, spec: &str, code: &str) -> Result<(), String> {
                     }
                 }
                 Ok(response) => format!("err call: HTTP {}", response.status()),
+                Err(e) => format!("err call: {e}"),
+            },
+        };
+        println!("{outcome}");
+    }
+    Ok(())
+}
+
+async fn market_race(vendor: &str, url: &str, spec: &str, code: &str) -> Result<(), String> {
+    fn built<E: auth_core::LoginEndpoint>(
+        login: E,
+        url: &str,
+        store: Arc<dyn TokenStore>,
+    ) -> Result<AuthorizedClient, String> {
+        let session = Session::builder(login)
+            .base_url(url)
+            .store(store)
+            .store_lease(Duration::from_secs(5))
+            .build()
+            .map_err(|e| e.to_string())?;
+        AuthorizedClient::new(session, url).map_err(|e| e.to_string())
+    }
+    let store = store(spec)?;
+    let code = Secret::from(code);
+    let (client, path) = match vendor {
+        "tiktok" => (
+            built(
+                vendors::tiktok::TiktokLogin::new(
+                    vendors::sandbox::tiktok::DEMO_APP_KEY,
+                    Secret::from(vendors::sandbox::tiktok::DEMO_APP_SECRET),
+                    code,
+                ),
+                url,
+                store,
+            )?,
+            vendors::sandbox::tiktok::SHOPS_PATH,
+        ),
+        "shopee" => (
+            built(
+                vendors::shopee::ShopeeLogin {
+                    partner_id: vendors::sandbox::shopee::DEMO_PARTNER_ID,
+                    partner_key: Secret::from(vendors::sandbox::shopee::DEMO_PARTNER_KEY),
+                    code,
+                    shop_id: vendors::sandbox::shopee::DEMO_SHOP_ID,
+                },
+                url,
+                store,
+            )?,
+            vendors::sandbox::shopee::SHOP_INFO_PATH,
+        ),
+        "mercadolibre" => (
+            built(
+                vendors::mercadolibre::MercadoLibreLogin {
+                    client_id: vendors::sandbox::mercadolibre::DEMO_CLIENT_ID.into(),
+                    client_secret: Secret::from(vendors::sandbox::mercadolibre::DEMO_CLIENT_SECRET),
+                    code,
+                    redirect_uri: vendors::sandbox::mercadolibre::DEMO_REDIRECT_URI.into(),
+                },
+                url,
+                store,
+            )?,
+            vendors::sandbox::mercadolibre::ME_PATH,
+        ),
+        other => return Err(format!("no rotating marketplace named {other}")),
+    };
+    let session = client.session().clone();
+    session.token().await.map_err(|e| e.to_string())?;
+    println!("ready");
+    let mut lines = std::io::stdin().lock().lines();
+    while let Some(Ok(line)) = tokio::task::block_in_place(|| lines.next()) {
+        if line.trim() != "renew" {
+            break;
+        }
+        let outcome = match session.renew().await {
+            Err(e) => format!("err renew: {e}"),
+            Ok(_) => match client.get(path).send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let body = response.bytes().await.unwrap_or_default();
+                    match client.vendor_error(status, &body) {
+                        None if status == 200 => "ok".to_owned(),
+                        _ => format!("err call: HTTP {status} {}", String::from_utf8_lossy(&body)),
+                    }
+                }
                 Err(e) => format!("err call: {e}"),
             },
         };

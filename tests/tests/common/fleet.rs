@@ -82,8 +82,13 @@ pub struct Racer {
 impl Racer {
     /// Starts one and waits until it holds a token.
     pub async fn start(url: &str, store: &str, code: &str) -> Racer {
+        Racer::start_with(&["race", url, store, code]).await
+    }
+
+    /// Starts a worker with these arguments (a `race` mode) and waits until it holds a token.
+    pub async fn start_with(args: &[&str]) -> Racer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_fleet_worker"))
-            .args(["race", url, store, code])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
