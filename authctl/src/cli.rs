@@ -64,11 +64,11 @@ pub enum Command {
     },
     /// Start the sandbox and show every vendor logging in, calling, reusing and renewing.
     Demo,
-    /// Print the seller consent URL of an IOP vendor.
+    /// Print the seller consent URL of a vendor that has one.
     AuthorizeUrl {
-        /// `lazada` or `aliexpress`.
-        vendor: IopVendorArg,
-        /// Where the seller is sent back with `?code=...`.
+        /// `lazada`, `aliexpress`, `ebay` or `shopee`.
+        vendor: ConsentVendorArg,
+        /// Where the seller is sent back with `?code=...` (eBay: the app's RuName).
         #[arg(long)]
         redirect_uri: String,
     },
@@ -91,11 +91,13 @@ pub enum VendorArg {
     Mercadolibre,
 }
 
-/// The IOP vendors.
+/// The vendors with a consent page whose address authctl can make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum IopVendorArg {
+pub enum ConsentVendorArg {
     Lazada,
     Aliexpress,
+    Ebay,
+    Shopee,
 }
 
 /// How `token` prints the token.

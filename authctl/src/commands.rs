@@ -4,7 +4,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 
-use crate::cli::{Format, IopVendorArg, VendorArg};
+use crate::cli::{ConsentVendorArg, Format, VendorArg};
 use crate::failure::Failure;
 use crate::vendor_client::{Outgoing, VendorClient, names};
 
@@ -93,23 +93,63 @@ pub async fn request(
     }
 }
 
+/// A URL that does not parse, blamed on the variable it came from.
+fn bad<E: std::fmt::Display>(env: &'static str) -> impl Fn(E) -> Failure {
+    move |e| Failure::Config(format!("{env}: {e}"))
+}
+
 pub fn authorize_url(
-    vendor: IopVendorArg,
+    vendor: ConsentVendorArg,
     redirect_uri: &str,
     lookup: crate::vendor_client::Lookup<'_>,
 ) -> Result<String, Failure> {
-    let app_key = lookup("IOP_APP_KEY")
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| Failure::Config("IOP_APP_KEY is not set".into()))?;
-    let (env, default) = match vendor {
-        IopVendorArg::Lazada => ("LAZADA_AUTHORIZE_URL", vendors::lazada::AUTHORIZE_URL),
-        IopVendorArg::Aliexpress => (
-            "ALIEXPRESS_AUTHORIZE_URL",
-            vendors::aliexpress::AUTHORIZE_URL,
-        ),
+    let require = |name: &str| {
+        lookup(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Failure::Config(format!("{name} is not set")))
     };
-    let page = lookup(env).unwrap_or_else(|| default.to_owned());
-    vendors::iop::authorize_url(&page, &app_key, redirect_uri)
-        .map(|url| url.to_string())
-        .map_err(|e| Failure::Config(format!("{env}: {e}")))
+    let url = match vendor {
+        ConsentVendorArg::Lazada | ConsentVendorArg::Aliexpress => {
+            let app_key = require("IOP_APP_KEY")?;
+            let (env, default) = match vendor {
+                ConsentVendorArg::Lazada => {
+                    ("LAZADA_AUTHORIZE_URL", vendors::lazada::AUTHORIZE_URL)
+                }
+                _ => (
+                    "ALIEXPRESS_AUTHORIZE_URL",
+                    vendors::aliexpress::AUTHORIZE_URL,
+                ),
+            };
+            let page = lookup(env).unwrap_or_else(|| default.to_owned());
+            vendors::iop::authorize_url(&page, &app_key, redirect_uri).map_err(bad(env))?
+        }
+        ConsentVendorArg::Ebay => {
+            let client_id = require("EBAY_CLIENT_ID")?;
+            let page = lookup("EBAY_AUTHORIZE_URL")
+                .unwrap_or_else(|| vendors::ebay::AUTHORIZE_URL.to_owned());
+            let scopes =
+                lookup("EBAY_SCOPES").unwrap_or_else(|| vendors::ebay::DEFAULT_SCOPE.to_owned());
+            let scopes: Vec<&str> = scopes.split_whitespace().collect();
+            vendors::ebay::consent_url(&page, &client_id, redirect_uri, &scopes)
+                .map_err(bad("EBAY_AUTHORIZE_URL"))?
+        }
+        ConsentVendorArg::Shopee => {
+            let partner_id: u64 = require("SHOPEE_PARTNER_ID")?
+                .trim()
+                .parse()
+                .map_err(|_| Failure::Config("SHOPEE_PARTNER_ID is not a whole number".into()))?;
+            let key = auth_core::Secret::from(require("SHOPEE_PARTNER_KEY")?);
+            let base =
+                lookup("SHOPEE_BASE_URL").unwrap_or_else(|| vendors::shopee::BASE_URL.to_owned());
+            vendors::shopee::auth_partner_url(
+                &base,
+                partner_id,
+                &key,
+                redirect_uri,
+                std::time::SystemTime::now(),
+            )
+            .map_err(bad("SHOPEE_BASE_URL"))?
+        }
+    };
+    Ok(url.to_string())
 }

@@ -273,6 +273,54 @@ fn authorize_url_prints_the_consent_page() {
 }
 
 #[test]
+fn authorize_url_for_ebay_and_shopee() {
+    let sandbox = SandboxProcess::start();
+    let out = sandbox
+        .authctl()
+        .args(["authorize-url", "ebay", "--redirect-uri", "My_App-RuName"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = stdout(&out);
+    assert!(
+        url.starts_with("https://auth.ebay.com/oauth2/authorize?client_id="),
+        "{url}"
+    );
+    assert!(
+        url.contains("&redirect_uri=My_App-RuName&response_type=code&scope="),
+        "{url}"
+    );
+
+    let out = sandbox
+        .authctl()
+        .args([
+            "authorize-url",
+            "shopee",
+            "--redirect-uri",
+            "https://app.example/cb",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = stdout(&out);
+    let base = sandbox.var("SHOPEE_BASE_URL");
+    assert!(
+        url.starts_with(&format!(
+            "{base}/api/v2/shop/auth_partner?partner_id=2001887&timestamp="
+        )),
+        "{url}"
+    );
+    assert!(
+        url.contains("&sign=") && url.ends_with("&redirect=https%3A%2F%2Fapp.example%2Fcb"),
+        "{url}"
+    );
+    assert!(
+        !url.contains(&sandbox.var("SHOPEE_PARTNER_KEY")),
+        "the key is never in the URL"
+    );
+}
+
+#[test]
 fn exit_2_for_usage_and_configuration() {
     let sandbox = SandboxProcess::start();
     sandbox.authctl().args(["token", "etsy"]).assert().code(2);

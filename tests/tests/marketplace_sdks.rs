@@ -24,7 +24,16 @@ fn session<E: LoginEndpoint>(endpoint: E, server: &Recorder) -> Session<E> {
 
 /// Runs the SDK in `mode` against `server`, off the runtime's threads.
 async fn sdk(mode: &'static str, server: &Recorder, credentials: Value) -> Value {
-    let host = server.base_url.trim_start_matches("http://").to_owned();
+    sdk_at(
+        mode,
+        server.base_url.trim_start_matches("http://").to_owned(),
+        credentials,
+    )
+    .await
+}
+
+/// Runs the SDK in `mode` against `host` (`addr[/prefix]`), off the runtime's threads.
+async fn sdk_at(mode: &'static str, host: String, credentials: Value) -> Value {
     tokio::task::spawn_blocking(move || {
         common::oracle::run(
             "marketplace_sdks.py",
@@ -191,4 +200,69 @@ async fn shopee_exchange_and_refresh_are_the_requests_pyshopee_sends() {
         );
     }
     assert_eq!(our_calls.len(), 2);
+}
+
+/// The sandbox's address and a vendor's prefix, as an SDK's `host`.
+fn sandbox_host(sandbox: &vendors::sandbox::Sandbox, vendor: vendors::sandbox::Vendor) -> String {
+    sandbox
+        .base_url(vendor)
+        .trim_start_matches("http://")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_amazon_sandbox_serves_python_amazon_sp_api() {
+    use vendors::sandbox::{Sandbox, Vendor, amazon};
+    let sandbox = Sandbox::start().await.unwrap();
+    let read = sdk_at(
+        "amazon",
+        sandbox_host(&sandbox, Vendor::Amazon),
+        json!({
+            "client_id": amazon::DEMO_CLIENT_ID,
+            "client_secret": amazon::DEMO_CLIENT_SECRET,
+            "refresh_token": amazon::DEMO_REFRESH_TOKEN,
+        }),
+    )
+    .await;
+    let token = read["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(read["expires_in"], 3600);
+    assert_eq!(sandbox.amazon().state().login_count(), 1);
+    // The token the SDK obtained opens the protected call, in SP-API's form.
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}{}",
+            sandbox.api_url(Vendor::Amazon),
+            amazon::PARTICIPATIONS_PATH
+        ))
+        .header("x-amz-access-token", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shopee_sandbox_serves_pyshopee_and_rotates_its_refresh_token() {
+    use vendors::sandbox::{Sandbox, Vendor, shopee};
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.shopee();
+    let host = sandbox_host(&sandbox, Vendor::Shopee);
+    let given = json!({
+        "shop_id": shopee::DEMO_SHOP_ID,
+        "partner_id": shopee::DEMO_PARTNER_ID,
+        "partner_key": shopee::DEMO_PARTNER_KEY,
+        "code": sim.issue_code(),
+    });
+    let first = sdk_at("shopee-token", host.clone(), given.clone()).await;
+    let first_refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    assert!(sim.ledger().refresh_token_is_live(&first_refresh));
+    let mut refresh = given;
+    refresh["refresh_token"] = Value::from(first_refresh.clone());
+    let second = sdk_at("shopee-refresh", host, refresh).await;
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert!(!sim.ledger().refresh_token_is_live(&first_refresh), "spent");
+    assert_eq!(
+        (sim.state().login_count(), sim.state().refresh_count()),
+        (1, 1)
+    );
 }

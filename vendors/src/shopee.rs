@@ -141,8 +141,11 @@ pub fn auth_partner_url(
     redirect: &str,
     now: SystemTime,
 ) -> Result<Url, url::ParseError> {
-    let mut url = Url::parse(base)?;
-    url.set_path(AUTH_PARTNER_PATH);
+    // The base may carry a path of its own (a gateway, the sandbox's prefix): the page is below it.
+    let mut url = Url::parse(&format!(
+        "{}{AUTH_PARTNER_PATH}",
+        base.trim_end_matches('/')
+    ))?;
     let timestamp = now
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
