@@ -333,3 +333,80 @@ async fn mercado_libre_exchanges_a_code_and_never_reuses_a_refresh_token() {
     );
     get_ok(&client, mercadolibre::ME_PATH).await;
 }
+
+/// Asks three times; the vendor hears the credentials once.
+async fn refused_once<E: LoginEndpoint>(login: E, sandbox: &Sandbox, vendor: Vendor) {
+    let session = session(login, sandbox, vendor);
+    for _ in 0..3 {
+        let err = session.token().await.unwrap_err();
+        assert_eq!(err.class(), ErrorClass::Rejected, "{vendor:?}: {err}");
+        assert!(
+            !err.to_string().contains("wrong-secret"),
+            "{vendor:?}: {err}"
+        );
+    }
+    let state = sandbox.vendor(vendor);
+    assert_eq!(
+        state.login_count() + state.refresh_count(),
+        1,
+        "{vendor:?}: the rejected credentials were sent once"
+    );
+}
+
+#[tokio::test]
+async fn every_marketplace_hears_a_wrong_secret_once() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let wrong = || Secret::from("wrong-secret");
+    refused_once(amazon_login("wrong-secret"), &sandbox, Vendor::Amazon).await;
+    refused_once(
+        eb::EbayUser {
+            client_id: ebay::DEMO_CLIENT_ID.into(),
+            client_secret: wrong(),
+            refresh_token: Secret::from(ebay::DEMO_REFRESH_TOKEN),
+        },
+        &sandbox,
+        Vendor::Ebay,
+    )
+    .await;
+    refused_once(
+        wm::WalmartLogin {
+            client_id: walmart::DEMO_CLIENT_ID.into(),
+            client_secret: wrong(),
+        },
+        &sandbox,
+        Vendor::Walmart,
+    )
+    .await;
+    refused_once(
+        tt::TiktokLogin::new(
+            tiktok::DEMO_APP_KEY,
+            wrong(),
+            Secret::from(sandbox.tiktok().issue_code().as_str()),
+        ),
+        &sandbox,
+        Vendor::Tiktok,
+    )
+    .await;
+    refused_once(
+        sp::ShopeeLogin {
+            partner_id: shopee::DEMO_PARTNER_ID,
+            partner_key: wrong(),
+            code: Secret::from(sandbox.shopee().issue_code().as_str()),
+            shop_id: shopee::DEMO_SHOP_ID,
+        },
+        &sandbox,
+        Vendor::Shopee,
+    )
+    .await;
+    refused_once(
+        ml::MercadoLibreLogin {
+            client_id: mercadolibre::DEMO_CLIENT_ID.into(),
+            client_secret: wrong(),
+            code: Secret::from(sandbox.mercadolibre().issue_code().as_str()),
+            redirect_uri: mercadolibre::DEMO_REDIRECT_URI.into(),
+        },
+        &sandbox,
+        Vendor::MercadoLibre,
+    )
+    .await;
+}
