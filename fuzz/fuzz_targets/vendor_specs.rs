@@ -2,7 +2,7 @@
 use auth_core::LoginEndpoint;
 use auth_core::spec::LoginSpec;
 
-pub const SPECS: [&LoginSpec; 8] = [
+pub const SPECS: [&LoginSpec; 19] = [
     vendors::igv::IgvLogin::SPEC,
     vendors::icekredit::IceKreditLogin::SPEC,
     vendors::wahool::WahoolLogin::SPEC,
@@ -11,4 +11,15 @@ pub const SPECS: [&LoginSpec; 8] = [
     vendors::lazada::LazadaTokenRefresh::SPEC,
     vendors::aliexpress::AliExpressTokenCreate::SPEC,
     vendors::aliexpress::AliExpressTokenRefresh::SPEC,
+    vendors::amazon::AmazonLogin::SPEC,
+    vendors::amazon::AmazonGrantless::SPEC,
+    vendors::ebay::EbayApplication::SPEC,
+    vendors::ebay::EbayUser::SPEC,
+    vendors::walmart::WalmartLogin::SPEC,
+    vendors::tiktok::TiktokLogin::SPEC,
+    vendors::tiktok::TiktokRefresh::SPEC,
+    vendors::shopee::ShopeeLogin::SPEC,
+    vendors::shopee::ShopeeRefresh::SPEC,
+    vendors::mercadolibre::MercadoLibreLogin::SPEC,
+    vendors::mercadolibre::MercadoLibreRefresh::SPEC,
 ];

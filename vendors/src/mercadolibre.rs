@@ -9,6 +9,11 @@
 //!   (single use); the session keeps the newest. The app needs the `offline_access` scope.
 //! - Later requests carry `Authorization: Bearer <token>` (a token in the query is the old
 //!   way). `invalid_grant` means the code or refresh token is expired or already used.
+//!
+//! **The refresh token's lifetime.** The old FAQ says refresh tokens never expire but work once;
+//! newer pages are quoted as saying 6 months. Nothing here depends on it: a refused refresh token
+//! is forgotten and the session logs in again, which with a spent code is a rejection asking for
+//! a new consent.
 
 use auth_core::{Secret, login_endpoint};
 
