@@ -5,7 +5,9 @@
 
 mod common;
 
-include!("../ui/marketplaces.rs");
+use auth_core::Secret;
+use vendors::amazon::{AmazonGrantless, AmazonLogin};
+use vendors::shopee::ShopeeLogin;
 
 use std::collections::BTreeMap;
 
