@@ -66,11 +66,15 @@ pub enum Command {
     Demo,
     /// Print the seller consent URL of a vendor that has one.
     AuthorizeUrl {
-        /// `lazada`, `aliexpress`, `ebay` or `shopee`.
+        /// `lazada`, `aliexpress`, `ebay`, `shopee` or `tiktok`.
         vendor: ConsentVendorArg,
-        /// Where the seller is sent back with `?code=...` (eBay: the app's RuName).
+        /// Where the seller is sent back with `?code=...` (eBay: the app's RuName); TikTok Shop
+        /// sends the seller to the address registered for the app instead.
         #[arg(long)]
-        redirect_uri: String,
+        redirect_uri: Option<String>,
+        /// TikTok Shop: the `state` returned with the code.
+        #[arg(long)]
+        state: Option<String>,
     },
 }
 
@@ -98,6 +102,7 @@ pub enum ConsentVendorArg {
     Aliexpress,
     Ebay,
     Shopee,
+    Tiktok,
 }
 
 /// How `token` prints the token.

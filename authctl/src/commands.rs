@@ -100,9 +100,14 @@ fn bad<E: std::fmt::Display>(env: &'static str) -> impl Fn(E) -> Failure {
 
 pub fn authorize_url(
     vendor: ConsentVendorArg,
-    redirect_uri: &str,
+    redirect_uri: Option<&str>,
+    state: Option<&str>,
     lookup: crate::vendor_client::Lookup<'_>,
 ) -> Result<String, Failure> {
+    let redirect = || {
+        redirect_uri
+            .ok_or_else(|| Failure::Config("--redirect-uri is required for this vendor".into()))
+    };
     let require = |name: &str| {
         lookup(name)
             .filter(|v| !v.is_empty())
@@ -121,7 +126,7 @@ pub fn authorize_url(
                 ),
             };
             let page = lookup(env).unwrap_or_else(|| default.to_owned());
-            vendors::iop::authorize_url(&page, &app_key, redirect_uri).map_err(bad(env))?
+            vendors::iop::authorize_url(&page, &app_key, redirect()?).map_err(bad(env))?
         }
         ConsentVendorArg::Ebay => {
             let client_id = require("EBAY_CLIENT_ID")?;
@@ -130,7 +135,7 @@ pub fn authorize_url(
             let scopes =
                 lookup("EBAY_SCOPES").unwrap_or_else(|| vendors::ebay::DEFAULT_SCOPE.to_owned());
             let scopes: Vec<&str> = scopes.split_whitespace().collect();
-            vendors::ebay::consent_url(&page, &client_id, redirect_uri, &scopes)
+            vendors::ebay::consent_url(&page, &client_id, redirect()?, &scopes)
                 .map_err(bad("EBAY_AUTHORIZE_URL"))?
         }
         ConsentVendorArg::Shopee => {
@@ -145,10 +150,15 @@ pub fn authorize_url(
                 &base,
                 partner_id,
                 &key,
-                redirect_uri,
+                redirect()?,
                 std::time::SystemTime::now(),
             )
             .map_err(bad("SHOPEE_BASE_URL"))?
+        }
+        ConsentVendorArg::Tiktok => {
+            let app_key = require("TIKTOK_APP_KEY")?;
+            vendors::tiktok::consent_url(&app_key, state.unwrap_or("authctl"))
+                .map_err(bad("TIKTOK_APP_KEY"))?
         }
     };
     Ok(url.to_string())

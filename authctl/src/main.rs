@@ -91,7 +91,13 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         Command::AuthorizeUrl {
             vendor,
             redirect_uri,
-        } => commands::authorize_url(vendor, &redirect_uri, &environment),
+            state,
+        } => commands::authorize_url(
+            vendor,
+            redirect_uri.as_deref(),
+            state.as_deref(),
+            &environment,
+        ),
         Command::Demo => demo::demo(&http).await,
         Command::Sandbox { addr } => serve_sandbox(addr).await,
     }
