@@ -66,13 +66,13 @@ pub enum Command {
     Demo,
     /// Print the seller consent URL of a vendor that has one.
     AuthorizeUrl {
-        /// `lazada`, `aliexpress`, `ebay`, `shopee` or `tiktok`.
+        /// `lazada`, `aliexpress`, `ebay`, `shopee`, `tiktok` or `mercadolibre`.
         vendor: ConsentVendorArg,
         /// Where the seller is sent back with `?code=...` (eBay: the app's RuName); TikTok Shop
         /// sends the seller to the address registered for the app instead.
         #[arg(long)]
         redirect_uri: Option<String>,
-        /// TikTok Shop: the `state` returned with the code.
+        /// TikTok Shop and Mercado Libre: the `state` returned with the code.
         #[arg(long)]
         state: Option<String>,
     },
@@ -103,6 +103,7 @@ pub enum ConsentVendorArg {
     Ebay,
     Shopee,
     Tiktok,
+    Mercadolibre,
 }
 
 /// How `token` prints the token.

@@ -155,6 +155,18 @@ pub fn authorize_url(
             )
             .map_err(bad("SHOPEE_BASE_URL"))?
         }
+        ConsentVendorArg::Mercadolibre => {
+            let client_id = require("MERCADOLIBRE_CLIENT_ID")?;
+            let page = lookup("MERCADOLIBRE_AUTHORIZE_URL")
+                .unwrap_or_else(|| vendors::mercadolibre::AUTHORIZE_URL.to_owned());
+            vendors::mercadolibre::consent_url(
+                &page,
+                &client_id,
+                redirect()?,
+                state.unwrap_or("authctl"),
+            )
+            .map_err(bad("MERCADOLIBRE_AUTHORIZE_URL"))?
+        }
         ConsentVendorArg::Tiktok => {
             let app_key = require("TIKTOK_APP_KEY")?;
             vendors::tiktok::consent_url(&app_key, state.unwrap_or("authctl"))

@@ -273,7 +273,7 @@ fn authorize_url_prints_the_consent_page() {
 }
 
 #[test]
-fn authorize_url_for_ebay_shopee_and_tiktok() {
+fn authorize_url_for_ebay_shopee_tiktok_and_mercado_libre() {
     let sandbox = SandboxProcess::start();
     let out = sandbox
         .authctl()

@@ -1,5 +1,6 @@
 //! Mercado Libre (all sites).
 //!
+//! - The seller's consent page is [`consent_url`] (each site has its own authorization host).
 //! - Token host: `https://api.mercadolibre.com` ([`BASE_URL`]) for every site; there is no
 //!   separate sandbox host (test users live in production). Business calls go to the same host.
 //! - An authorization-code exchange in a form body (never the query, as the best-practices page
@@ -16,9 +17,13 @@
 //! a new consent.
 
 use auth_core::{Secret, login_endpoint};
+use url::Url;
 
 /// Where token and business calls go.
 pub const BASE_URL: &str = "https://api.mercadolibre.com";
+/// The consent page of the Argentine site, as the best-practices page shows it; each site has
+/// its own authorization host, to be passed to [`consent_url`] instead.
+pub const AUTHORIZE_URL: &str = "https://auth.mercadolibre.com.ar/authorization";
 
 /// Exchanges an authorization code (`POST /oauth/token`, `grant_type=authorization_code`).
 ///
@@ -71,4 +76,35 @@ pub struct MercadoLibreRefresh {
     /// The newest refresh token.
     #[login(refresh_token)]
     pub refresh_token: Secret,
+}
+
+/// The consent page: `{authorize}?response_type=code&client_id=..&state=..&redirect_uri=..`.
+/// The redirect URI must be the one registered for the app; `state` comes back with the code.
+///
+/// ```
+/// let url = vendors::mercadolibre::consent_url(
+///     vendors::mercadolibre::AUTHORIZE_URL,
+///     "7616159722006050",
+///     "https://app.example/cb",
+///     "ABC123",
+/// )
+/// .unwrap();
+/// assert_eq!(
+///     url.as_str(),
+///     "https://auth.mercadolibre.com.ar/authorization?response_type=code&client_id=7616159722006050&state=ABC123&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+/// );
+/// ```
+pub fn consent_url(
+    authorize: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    state: &str,
+) -> Result<Url, url::ParseError> {
+    let mut url = Url::parse(authorize)?;
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("state", state)
+        .append_pair("redirect_uri", redirect_uri);
+    Ok(url)
 }
