@@ -66,15 +66,18 @@ pub enum Command {
     Demo,
     /// Print the seller consent URL of a vendor that has one.
     AuthorizeUrl {
-        /// `lazada`, `aliexpress`, `ebay`, `shopee`, `tiktok` or `mercadolibre`.
+        /// `lazada`, `aliexpress`, `amazon`, `ebay`, `shopee`, `tiktok` or `mercadolibre`.
         vendor: ConsentVendorArg,
         /// Where the seller is sent back with `?code=...` (eBay: the app's RuName); TikTok Shop
         /// sends the seller to the address registered for the app instead.
         #[arg(long)]
         redirect_uri: Option<String>,
-        /// TikTok Shop and Mercado Libre: the `state` returned with the code.
+        /// Amazon, TikTok Shop and Mercado Libre: the `state` returned with the code.
         #[arg(long)]
         state: Option<String>,
+        /// Amazon: the app is still a draft (`version=beta`).
+        #[arg(long)]
+        draft: bool,
     },
 }
 
@@ -104,6 +107,7 @@ pub enum ConsentVendorArg {
     Shopee,
     Tiktok,
     Mercadolibre,
+    Amazon,
 }
 
 /// How `token` prints the token.

@@ -98,12 +98,23 @@ fn bad<E: std::fmt::Display>(env: &'static str) -> impl Fn(E) -> Failure {
     move |e| Failure::Config(format!("{env}: {e}"))
 }
 
+/// What a consent page is asked for on the command line.
+pub struct Consent<'a> {
+    pub redirect_uri: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub draft: bool,
+}
+
 pub fn authorize_url(
     vendor: ConsentVendorArg,
-    redirect_uri: Option<&str>,
-    state: Option<&str>,
+    consent: Consent<'_>,
     lookup: crate::vendor_client::Lookup<'_>,
 ) -> Result<String, Failure> {
+    let Consent {
+        redirect_uri,
+        state,
+        draft,
+    } = consent;
     let redirect = || {
         redirect_uri
             .ok_or_else(|| Failure::Config("--redirect-uri is required for this vendor".into()))
@@ -154,6 +165,18 @@ pub fn authorize_url(
                 std::time::SystemTime::now(),
             )
             .map_err(bad("SHOPEE_BASE_URL"))?
+        }
+        ConsentVendorArg::Amazon => {
+            let application_id = require("AMAZON_APPLICATION_ID")?;
+            let seller_central = lookup("AMAZON_SELLER_CENTRAL_URL")
+                .unwrap_or_else(|| vendors::amazon::SELLER_CENTRAL_URL.to_owned());
+            vendors::amazon::consent_url(
+                &seller_central,
+                &application_id,
+                state.unwrap_or("authctl"),
+                draft,
+            )
+            .map_err(bad("AMAZON_SELLER_CENTRAL_URL"))?
         }
         ConsentVendorArg::Mercadolibre => {
             let client_id = require("MERCADOLIBRE_CLIENT_ID")?;

@@ -173,22 +173,6 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
     let mut drivers = Vec::new();
     for vendor in vendors {
-        // Each IOP vendor gets a fresh consent code, as the seller's approval would give.
-        match vendor {
-            VendorArg::Lazada => env.insert(
-                "IOP_CODE".into(),
-                sandbox
-                    .lazada()
-                    .issue_code(vendors::sandbox::iop::DEMO_APP_KEY),
-            ),
-            VendorArg::Aliexpress => env.insert(
-                "IOP_CODE".into(),
-                sandbox
-                    .aliexpress()
-                    .issue_code(vendors::sandbox::iop::DEMO_APP_KEY),
-            ),
-            _ => None,
-        };
         let lookup = |name: &str| env.get(name).cloned();
         drivers.push((
             vendor,

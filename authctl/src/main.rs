@@ -92,10 +92,14 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             vendor,
             redirect_uri,
             state,
+            draft,
         } => commands::authorize_url(
             vendor,
-            redirect_uri.as_deref(),
-            state.as_deref(),
+            commands::Consent {
+                redirect_uri: redirect_uri.as_deref(),
+                state: state.as_deref(),
+                draft,
+            },
             &environment,
         ),
         Command::Demo => demo::demo(&http).await,

@@ -90,6 +90,10 @@ pub fn fresh_codes(sandbox: &Sandbox) -> Vec<(String, String)> {
             "IOP_CODE".into(),
             sandbox.lazada().issue_code(iop::DEMO_APP_KEY),
         ),
+        (
+            "ALIEXPRESS_CODE".into(),
+            sandbox.aliexpress().issue_code(iop::DEMO_APP_KEY),
+        ),
         ("TIKTOK_AUTH_CODE".into(), sandbox.tiktok().issue_code()),
         ("SHOPEE_CODE".into(), sandbox.shopee().issue_code()),
         (

@@ -184,7 +184,12 @@ pub fn build(
                 app_key: require("IOP_APP_KEY")?,
                 app_secret: Secret::from(require("IOP_APP_SECRET")?),
             };
-            let code = Secret::from(require("IOP_CODE")?);
+            // A code is one vendor's: AliExpress's may come in its own variable.
+            let code = match lookup("ALIEXPRESS_CODE").filter(|c| !c.is_empty()) {
+                Some(code) if vendor == VendorArg::Aliexpress => code,
+                _ => require("IOP_CODE")?,
+            };
+            let code = Secret::from(code);
             if vendor == VendorArg::Lazada {
                 let api = lookup("LAZADA_API_URL").or(base.clone());
                 wrap(

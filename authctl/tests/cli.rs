@@ -273,7 +273,7 @@ fn authorize_url_prints_the_consent_page() {
 }
 
 #[test]
-fn authorize_url_for_ebay_shopee_tiktok_and_mercado_libre() {
+fn authorize_url_for_the_marketplaces_with_a_consent_page() {
     let sandbox = SandboxProcess::start();
     let out = sandbox
         .authctl()
@@ -359,11 +359,11 @@ fn exit_3_when_the_vendor_refuses_and_the_secret_stays_out() {
         stderr(&out),
         "authctl: iGV rejected the login: code 4001: Invalid email or password"
     );
-    // A code works once: the printed IOP_CODE was not used yet, a made-up one is refused.
+    // A code works once: the printed code was not used yet, a made-up one is refused.
     let out = sandbox
         .authctl()
         .args(["token", "aliexpress"])
-        .env("IOP_CODE", "0_made_up")
+        .env("ALIEXPRESS_CODE", "0_made_up")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));

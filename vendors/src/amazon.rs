@@ -8,12 +8,20 @@
 //! - Later requests carry `x-amz-access-token: <token>`, raw; SigV4 is no longer required.
 //! - An expired or revoked token is answered with HTTP 403 (not 401), which the authorised
 //!   client always takes for a rejected token.
+//! - A seller authorizes a public app on Seller Central's consent page ([`consent_url`]); Amazon
+//!   then sends the browser back with `spapi_oauth_code`, exchanged once at the token host
+//!   (`grant_type=authorization_code`) for the refresh token [`AmazonLogin`] takes.
 //!
 //! **Form or JSON.** The developer guide posts a form; Amazon's Java client posts JSON with the
 //! same names, and the endpoint accepts both. The form is declared here: it is what the
 //! documentation specifies, and a form-encoded refresh token keeps its `|` as `%7C`.
 
 use auth_core::{Secret, login_endpoint};
+use url::Url;
+
+/// Seller Central in North America, whose consent page starts the website authorization
+/// workflow; sellers of other regions use their region's Seller Central.
+pub const SELLER_CENTRAL_URL: &str = "https://sellercentral.amazon.com";
 
 /// Where LWA token calls go, for every region.
 pub const TOKEN_BASE_URL: &str = "https://api.amazon.com";
@@ -94,4 +102,40 @@ pub struct AmazonGrantless {
     pub client_id: String,
     /// The application's LWA client secret.
     pub client_secret: Secret,
+}
+
+/// Seller Central's consent page for the app `application_id`:
+/// `{seller_central}/apps/authorize/consent?application_id=..&state=..`, with `version=beta` for an
+/// app still in draft status.
+///
+/// ```
+/// let url = vendors::amazon::consent_url(
+///     vendors::amazon::SELLER_CENTRAL_URL,
+///     "amzn1.sp.solution.example",
+///     "stateexample",
+///     true,
+/// )
+/// .unwrap();
+/// assert_eq!(
+///     url.as_str(),
+///     "https://sellercentral.amazon.com/apps/authorize/consent?application_id=amzn1.sp.solution.example&state=stateexample&version=beta"
+/// );
+/// ```
+pub fn consent_url(
+    seller_central: &str,
+    application_id: &str,
+    state: &str,
+    draft: bool,
+) -> Result<Url, url::ParseError> {
+    let mut url = Url::parse(&format!(
+        "{}/apps/authorize/consent",
+        seller_central.trim_end_matches('/')
+    ))?;
+    url.query_pairs_mut()
+        .append_pair("application_id", application_id)
+        .append_pair("state", state);
+    if draft {
+        url.query_pairs_mut().append_pair("version", "beta");
+    }
+    Ok(url)
 }
