@@ -61,6 +61,10 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:0")]
         addr: SocketAddr,
+        /// How many seconds issued tokens live, to watch renewals (default: each vendor's own;
+        /// IceKredit's sliding 20 minutes are kept).
+        #[arg(long, value_name = "SECONDS")]
+        token_lifetime: Option<u64>,
     },
     /// Start the sandbox and show every vendor logging in, calling, reusing and renewing.
     Demo,

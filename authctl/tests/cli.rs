@@ -19,8 +19,14 @@ struct SandboxProcess {
 
 impl SandboxProcess {
     fn start() -> Self {
+        SandboxProcess::start_with(&[])
+    }
+
+    /// `authctl sandbox` with these extra arguments.
+    fn start_with(args: &[&str]) -> Self {
         let mut child = StdCommand::new(cargo_bin("authctl"))
             .arg("sandbox")
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -477,6 +483,24 @@ fn a_rotated_refresh_token_is_kept_between_runs_and_no_code_is_sent_twice() {
                 "{vendor}: the stored token is reused"
             );
         }
+    }
+}
+
+#[test]
+fn a_later_run_refreshes_with_the_stored_rotated_refresh_token() {
+    // Tokens live 2 s: each run after a pause must renew, and only the refresh token the
+    // previous run stored can do it (the code is spent, and a spent refresh token is refused).
+    let sandbox = SandboxProcess::start_with(&["--token-lifetime", "2"]);
+    for vendor in ["tiktok", "shopee", "mercadolibre"] {
+        let mut tokens = Vec::new();
+        for _ in 0..3 {
+            let out = sandbox.authctl().args(["token", vendor]).output().unwrap();
+            assert!(out.status.success(), "{vendor}: {}", stderr(&out));
+            tokens.push(stdout(&out));
+            std::thread::sleep(std::time::Duration::from_millis(2_200));
+        }
+        tokens.dedup();
+        assert_eq!(tokens.len(), 3, "{vendor}: each run renewed: {tokens:?}");
     }
 }
 
