@@ -410,3 +410,37 @@ async fn every_marketplace_hears_a_wrong_secret_once() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_walmart_sandbox_refuses_a_reused_correlation_id_and_a_wrong_basic_header() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let url = format!("{}/v3/token", sandbox.base_url(Vendor::Walmart));
+    let post = |id: &'static str, basic: &'static str| {
+        reqwest::Client::new()
+            .post(url.clone())
+            .header("Authorization", basic)
+            .header("WM_SVC.NAME", "Walmart Marketplace")
+            .header("WM_QOS.CORRELATION_ID", id)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+    };
+    // base64("walmart-sandbox-client-id:walmart-sandbox-client-secret"), computed with Python.
+    let right =
+        "Basic d2FsbWFydC1zYW5kYm94LWNsaWVudC1pZDp3YWxtYXJ0LXNhbmRib3gtY2xpZW50LXNlY3JldA==";
+    assert_eq!(post("id-1", right).await.unwrap().status(), 200);
+    let reused = post("id-1", right).await.unwrap();
+    assert_eq!(reused.status(), 400);
+    assert!(
+        reused
+            .text()
+            .await
+            .unwrap()
+            .contains("WM_QOS.CORRELATION_ID must be unique")
+    );
+    // The same credentials with a trailing space in the secret: not the client.
+    let wrong =
+        "Basic d2FsbWFydC1zYW5kYm94LWNsaWVudC1pZDp3YWxtYXJ0LXNhbmRib3gtY2xpZW50LXNlY3JldCA=";
+    assert_eq!(post("id-2", wrong).await.unwrap().status(), 401);
+}
