@@ -2,7 +2,7 @@
 use auth_core::LoginEndpoint;
 use auth_core::spec::LoginSpec;
 
-pub const SPECS: [&LoginSpec; 19] = [
+pub const SPECS: [&LoginSpec; 20] = [
     vendors::igv::IgvLogin::SPEC,
     vendors::icekredit::IceKreditLogin::SPEC,
     vendors::wahool::WahoolLogin::SPEC,
@@ -13,6 +13,7 @@ pub const SPECS: [&LoginSpec; 19] = [
     vendors::aliexpress::AliExpressTokenRefresh::SPEC,
     vendors::amazon::AmazonLogin::SPEC,
     vendors::amazon::AmazonGrantless::SPEC,
+    vendors::amazon::AmazonCodeExchange::SPEC,
     vendors::ebay::EbayApplication::SPEC,
     vendors::ebay::EbayUser::SPEC,
     vendors::walmart::WalmartLogin::SPEC,

@@ -75,6 +75,42 @@ async fn amazon_logs_in_with_the_sellers_refresh_token_and_recovers_a_revoked_to
 }
 
 #[tokio::test]
+async fn amazon_consent_code_gives_the_refresh_token_later_logins_use() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let exchange = amz::AmazonCodeExchange {
+        code: Secret::from(sandbox.amazon().issue_code().as_str()),
+        redirect_uri: "https://app.example/amazon".into(),
+        client_id: amazon::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from(amazon::DEMO_CLIENT_SECRET),
+    };
+    let first = session(exchange.clone(), &sandbox, Vendor::Amazon)
+        .token()
+        .await
+        .unwrap();
+    let refresh_token = first.refresh_token().unwrap().clone();
+    let login = amz::AmazonLogin::new(
+        amazon::DEMO_CLIENT_ID,
+        Secret::from(amazon::DEMO_CLIENT_SECRET),
+        refresh_token,
+    );
+    let session = session(login, &sandbox, Vendor::Amazon);
+    get_ok(
+        &client(&session, &sandbox, Vendor::Amazon),
+        amazon::PARTICIPATIONS_PATH,
+    )
+    .await;
+    // The code worked once.
+    let err = self::session(exchange, &sandbox, Vendor::Amazon)
+        .token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Rejected { said, .. } if said.code.as_deref() == Some("invalid_grant")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn amazon_wrong_client_secret_is_sent_once() {
     let sandbox = Sandbox::start().await.unwrap();
     let session = session(amazon_login("wrong"), &sandbox, Vendor::Amazon);

@@ -84,6 +84,30 @@ impl AmazonLogin {
     }
 }
 
+/// The one-time exchange that ends the consent workflow: the `spapi_oauth_code` Amazon sent
+/// back, for the seller's refresh token (`grant_type=authorization_code`). Keep
+/// `Token::refresh_token` and log in with [`AmazonLogin`] from then on.
+#[login_endpoint(
+    oauth2,
+    vendor = "Amazon",
+    base_url = "https://api.amazon.com",
+    path = "/auth/o2/token",
+    param("grant_type" = "authorization_code"),
+    refresh_token = "refresh_token",
+    send_as = header("x-amz-access-token")
+)]
+#[derive(Debug, Clone)]
+pub struct AmazonCodeExchange {
+    /// The `spapi_oauth_code` from the consent redirect.
+    pub code: Secret,
+    /// The redirect URI the code was sent to.
+    pub redirect_uri: String,
+    /// The application's LWA client id.
+    pub client_id: String,
+    /// The application's LWA client secret.
+    pub client_secret: Secret,
+}
+
 /// An application token for grantless operations (`grant_type=client_credentials` and a
 /// scope). Several scopes are joined with one space.
 #[login_endpoint(

@@ -1,6 +1,7 @@
 //! Amazon SP-API's Login with Amazon, as MARKETPLACES.md §1 describes it: a form POST to
 //! `/auth/o2/token`; the refresh-token grant (the seller's refresh token is configured and never
-//! rotates: the answer echoes it) or client credentials with a documented scope, never both;
+//! rotates: the answer echoes it), the one-time `spapi_oauth_code` exchange that gives a seller's
+//! refresh token, or client credentials with a documented scope (never with a refresh token);
 //! RFC 6749 errors. Business calls carry the token raw in `x-amz-access-token`; a bad, expired or
 //! revoked token is HTTP 403 with SP-API's `errors` array, a missing one 403
 //! `MissingAuthenticationToken`.
@@ -70,6 +71,11 @@ impl AmazonSandbox {
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
     }
+
+    /// An `spapi_oauth_code` for the demo seller, as the consent redirect carries it.
+    pub fn issue_code(&self) -> String {
+        self.ledger.issue_code(DEMO_SELLER, "spapi-code")
+    }
 }
 
 pub(crate) fn router(sim: Arc<AmazonSandbox>) -> Router {
@@ -130,6 +136,16 @@ async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: 
                 }
             }
         }
+        "authorization_code" => match field("code").and_then(|code| sim.ledger.take_code(code)) {
+            Some(seller) => seller,
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "The request has an invalid grant parameter : code",
+                );
+            }
+        },
         "client_credentials" => match field("scope") {
             Some(scope) if scope.split(' ').all(|s| SCOPES.contains(&s)) => {
                 format!("grantless:{scope}")
@@ -156,8 +172,13 @@ async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: 
         "token_type": "bearer",
         "expires_in": lifetime.as_secs().max(1),
     });
-    if let (Some(refresh_token), Some(object)) = (field("refresh_token"), body.as_object_mut()) {
+    let refresh_token = match grant.as_str() {
+        // The seller's new refresh token, for every later login.
+        "authorization_code" => Some(sim.ledger.issue_refresh(&account, "Atzr|sandbox")),
         // The refresh token "that you submitted in the request": it does not rotate.
+        _ => field("refresh_token").map(str::to_owned),
+    };
+    if let (Some(refresh_token), Some(object)) = (refresh_token, body.as_object_mut()) {
         object.insert("refresh_token".into(), refresh_token.into());
     }
     answer(StatusCode::OK, body)
