@@ -528,8 +528,7 @@ fn check_refresh(attrs: &Attrs, have_fields: bool, fields: &[(Ident, Span)], cx:
         ),
         _ => {}
     }
-    if let (Some(refresh), Some(refreshes)) = (&attrs.refresh, &attrs.refreshes) {
-        let _ = refreshes;
+    if let (Some(refresh), Some(_)) = (&attrs.refresh, &attrs.refreshes) {
         cx.error_at(
             refresh.span,
             "a refresh endpoint renews its login's tokens; it names no refresh of its own",

@@ -222,20 +222,18 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 fn supplied(supplied: &Supplied) -> TokenStream {
     let p = quote!(::auth_core::__private);
     let name = &supplied.name;
-    let base = match (&supplied.slot, &supplied.value) {
-        (Slot::Body, SuppliedValue::Text(text)) => quote!(#p::Supplied::param(#name, #text)),
-        (Slot::Query, SuppliedValue::Text(text)) => quote!(#p::Supplied::query(#name, #text)),
-        (Slot::Header, SuppliedValue::Text(text)) => quote!(#p::Supplied::header(#name, #text)),
-        (Slot::Body, _) => quote!(#p::Supplied::param(#name, "")),
-        (Slot::Query, _) => quote!(#p::Supplied::query(#name, "")),
-        (Slot::Header, _) => quote!(#p::Supplied::header(#name, "")),
+    let slot = match supplied.slot {
+        Slot::Body => quote!(Body),
+        Slot::Query => quote!(Query),
+        Slot::Header => quote!(Header),
     };
-    match supplied.value {
-        SuppliedValue::Text(_) => base,
-        SuppliedValue::Uuid => quote!(#base.fresh(#p::Value::Uuid)),
-        SuppliedValue::UnixSeconds => quote!(#base.fresh(#p::Value::UnixSeconds)),
-        SuppliedValue::UnixMillis => quote!(#base.fresh(#p::Value::UnixMillis)),
-    }
+    let value = match &supplied.value {
+        SuppliedValue::Text(text) => quote!(Text(#text)),
+        SuppliedValue::Uuid => quote!(Uuid),
+        SuppliedValue::UnixSeconds => quote!(UnixSeconds),
+        SuppliedValue::UnixMillis => quote!(UnixMillis),
+    };
+    quote!(#p::Supplied { name: #name, value: #p::Value::#value, slot: #p::Slot::#slot })
 }
 
 /// What stands in for the impl when the attribute has mistakes, as thiserror's fallback does: code

@@ -198,13 +198,10 @@ async fn refresh_races(store_spec: &str, store: Arc<dyn TokenStore>, rounds: usi
     );
     let keys = stored_lazada_keys(store.as_ref(), store_spec).await;
     for round in 1..=rounds {
-        first.send_renew();
-        second.send_renew();
-        let (a, first_said) = first.read_line().await;
-        let (b, second_said) = second.read_line().await;
-        (first, second) = (a, b);
+        let said;
+        (first, second, said) = Racer::race(first, second).await;
         assert_eq!(
-            (first_said.as_str(), second_said.as_str()),
+            (said.0.as_str(), said.1.as_str()),
             ("ok", "ok"),
             "round {round}"
         );

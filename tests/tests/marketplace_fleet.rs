@@ -52,13 +52,10 @@ async fn races(store: &str) {
             "{vendor:?}: the second process adopted the token"
         );
         for round in 1..=ROUNDS {
-            first.send_renew();
-            second.send_renew();
-            let (a, first_said) = first.read_line().await;
-            let (b, second_said) = second.read_line().await;
-            (first, second) = (a, b);
+            let said;
+            (first, second, said) = Racer::race(first, second).await;
             assert_eq!(
-                (first_said.as_str(), second_said.as_str()),
+                (said.0.as_str(), said.1.as_str()),
                 ("ok", "ok"),
                 "{vendor:?}, round {round}"
             );

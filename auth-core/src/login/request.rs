@@ -10,7 +10,7 @@ use url::Url;
 use crate::endpoint::{FieldSpec, LoginEndpoint, Params, Place};
 use crate::error::{ConfigError, Error};
 use crate::redact::Redactor;
-use crate::secret::{sensitive_header, wiped_body};
+use crate::secret::{Secret, sensitive_header, wiped_body};
 use crate::signing::{Signing, WireParams};
 use crate::spec::{BodyEncoding, HashAlgorithm, LoginSpec, Method, Slot};
 
@@ -47,8 +47,8 @@ pub(crate) struct Resolved<'a> {
     /// Body fields that are integers, which a JSON body sends as numbers.
     pub(crate) numbers: Vec<&'static str>,
     pub(crate) headers: Vec<WireField<'a>>,
-    /// HTTP Basic's user and password, when the endpoint authenticates so.
-    pub(crate) basic: Option<(Cow<'a, str>, Cow<'a, str>)>,
+    /// The HTTP Basic header value, when the endpoint authenticates so (wiped when dropped).
+    pub(crate) basic: Option<Secret>,
     pub(crate) signing_key: Option<Cow<'a, str>>,
     /// Fields marked `every_request`, for later requests.
     pub(crate) carried: Vec<WireField<'a>>,
@@ -73,6 +73,7 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
         secrets: Vec::new(),
         redactor: Redactor::default(),
     };
+    let mut basic: Option<(Cow<'a, str>, Cow<'a, str>)> = None;
     for param in params.items {
         let secret = param.value.secret;
         if param.value.number && !param.spec.hashed {
@@ -120,16 +121,17 @@ pub(crate) fn resolve<'a>(spec: &LoginSpec, params: Params<'a>) -> Resolved<'a> 
                 }
                 out.signing_key = Some(field.text);
             }
-            Place::BasicUser => out.basic.get_or_insert_default().0 = field.text,
-            Place::BasicPassword => out.basic.get_or_insert_default().1 = field.text,
+            Place::BasicUser => basic.get_or_insert_default().0 = field.text,
+            Place::BasicPassword => basic.get_or_insert_default().1 = field.text,
         }
     }
-    if let Some((user, password)) = &out.basic {
-        // A vendor may quote the header it refused: its encoded form is a secret too.
+    if let Some((user, password)) = &basic {
         let header = supplied::basic(user, password);
+        // A vendor may quote the header it refused: its encoded form is a secret too.
         if let Some(encoded) = header.strip_prefix("Basic ") {
             out.redactor.add(encoded);
         }
+        out.basic = Some(Secret::from(header));
     }
     out
 }
@@ -246,15 +248,10 @@ pub(crate) fn prepare<E: LoginEndpoint>(
             header_value(vendor, name, value, false)?,
         );
     }
-    if let Some((user, password)) = &basic {
+    if let Some(basic) = basic {
         request = request.header(
             AUTHORIZATION,
-            header_value(
-                vendor,
-                "Authorization",
-                &supplied::basic(user, password),
-                true,
-            )?,
+            header_value(vendor, "Authorization", basic.expose(), true)?,
         );
     }
     for field in &headers {

@@ -112,6 +112,16 @@ impl Racer {
         self.stdin.flush().unwrap();
     }
 
+    /// One round of a race: both workers renew at once; what each said.
+    pub async fn race(first: Racer, second: Racer) -> (Racer, Racer, (String, String)) {
+        let (mut first, mut second) = (first, second);
+        first.send_renew();
+        second.send_renew();
+        let (first, first_said) = first.read_line().await;
+        let (second, second_said) = second.read_line().await;
+        (first, second, (first_said, second_said))
+    }
+
     /// The next line the worker prints (read off the runtime's threads).
     pub async fn read_line(self) -> (Racer, String) {
         tokio::task::spawn_blocking(move || {

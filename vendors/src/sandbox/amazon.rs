@@ -17,7 +17,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::ledger::{Ledger, RefreshCheck};
+use super::marketplace::MarketplaceSandbox;
 use super::oauth::{error, form};
 use super::reply::{header_text, json as answer, param};
 use super::state::{AccountCheck, TokenCheck, VendorState};
@@ -41,52 +41,34 @@ pub const PARTICIPATIONS_PATH: &str = "/sellers/v1/marketplaceParticipations";
 pub const PREFIX: &str = "/amazon";
 
 /// The simulated Amazon: the application, its sellers' refresh tokens, issued tokens.
-#[derive(Debug)]
-pub struct AmazonSandbox {
-    state: VendorState,
-    ledger: Ledger,
+pub(crate) fn sandbox() -> MarketplaceSandbox {
+    let sim = MarketplaceSandbox::new(
+        VendorState::new(
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            Duration::from_secs(3600),
+            false,
+        ),
+        DEMO_SELLER,
+        "spapi-code",
+    );
+    sim.ledger().grant_refresh(DEMO_REFRESH_TOKEN, DEMO_SELLER);
+    sim
 }
 
-impl AmazonSandbox {
-    pub(crate) fn new() -> Self {
-        let ledger = Ledger::default();
-        ledger.grant_refresh(DEMO_REFRESH_TOKEN, DEMO_SELLER);
-        AmazonSandbox {
-            state: VendorState::new(
-                DEMO_CLIENT_ID,
-                DEMO_CLIENT_SECRET,
-                Duration::from_secs(3600),
-                false,
-            ),
-            ledger,
-        }
-    }
-
-    /// Accounts, lifetimes, faults and counters.
-    pub fn state(&self) -> &VendorState {
-        &self.state
-    }
-
-    /// The sellers' refresh tokens.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
-    }
-
-    /// An `spapi_oauth_code` for the demo seller, as the consent redirect carries it.
-    pub fn issue_code(&self) -> String {
-        self.ledger.issue_code(DEMO_SELLER, "spapi-code")
-    }
-}
-
-pub(crate) fn router(sim: Arc<AmazonSandbox>) -> Router {
+pub(crate) fn router(sim: Arc<MarketplaceSandbox>) -> Router {
     Router::new()
         .route("/auth/o2/token", post(token))
         .route(PARTICIPATIONS_PATH, get(participations))
         .with_state(sim)
 }
 
-async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: Bytes) -> Response {
-    let state = &sim.state;
+async fn token(
+    State(sim): State<Arc<MarketplaceSandbox>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let state = sim.state();
     let fields = match form(&headers, &body) {
         Ok(fields) => fields,
         Err(reply) => return *reply,
@@ -125,8 +107,8 @@ async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: 
     let account = match grant.as_str() {
         "refresh_token" => {
             let refresh_token = field("refresh_token").unwrap_or_default();
-            match sim.ledger.use_refresh(refresh_token, false) {
-                RefreshCheck::Live(seller) => seller,
+            match sim.ledger().use_refresh(refresh_token, false) {
+                Some(seller) => seller,
                 _ => {
                     return error(
                         StatusCode::BAD_REQUEST,
@@ -136,7 +118,7 @@ async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: 
                 }
             }
         }
-        "authorization_code" => match field("code").and_then(|code| sim.ledger.take_code(code)) {
+        "authorization_code" => match field("code").and_then(|code| sim.ledger().take_code(code)) {
             Some(seller) => seller,
             None => {
                 return error(
@@ -174,7 +156,7 @@ async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: 
     });
     let refresh_token = match grant.as_str() {
         // The seller's new refresh token, for every later login.
-        "authorization_code" => Some(sim.ledger.issue_refresh(&account, "Atzr|sandbox")),
+        "authorization_code" => Some(sim.ledger().issue_refresh(&account, "Atzr|sandbox")),
         // The refresh token "that you submitted in the request": it does not rotate.
         _ => field("refresh_token").map(str::to_owned),
     };
@@ -184,8 +166,11 @@ async fn token(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap, body: 
     answer(StatusCode::OK, body)
 }
 
-async fn participations(State(sim): State<Arc<AmazonSandbox>>, headers: HeaderMap) -> Response {
-    let state = &sim.state;
+async fn participations(
+    State(sim): State<Arc<MarketplaceSandbox>>,
+    headers: HeaderMap,
+) -> Response {
+    let state = sim.state();
     state.count_protected();
     let denied = |details: &str| {
         answer(

@@ -15,8 +15,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::ledger::{Ledger, RefreshCheck};
-use super::oauth::{basic, bearer, error, form};
+use super::marketplace::MarketplaceSandbox;
+use super::oauth::{basic, bearer, error, grant_form};
 use super::reply::{json as answer, param};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 
@@ -37,64 +37,40 @@ pub const PRIVILEGE_PATH: &str = "/sell/account/v1/privilege";
 /// Where the sandbox serves eBay.
 pub const PREFIX: &str = "/ebay";
 
-/// The simulated eBay.
-#[derive(Debug)]
-pub struct EbaySandbox {
-    state: VendorState,
-    ledger: Ledger,
+/// The simulated eBay: the application, the demo user's refresh token, consent codes.
+pub(crate) fn sandbox() -> MarketplaceSandbox {
+    let sim = MarketplaceSandbox::new(
+        VendorState::new(
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            Duration::from_secs(7200),
+            false,
+        ),
+        DEMO_USER,
+        "v^1.1#i^1#code",
+    );
+    sim.ledger().grant_refresh(DEMO_REFRESH_TOKEN, DEMO_USER);
+    sim
 }
 
-impl EbaySandbox {
-    pub(crate) fn new() -> Self {
-        let ledger = Ledger::default();
-        ledger.grant_refresh(DEMO_REFRESH_TOKEN, DEMO_USER);
-        EbaySandbox {
-            state: VendorState::new(
-                DEMO_CLIENT_ID,
-                DEMO_CLIENT_SECRET,
-                Duration::from_secs(7200),
-                false,
-            ),
-            ledger,
-        }
-    }
-
-    /// Accounts (the application), lifetimes, faults and counters.
-    pub fn state(&self) -> &VendorState {
-        &self.state
-    }
-
-    /// Consent codes and user refresh tokens.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
-    }
-
-    /// A consent code for the demo user, as the redirect to the RuName carries it.
-    pub fn issue_code(&self) -> String {
-        self.ledger.issue_code(DEMO_USER, "v^1.1#i^1#code")
-    }
-}
-
-pub(crate) fn router(sim: Arc<EbaySandbox>) -> Router {
+pub(crate) fn router(sim: Arc<MarketplaceSandbox>) -> Router {
     Router::new()
         .route("/identity/v1/oauth2/token", post(token))
         .route(PRIVILEGE_PATH, get(privilege))
         .with_state(sim)
 }
 
-async fn token(State(sim): State<Arc<EbaySandbox>>, headers: HeaderMap, body: Bytes) -> Response {
-    let state = &sim.state;
-    let fields = match form(&headers, &body) {
-        Ok(fields) => fields,
+async fn token(
+    State(sim): State<Arc<MarketplaceSandbox>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let state = sim.state();
+    let (fields, grant) = match grant_form(state, &headers, &body) {
+        Ok(read) => read,
         Err(reply) => return *reply,
     };
     let field = |name| param(&fields, name);
-    let grant = field("grant_type").unwrap_or_default().to_owned();
-    if grant == "refresh_token" {
-        state.count_refresh();
-    } else {
-        state.count_login();
-    }
     let invalid_client = || {
         error(
             StatusCode::UNAUTHORIZED,
@@ -137,19 +113,19 @@ async fn token(State(sim): State<Arc<EbaySandbox>>, headers: HeaderMap, body: By
                     "redirect_uri must be the application's RuName",
                 );
             }
-            match field("code").and_then(|code| sim.ledger.take_code(code)) {
+            match field("code").and_then(|code| sim.ledger().take_code(code)) {
                 Some(user) => {
-                    let refresh = sim.ledger.issue_refresh(&user, "v^1.1#i^1#r");
+                    let refresh = sim.ledger().issue_refresh(&user, "v^1.1#i^1#r");
                     (Some(user), Some(refresh))
                 }
                 None => return invalid_grant("grant code"),
             }
         }
         "refresh_token" => match sim
-            .ledger
+            .ledger()
             .use_refresh(field("refresh_token").unwrap_or_default(), false)
         {
-            RefreshCheck::Live(user) => (Some(user), None),
+            Some(user) => (Some(user), None),
             _ => return invalid_grant("refresh token"),
         },
         _ => {
@@ -174,8 +150,8 @@ async fn token(State(sim): State<Arc<EbaySandbox>>, headers: HeaderMap, body: By
     answer(StatusCode::OK, body)
 }
 
-async fn privilege(State(sim): State<Arc<EbaySandbox>>, headers: HeaderMap) -> Response {
-    let state = &sim.state;
+async fn privilege(State(sim): State<Arc<MarketplaceSandbox>>, headers: HeaderMap) -> Response {
+    let state = sim.state();
     state.count_protected();
     let invalid = || {
         answer(

@@ -7,24 +7,11 @@ use std::sync::Mutex;
 use super::faults::lock;
 use super::token::random_token;
 
-/// The outcome of presenting a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RefreshCheck {
-    /// Live: the account it belongs to.
-    Live(String),
-    /// Already exchanged (single-use tokens), or revoked.
-    Spent,
-    /// Never issued.
-    Unknown,
-}
-
 /// Codes and refresh tokens of one marketplace.
 #[derive(Debug, Default)]
 pub struct Ledger {
     codes: Mutex<HashMap<String, String>>,
-    spent_codes: Mutex<HashSet<String>>,
     refresh: Mutex<HashMap<String, String>>,
-    spent_refresh: Mutex<HashSet<String>>,
     correlation_ids: Mutex<HashSet<String>>,
 }
 
@@ -38,9 +25,7 @@ impl Ledger {
 
     /// The account of `code`, spending it; `None` when unknown or already used.
     pub(crate) fn take_code(&self, code: &str) -> Option<String> {
-        let account = lock(&self.codes).remove(code)?;
-        lock(&self.spent_codes).insert(code.to_owned());
-        Some(account)
+        lock(&self.codes).remove(code)
     }
 
     /// Records `refresh_token` as live for `account` (a configured, non-rotating one, or one
@@ -56,30 +41,20 @@ impl Ledger {
         token
     }
 
-    /// Checks a refresh token; a single-use one (`rotate`) is spent by the check.
-    pub(crate) fn use_refresh(&self, refresh_token: &str, rotate: bool) -> RefreshCheck {
+    /// The account of a live refresh token; a single-use one (`rotate`) is spent by the check.
+    /// `None` when it was never issued, is spent, or was revoked.
+    pub(crate) fn use_refresh(&self, refresh_token: &str, rotate: bool) -> Option<String> {
         let mut live = lock(&self.refresh);
-        let account = if rotate {
+        if rotate {
             live.remove(refresh_token)
         } else {
             live.get(refresh_token).cloned()
-        };
-        match account {
-            Some(account) => {
-                if rotate {
-                    lock(&self.spent_refresh).insert(refresh_token.to_owned());
-                }
-                RefreshCheck::Live(account)
-            }
-            None if lock(&self.spent_refresh).contains(refresh_token) => RefreshCheck::Spent,
-            None => RefreshCheck::Unknown,
         }
     }
 
     /// Revokes every refresh token (the seller withdrew the authorization).
     pub fn revoke_refresh_tokens(&self) {
-        let mut live = lock(&self.refresh);
-        lock(&self.spent_refresh).extend(live.drain().map(|(token, _)| token));
+        lock(&self.refresh).clear();
     }
 
     /// Refresh tokens that still work.

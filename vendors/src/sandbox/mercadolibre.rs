@@ -14,8 +14,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::ledger::{Ledger, RefreshCheck};
-use super::oauth::{bearer, form};
+use super::marketplace::MarketplaceSandbox;
+use super::oauth::{bearer, grant_form};
 use super::reply::{json as answer, param};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 use super::token::random_token;
@@ -33,43 +33,21 @@ pub const ME_PATH: &str = "/users/me";
 /// Where the sandbox serves Mercado Libre.
 pub const PREFIX: &str = "/mercadolibre";
 
-/// The simulated Mercado Libre.
-#[derive(Debug)]
-pub struct MercadoLibreSandbox {
-    state: VendorState,
-    ledger: Ledger,
+/// The simulated Mercado Libre: the application, and codes for the demo (test) user.
+pub(crate) fn sandbox() -> MarketplaceSandbox {
+    MarketplaceSandbox::new(
+        VendorState::new(
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            Duration::from_secs(21_600),
+            false,
+        ),
+        DEMO_USER_ID.to_string(),
+        "TG",
+    )
 }
 
-impl MercadoLibreSandbox {
-    pub(crate) fn new() -> Self {
-        MercadoLibreSandbox {
-            state: VendorState::new(
-                DEMO_CLIENT_ID,
-                DEMO_CLIENT_SECRET,
-                Duration::from_secs(21_600),
-                false,
-            ),
-            ledger: Ledger::default(),
-        }
-    }
-
-    /// Accounts, lifetimes, faults and counters.
-    pub fn state(&self) -> &VendorState {
-        &self.state
-    }
-
-    /// Codes and refresh tokens.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
-    }
-
-    /// A fresh code for the demo user, as the consent redirect carries it.
-    pub fn issue_code(&self) -> String {
-        self.ledger.issue_code(&DEMO_USER_ID.to_string(), "TG")
-    }
-}
-
-pub(crate) fn router(sim: Arc<MercadoLibreSandbox>) -> Router {
+pub(crate) fn router(sim: Arc<MarketplaceSandbox>) -> Router {
     Router::new()
         .route("/oauth/token", post(token))
         .route(ME_PATH, get(me))
@@ -84,23 +62,17 @@ fn error(status: StatusCode, code: &str, description: &str) -> Response {
 }
 
 async fn token(
-    State(sim): State<Arc<MercadoLibreSandbox>>,
+    State(sim): State<Arc<MarketplaceSandbox>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let state = &sim.state;
-    let fields = match form(&headers, &body) {
-        Ok(fields) => fields,
+    let state = sim.state();
+    let (fields, grant) = match grant_form(state, &headers, &body) {
+        Ok(read) => read,
         Err(reply) => return *reply,
     };
     let field = |name| param(&fields, name);
-    let grant = field("grant_type").unwrap_or_default().to_owned();
-    if grant == "refresh_token" {
-        state.count_refresh();
-    } else {
-        state.count_login();
-    }
     let invalid_client = || {
         error(
             StatusCode::UNAUTHORIZED,
@@ -134,16 +106,16 @@ async fn token(
             if field("redirect_uri") != Some(DEMO_REDIRECT_URI) {
                 return invalid_grant();
             }
-            match field("code").and_then(|code| sim.ledger.take_code(code)) {
+            match field("code").and_then(|code| sim.ledger().take_code(code)) {
                 Some(user) => user,
                 None => return invalid_grant(),
             }
         }
         "refresh_token" => match sim
-            .ledger
+            .ledger()
             .use_refresh(field("refresh_token").unwrap_or_default(), true)
         {
-            RefreshCheck::Live(user) => user,
+            Some(user) => user,
             _ => return invalid_grant(),
         },
         _ => {
@@ -156,7 +128,7 @@ async fn token(
     };
     let (token, lifetime) = state.issue(&user, "APP_USR-7616159722006050");
     let refresh = format!("{}-{user}", random_token("TG"));
-    sim.ledger.grant_refresh(&refresh, &user);
+    sim.ledger().grant_refresh(&refresh, &user);
     let user_id: u64 = user.parse().unwrap_or_default();
     answer(
         StatusCode::OK,
@@ -171,8 +143,8 @@ async fn token(
     )
 }
 
-async fn me(State(sim): State<Arc<MercadoLibreSandbox>>, headers: HeaderMap) -> Response {
-    let state = &sim.state;
+async fn me(State(sim): State<Arc<MarketplaceSandbox>>, headers: HeaderMap) -> Response {
+    let state = sim.state();
     state.count_protected();
     let unauthorized = || {
         answer(

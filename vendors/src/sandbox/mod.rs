@@ -26,6 +26,7 @@ pub mod igv;
 pub mod iop;
 mod iop_signature;
 mod ledger;
+mod marketplace;
 pub mod mercadolibre;
 mod oauth;
 mod reply;
@@ -47,16 +48,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use amazon::AmazonSandbox;
-pub use ebay::EbaySandbox;
 pub use faults::Fault;
 pub use iop::IopSandbox;
 pub use ledger::Ledger;
-pub use mercadolibre::MercadoLibreSandbox;
-pub use shopee::ShopeeSandbox;
+pub use marketplace::MarketplaceSandbox;
 pub use state::VendorState;
-pub use tiktok::TiktokSandbox;
-pub use walmart::WalmartSandbox;
 
 /// The vendors the sandbox simulates.
 #[non_exhaustive]
@@ -170,12 +166,12 @@ pub struct Sandbox {
     aliexpress: Arc<IopSandbox>,
     icekredit: Arc<VendorState>,
     yz365: Arc<VendorState>,
-    amazon: Arc<AmazonSandbox>,
-    ebay: Arc<EbaySandbox>,
-    walmart: Arc<WalmartSandbox>,
-    tiktok: Arc<TiktokSandbox>,
-    shopee: Arc<ShopeeSandbox>,
-    mercadolibre: Arc<MercadoLibreSandbox>,
+    amazon: Arc<MarketplaceSandbox>,
+    ebay: Arc<MarketplaceSandbox>,
+    walmart: Arc<MarketplaceSandbox>,
+    tiktok: Arc<MarketplaceSandbox>,
+    shopee: Arc<MarketplaceSandbox>,
+    mercadolibre: Arc<MarketplaceSandbox>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -204,12 +200,12 @@ impl Sandbox {
         let aliexpress = Arc::new(IopSandbox::new(true));
         let icekredit = Arc::new(icekredit::state());
         let yz365 = Arc::new(yz365::state());
-        let amazon = Arc::new(AmazonSandbox::new());
-        let ebay = Arc::new(EbaySandbox::new());
-        let walmart = Arc::new(WalmartSandbox::new());
-        let tiktok = Arc::new(TiktokSandbox::new());
-        let shopee = Arc::new(ShopeeSandbox::new());
-        let mercadolibre = Arc::new(MercadoLibreSandbox::new());
+        let amazon = Arc::new(amazon::sandbox());
+        let ebay = Arc::new(ebay::sandbox());
+        let walmart = Arc::new(walmart::sandbox());
+        let tiktok = Arc::new(tiktok::sandbox());
+        let shopee = Arc::new(shopee::sandbox());
+        let mercadolibre = Arc::new(mercadolibre::sandbox());
         let router = Router::new()
             .nest(Vendor::Igv.prefix(), igv::router(Arc::clone(&igv)))
             .nest(Vendor::Wahool.prefix(), wahool::router(Arc::clone(&wahool)))
@@ -324,32 +320,32 @@ impl Sandbox {
     }
 
     /// The simulated Amazon, with its sellers' refresh tokens.
-    pub fn amazon(&self) -> &AmazonSandbox {
+    pub fn amazon(&self) -> &MarketplaceSandbox {
         &self.amazon
     }
 
     /// The simulated eBay, with its consent codes and user refresh tokens.
-    pub fn ebay(&self) -> &EbaySandbox {
+    pub fn ebay(&self) -> &MarketplaceSandbox {
         &self.ebay
     }
 
     /// The simulated Walmart.
-    pub fn walmart(&self) -> &WalmartSandbox {
+    pub fn walmart(&self) -> &MarketplaceSandbox {
         &self.walmart
     }
 
     /// The simulated TikTok Shop, with its codes and refresh tokens.
-    pub fn tiktok(&self) -> &TiktokSandbox {
+    pub fn tiktok(&self) -> &MarketplaceSandbox {
         &self.tiktok
     }
 
     /// The simulated Shopee, with its codes and refresh tokens.
-    pub fn shopee(&self) -> &ShopeeSandbox {
+    pub fn shopee(&self) -> &MarketplaceSandbox {
         &self.shopee
     }
 
     /// The simulated Mercado Libre, with its codes and refresh tokens.
-    pub fn mercadolibre(&self) -> &MercadoLibreSandbox {
+    pub fn mercadolibre(&self) -> &MarketplaceSandbox {
         &self.mercadolibre
     }
 

@@ -7,7 +7,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
-use super::reply::{content_type_is, header_text, json, pairs};
+use super::reply::{content_type_is, header_text, json, pairs, param};
+use super::state::VendorState;
 
 /// RFC 6749 §5.2: `{"error": .., "error_description": ..}`.
 pub(crate) fn error(status: StatusCode, code: &str, description: &str) -> Response {
@@ -30,6 +31,23 @@ pub(crate) fn form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, Stri
         )));
     }
     Ok(pairs(body))
+}
+
+/// A token request's form fields and its `grant_type`, counted as a refresh for the
+/// refresh-token grant and as a login for any other.
+pub(crate) fn grant_form(
+    state: &VendorState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Vec<(String, String)>, String), Refusal> {
+    let fields = form(headers, body)?;
+    let grant = param(&fields, "grant_type").unwrap_or_default().to_owned();
+    if grant == "refresh_token" {
+        state.count_refresh();
+    } else {
+        state.count_login();
+    }
+    Ok((fields, grant))
 }
 
 /// The client id and secret of an `Authorization: Basic` header, exactly as RFC 7617 encodes

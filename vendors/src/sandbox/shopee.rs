@@ -24,7 +24,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::ledger::{Ledger, RefreshCheck};
+use super::marketplace::MarketplaceSandbox;
 use super::oauth::Refusal;
 use super::reply::{content_type_is, json as answer, pairs, param};
 use super::state::{TokenCheck, VendorState};
@@ -40,44 +40,21 @@ pub const SHOP_INFO_PATH: &str = "/api/v2/shop/get_shop_info";
 /// Where the sandbox serves Shopee.
 pub const PREFIX: &str = "/shopee";
 
-/// The simulated Shopee.
-#[derive(Debug)]
-pub struct ShopeeSandbox {
-    state: VendorState,
-    ledger: Ledger,
+/// The simulated Shopee: the partner, and codes for the demo shop.
+pub(crate) fn sandbox() -> MarketplaceSandbox {
+    MarketplaceSandbox::new(
+        VendorState::new(
+            &DEMO_PARTNER_ID.to_string(),
+            DEMO_PARTNER_KEY,
+            Duration::from_secs(4 * 3600),
+            false,
+        ),
+        DEMO_SHOP_ID.to_string(),
+        "sandboxcode",
+    )
 }
 
-impl ShopeeSandbox {
-    pub(crate) fn new() -> Self {
-        ShopeeSandbox {
-            state: VendorState::new(
-                &DEMO_PARTNER_ID.to_string(),
-                DEMO_PARTNER_KEY,
-                Duration::from_secs(4 * 3600),
-                false,
-            ),
-            ledger: Ledger::default(),
-        }
-    }
-
-    /// Accounts (the partner), lifetimes, faults and counters.
-    pub fn state(&self) -> &VendorState {
-        &self.state
-    }
-
-    /// Codes and refresh tokens.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
-    }
-
-    /// A fresh code for the demo shop, as the consent redirect carries it.
-    pub fn issue_code(&self) -> String {
-        self.ledger
-            .issue_code(&DEMO_SHOP_ID.to_string(), "sandboxcode")
-    }
-}
-
-pub(crate) fn router(sim: Arc<ShopeeSandbox>) -> Router {
+pub(crate) fn router(sim: Arc<MarketplaceSandbox>) -> Router {
     Router::new()
         .route("/api/v2/auth/token/get", post(token_get))
         .route("/api/v2/auth/access_token/get", post(refresh))
@@ -179,9 +156,9 @@ fn token_body(
     Ok(body)
 }
 
-fn issued(sim: &ShopeeSandbox, shop: &str, fields: Value) -> Response {
-    let (token, lifetime) = sim.state.issue(shop, "shopee");
-    let refresh = sim.ledger.issue_refresh(shop, "shopee-refresh");
+fn issued(sim: &MarketplaceSandbox, shop: &str, fields: Value) -> Response {
+    let (token, lifetime) = sim.state().issue(shop, "shopee");
+    let refresh = sim.ledger().issue_refresh(shop, "shopee-refresh");
     let mut body = json!({"access_token": token, "refresh_token": refresh, "expire_in": lifetime.as_secs().max(1)});
     if let (Some(object), Value::Object(extra)) = (body.as_object_mut(), fields) {
         object.extend(extra);
@@ -190,14 +167,14 @@ fn issued(sim: &ShopeeSandbox, shop: &str, fields: Value) -> Response {
 }
 
 async fn token_get(
-    State(sim): State<Arc<ShopeeSandbox>>,
+    State(sim): State<Arc<MarketplaceSandbox>>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    sim.state.count_login();
+    sim.state().count_login();
     if let Some(fault) = sim
-        .state
+        .state()
         .next_fault()
         .await
         .http_reply(|| reply("error_auth", "Invalid partner_id or sign.", json!({})))
@@ -215,7 +192,7 @@ async fn token_get(
     match body
         .get("code")
         .and_then(Value::as_str)
-        .and_then(|code| sim.ledger.take_code(code))
+        .and_then(|code| sim.ledger().take_code(code))
     {
         Some(shop) => issued(&sim, &shop, json!({})),
         None => reply("invalid_code", "Invalid code.", json!({})),
@@ -223,14 +200,14 @@ async fn token_get(
 }
 
 async fn refresh(
-    State(sim): State<Arc<ShopeeSandbox>>,
+    State(sim): State<Arc<MarketplaceSandbox>>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    sim.state.count_refresh();
+    sim.state().count_refresh();
     if let Some(fault) = sim
-        .state
+        .state()
         .next_fault()
         .await
         .http_reply(|| reply("error_auth", "Invalid refresh_token.", json!({})))
@@ -249,8 +226,8 @@ async fn refresh(
         .get("refresh_token")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    match sim.ledger.use_refresh(presented, true) {
-        RefreshCheck::Live(shop) => issued(
+    match sim.ledger().use_refresh(presented, true) {
+        Some(shop) => issued(
             &sim,
             &shop,
             json!({"partner_id": DEMO_PARTNER_ID, "shop_id": DEMO_SHOP_ID}),
@@ -263,8 +240,8 @@ async fn refresh(
     }
 }
 
-async fn shop_info(State(sim): State<Arc<ShopeeSandbox>>, uri: Uri) -> Response {
-    let state = &sim.state;
+async fn shop_info(State(sim): State<Arc<MarketplaceSandbox>>, uri: Uri) -> Response {
+    let state = sim.state();
     state.count_protected();
     let invalid = || reply("invalid_acceess_token", "Invalid access_token.", json!({}));
     if let Some(fault) = state.next_protected_fault().await.http_reply(invalid) {

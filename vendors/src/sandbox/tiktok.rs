@@ -24,7 +24,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use super::ledger::{Ledger, RefreshCheck};
+use super::marketplace::MarketplaceSandbox;
 use super::reply::{header_text, json as answer, pairs, param, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
 
@@ -40,42 +40,20 @@ pub const SHOPS_PATH: &str = "/authorization/202309/shops";
 pub const PREFIX: &str = "/tiktok";
 
 /// The simulated TikTok Shop.
-#[derive(Debug)]
-pub struct TiktokSandbox {
-    state: VendorState,
-    ledger: Ledger,
+pub(crate) fn sandbox() -> MarketplaceSandbox {
+    MarketplaceSandbox::new(
+        VendorState::new(
+            DEMO_APP_KEY,
+            DEMO_APP_SECRET,
+            Duration::from_secs(7 * 24 * 3600),
+            false,
+        ),
+        DEMO_SELLER,
+        "ROW_code",
+    )
 }
 
-impl TiktokSandbox {
-    pub(crate) fn new() -> Self {
-        TiktokSandbox {
-            state: VendorState::new(
-                DEMO_APP_KEY,
-                DEMO_APP_SECRET,
-                Duration::from_secs(7 * 24 * 3600),
-                false,
-            ),
-            ledger: Ledger::default(),
-        }
-    }
-
-    /// Accounts (the app), lifetimes, faults and counters.
-    pub fn state(&self) -> &VendorState {
-        &self.state
-    }
-
-    /// Codes and refresh tokens.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
-    }
-
-    /// A fresh `auth_code` for the demo seller, as the consent redirect carries it.
-    pub fn issue_code(&self) -> String {
-        self.ledger.issue_code(DEMO_SELLER, "ROW_code")
-    }
-}
-
-pub(crate) fn router(sim: Arc<TiktokSandbox>) -> Router {
+pub(crate) fn router(sim: Arc<MarketplaceSandbox>) -> Router {
     Router::new()
         .route("/api/v2/token/get", get(token_get))
         .route("/api/v2/token/refresh", get(token_refresh))
@@ -96,44 +74,47 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-async fn token_get(State(sim): State<Arc<TiktokSandbox>>, RawQuery(query): RawQuery) -> Response {
-    sim.state.count_login();
+async fn token_get(
+    State(sim): State<Arc<MarketplaceSandbox>>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    sim.state().count_login();
     let query = pairs(query.unwrap_or_default().as_bytes());
     exchange(&sim, &query, "authorized_code", |sim, query| {
         param(query, "auth_code")
-            .and_then(|code| sim.ledger.take_code(code))
+            .and_then(|code| sim.ledger().take_code(code))
             .ok_or((36004005, "The auth_code is invalid or has been used"))
     })
     .await
 }
 
 async fn token_refresh(
-    State(sim): State<Arc<TiktokSandbox>>,
+    State(sim): State<Arc<MarketplaceSandbox>>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    sim.state.count_refresh();
+    sim.state().count_refresh();
     let query = pairs(query.unwrap_or_default().as_bytes());
     exchange(&sim, &query, "refresh_token", |sim, query| {
         match sim
-            .ledger
+            .ledger()
             .use_refresh(param(query, "refresh_token").unwrap_or_default(), true)
         {
-            RefreshCheck::Live(seller) => Ok(seller),
+            Some(seller) => Ok(seller),
             _ => Err((36004006, "The refresh_token is invalid or has been used")),
         }
     })
     .await
 }
 
-type Grant = fn(&TiktokSandbox, &[(String, String)]) -> Result<String, (u64, &'static str)>;
+type Grant = fn(&MarketplaceSandbox, &[(String, String)]) -> Result<String, (u64, &'static str)>;
 
 async fn exchange(
-    sim: &TiktokSandbox,
+    sim: &MarketplaceSandbox,
     query: &[(String, String)],
     grant_type: &str,
     grant: Grant,
 ) -> Response {
-    let state = &sim.state;
+    let state = sim.state();
     let refused = |code, message: &str| answer(StatusCode::OK, envelope(code, message, None));
     if let Some(reply) = state
         .next_fault()
@@ -154,7 +135,7 @@ async fn exchange(
         Err((code, message)) => return refused(code, message),
     };
     let (token, lifetime) = state.issue(&seller, "TTP_sandbox");
-    let refresh = sim.ledger.issue_refresh(&seller, "TTP_refresh");
+    let refresh = sim.ledger().issue_refresh(&seller, "TTP_refresh");
     let data = json!({
         "access_token": token,
         "access_token_expire_in": unix_now() + lifetime.as_secs().max(1),
@@ -198,12 +179,12 @@ pub(crate) fn signature(
 }
 
 async fn shops(
-    State(sim): State<Arc<TiktokSandbox>>,
+    State(sim): State<Arc<MarketplaceSandbox>>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let state = &sim.state;
+    let state = sim.state();
     state.count_protected();
     let unknown = || {
         answer(

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
-use super::ledger::Ledger;
+use super::marketplace::MarketplaceSandbox;
 use super::oauth::{Refusal, basic, form};
 use super::reply::{header_text, json as answer, param};
 use super::state::{AccountCheck, TokenCheck, VendorState};
@@ -29,33 +29,21 @@ pub const ORDERS_PATH: &str = "/v3/orders";
 /// Where the sandbox serves Walmart (token and business calls share the host).
 pub const PREFIX: &str = "/walmart";
 
-/// The simulated Walmart.
-#[derive(Debug)]
-pub struct WalmartSandbox {
-    state: VendorState,
-    ledger: Ledger,
+/// The simulated Walmart (no codes: client credentials only).
+pub(crate) fn sandbox() -> MarketplaceSandbox {
+    MarketplaceSandbox::new(
+        VendorState::new(
+            DEMO_CLIENT_ID,
+            DEMO_CLIENT_SECRET,
+            Duration::from_secs(900),
+            false,
+        ),
+        DEMO_CLIENT_ID,
+        "",
+    )
 }
 
-impl WalmartSandbox {
-    pub(crate) fn new() -> Self {
-        WalmartSandbox {
-            state: VendorState::new(
-                DEMO_CLIENT_ID,
-                DEMO_CLIENT_SECRET,
-                Duration::from_secs(900),
-                false,
-            ),
-            ledger: Ledger::default(),
-        }
-    }
-
-    /// Accounts, lifetimes, faults and counters.
-    pub fn state(&self) -> &VendorState {
-        &self.state
-    }
-}
-
-pub(crate) fn router(sim: Arc<WalmartSandbox>) -> Router {
+pub(crate) fn router(sim: Arc<MarketplaceSandbox>) -> Router {
     Router::new()
         .route("/v3/token", post(token))
         .route(ORDERS_PATH, get(orders))
@@ -82,7 +70,7 @@ fn unauthorized() -> Response {
 }
 
 /// The headers every call needs; `Err` with Walmart's answer when one is missing or reused.
-fn common_headers(sim: &WalmartSandbox, headers: &HeaderMap) -> Result<(), Refusal> {
+fn common_headers(sim: &MarketplaceSandbox, headers: &HeaderMap) -> Result<(), Refusal> {
     let missing = |name: &str| {
         failure(
             StatusCode::BAD_REQUEST,
@@ -97,7 +85,7 @@ fn common_headers(sim: &WalmartSandbox, headers: &HeaderMap) -> Result<(), Refus
     let Some(id) = header_text(headers, "WM_QOS.CORRELATION_ID").filter(|id| !id.is_empty()) else {
         return Err(Box::new(missing("WM_QOS.CORRELATION_ID")));
     };
-    if !sim.ledger.first_use_of(id) {
+    if !sim.ledger().first_use_of(id) {
         return Err(Box::new(failure(
             StatusCode::BAD_REQUEST,
             "INVALID_REQUEST_HEADER.GMP_GATEWAY_API",
@@ -113,11 +101,11 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 async fn token(
-    State(sim): State<Arc<WalmartSandbox>>,
+    State(sim): State<Arc<MarketplaceSandbox>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let state = &sim.state;
+    let state = sim.state();
     state.count_login();
     if let Some(reply) = state.next_fault().await.http_reply(unauthorized) {
         return reply;
@@ -160,8 +148,8 @@ async fn token(
     )
 }
 
-async fn orders(State(sim): State<Arc<WalmartSandbox>>, headers: HeaderMap) -> Response {
-    let state = &sim.state;
+async fn orders(State(sim): State<Arc<MarketplaceSandbox>>, headers: HeaderMap) -> Response {
+    let state = sim.state();
     state.count_protected();
     if let Some(reply) = state.next_protected_fault().await.http_reply(unauthorized) {
         return reply;
