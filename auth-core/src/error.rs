@@ -258,6 +258,7 @@ impl fmt::Debug for TransportError {
 ///     vendor: "iGV",
 ///     status: 200,
 ///     said: VendorSaid { code: Some("1001".into()), message: Some("wrong password".into()) },
+///     recorded_at: None,
 /// };
 /// assert_eq!(err.class(), ErrorClass::Rejected);
 /// assert_eq!(err.to_string(), "iGV rejected the login: code 1001: wrong password");
@@ -265,8 +266,10 @@ impl fmt::Debug for TransportError {
 #[non_exhaustive]
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
-    /// The vendor refused the credentials or the account. The session will not send them again.
-    #[error("{vendor} rejected the login{said}")]
+    /// The vendor refused the credentials or the account. The session will not send them again;
+    /// with a shared store, no session of the fleet sends the same credentials again until the
+    /// record expires ([`SessionBuilder::remember_rejection`](crate::SessionBuilder::remember_rejection)).
+    #[error("{vendor} rejected the login{said}{}", Recorded(*recorded_at))]
     Rejected {
         /// The endpoint's vendor name.
         vendor: &'static str,
@@ -274,6 +277,9 @@ pub enum Error {
         status: u16,
         /// What the vendor said.
         said: VendorSaid,
+        /// When another session of the fleet recorded the rejection, if this session learned of
+        /// it from the store instead of sending the credentials.
+        recorded_at: Option<std::time::SystemTime>,
     },
     /// The vendor is rate-limiting us (a login, or a business call through the authorised client).
     #[error("{vendor} is rate-limiting our requests{said}{}", RetryAfter(*retry_after))]
@@ -369,6 +375,22 @@ pub enum Error {
 
 struct RetryAfter(Option<Duration>);
 
+/// When a fleet's rejection was recorded, as an HTTP date.
+struct Recorded(Option<std::time::SystemTime>);
+
+impl fmt::Display for Recorded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(at) => write!(
+                f,
+                " (recorded by the fleet {}; not sent again)",
+                httpdate::fmt_http_date(at)
+            ),
+            None => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for RetryAfter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
@@ -459,6 +481,7 @@ mod tests {
                 vendor: "V",
                 status: 200,
                 said: said.clone(),
+                recorded_at: None,
             },
             Error::RateLimited {
                 vendor: "V",

@@ -76,6 +76,7 @@ pub(crate) fn interpret(
                 vendor,
                 status,
                 said: VendorSaid::default(),
+                recorded_at: None,
             });
         }
         return Err(protocol(match &json {
@@ -99,6 +100,7 @@ pub(crate) fn interpret(
                 vendor,
                 status,
                 said,
+                recorded_at: None,
             });
         }
         if said.code.is_none() && said.message.is_none() {
@@ -126,6 +128,7 @@ pub(crate) fn interpret(
                 vendor,
                 status,
                 said,
+                recorded_at: None,
             },
         });
     }

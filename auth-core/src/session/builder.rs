@@ -150,6 +150,31 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
         self
     }
 
+    /// How long, with a store, a rejected login keeps the whole fleet from sending the same
+    /// credentials again (15 minutes unless set). Sessions with other credentials for the
+    /// account are not held back, and their first success clears the record.
+    ///
+    /// ```
+    /// # use auth_core::{login_endpoint, Secret, Session};
+    /// # #[login_endpoint(path = "/login", body = json, token_field = "token",
+    /// #                  lifetime = fixed("1h"), base_url = "https://vendor.example")]
+    /// # struct Login { user: String, password: Secret }
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use auth_core::store::MemoryStore;
+    ///
+    /// let session = Session::builder(Login { user: "me".into(), password: "pw".into() })
+    ///     .store(Arc::new(MemoryStore::new()))
+    ///     .remember_rejection(Duration::from_secs(60 * 60))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(session);
+    /// ```
+    pub fn remember_rejection(mut self, period: Duration) -> Self {
+        self.settings.fleet.rejection_memory = period;
+        self
+    }
+
     /// Logs in at this path instead of the declared one (a vendor renamed its endpoint).
     pub fn login_path(mut self, path: impl Into<String>) -> Self {
         self.login_path = Some(path.into());

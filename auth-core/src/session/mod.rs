@@ -487,6 +487,15 @@ impl<E: LoginEndpoint> Inner<E> {
             slot.running = None;
             match &result {
                 Ok(_) => slot.spacing.succeeded(),
+                // The fleet's record said so: it decides again on the next call (it expires,
+                // or fixed credentials clear it).
+                Err(
+                    Error::Rejected {
+                        recorded_at: Some(_),
+                        ..
+                    }
+                    | Error::LoginSpaced { .. },
+                ) => {}
                 Err(err @ Error::Rejected { .. }) => slot.rejected = Some(err.clone()),
                 Err(err) => slot.spacing.failed(err, &self.setup.retry),
             }

@@ -294,6 +294,7 @@ mod tests {
             vendor: "V",
             status: 200,
             said: VendorSaid::default(),
+            recorded_at: None,
         };
         let limited = |secs| Error::RateLimited {
             vendor: "V",

@@ -10,7 +10,9 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 
-use super::{EncryptionKey, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned, wire};
+use super::{
+    EncryptionKey, FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned, wire,
+};
 
 /// How long a write waits for another process's write of the same key (a few file operations).
 const WRITE_LOCK_WAIT: Duration = Duration::from_secs(5);
@@ -18,8 +20,9 @@ const WRITE_LOCK_WAIT: Duration = Duration::from_secs(5);
 /// A store in a directory (created with mode 0700; files are 0600).
 ///
 /// For a key `k` it holds `k.json` (the token, its version and the fence of its writer),
-/// `k.lease` (locked while a process logs in; it keeps the fence counter) and `k.lock` (locked
-/// for the instant of a write).
+/// `k.lease` (locked while a process logs in; it keeps the fence counter), `k.lock` (locked
+/// for the instant of a write) and, after a failed login, `k.failures` (what the fleet
+/// learned from it).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -132,15 +135,21 @@ impl FileStore {
         let version = version.unwrap_or(0) + 1;
         let entry = wire::encode(token, self.key.as_ref(), key)?;
         let body = json!({ "version": version, "fence": fence, "entry": entry }).to_string();
-        let path = self.path(key, "json");
+        self.write_atomically(key, "json", &body)?;
+        Ok(Swap::Written { version })
+    }
+
+    /// Writes `text` as `key.extension` atomically: readers see the old file or the new one.
+    fn write_atomically(&self, key: &str, extension: &str, text: &str) -> Result<(), StoreError> {
+        create_private_dir(&self.dir).map_err(io)?;
+        let path = self.path(key, extension);
         let temporary = path.with_extension(format!("tmp{}", std::process::id()));
         let mut file = private_file(&temporary).map_err(io)?;
-        file.write_all(body.as_bytes())
+        file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
             .map_err(io)?;
-        // A rename within one directory is atomic: readers see the old file or the new one.
-        std::fs::rename(&temporary, &path).map_err(io)?;
-        Ok(Swap::Written { version })
+        // A rename within one directory is atomic.
+        std::fs::rename(&temporary, &path).map_err(io)
     }
 
     fn lock_file(&self, key: &str, extension: &str) -> Result<File, StoreError> {
@@ -272,6 +281,40 @@ impl TokenStore for FileStore {
         // Dropping the lease closes its file, which releases the lock.
         drop(lease);
         Box::pin(async { Ok(()) })
+    }
+
+    fn load_failures<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<FailureRecord>, StoreError>> {
+        Box::pin(async move {
+            let text = match std::fs::read_to_string(self.path(key, "failures")) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(None),
+                Err(e) => return Err(io(e)),
+            };
+            wire::decode_failures(&text, self.key.as_ref(), key)
+        })
+    }
+
+    fn write_failures<'a>(
+        &'a self,
+        key: &'a str,
+        record: Option<&'a FailureRecord>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            match record {
+                Some(record) => {
+                    let text = wire::encode_failures(record, self.key.as_ref(), key)?;
+                    self.write_atomically(key, "failures", &text)
+                }
+                None => match std::fs::remove_file(self.path(key, "failures")) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(e)),
+                    _ => Ok(()),
+                },
+            }
+        })
     }
 }
 

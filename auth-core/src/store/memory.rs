@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use tokio::time::Instant;
 
-use super::{Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
+use super::{FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
 
 /// A store in memory, shared by the sessions given the same instance: they share one token and
 /// one login (its lease lives here too).
@@ -47,6 +47,7 @@ struct Slot {
     /// The fence of the newest lease granted.
     granted_fence: u64,
     lease: Option<(String, Instant)>,
+    failures: Option<FailureRecord>,
 }
 
 impl MemoryStore {
@@ -149,6 +150,23 @@ impl TokenStore for MemoryStore {
         {
             slot.lease = None;
         }
+        Box::pin(async { Ok(()) })
+    }
+
+    fn load_failures<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<FailureRecord>, StoreError>> {
+        let record = self.lock().get(key).and_then(|slot| slot.failures.clone());
+        Box::pin(async move { Ok(record) })
+    }
+
+    fn write_failures<'a>(
+        &'a self,
+        key: &'a str,
+        record: Option<&'a FailureRecord>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.lock().entry(key.to_owned()).or_default().failures = record.cloned();
         Box::pin(async { Ok(()) })
     }
 }

@@ -10,8 +10,13 @@
 //! - **compare-and-swap**: a token is written only over the version it was read as, so a rotated
 //!   IOP refresh token is never overwritten by an older one.
 //!
+//! - **failures**: a login the vendor rejected, and the spacing of logins after transient
+//!   failures, are recorded beside the token ([`FailureRecord`]), so that a fleet sends a
+//!   rejected password once and no more logins to a vendor that is down than one process would.
+//!
 //! Stores hold tokens, never credentials; with an [`EncryptionKey`] they hold them encrypted.
 
+mod failure;
 mod file;
 mod lease;
 mod memory;
@@ -25,6 +30,9 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::future::BoxFuture;
 
+pub use failure::{
+    CredentialFingerprint, FailureRecord, RecordedRejection, RecordedSpacing, TransientFailure,
+};
 pub use file::FileStore;
 pub use lease::Lease;
 pub use memory::MemoryStore;
@@ -146,4 +154,29 @@ pub trait TokenStore: Send + Sync + 'static {
 
     /// Gives the lease back, if it is still this holder's (it may have expired and been taken).
     fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// The failures recorded under `key` ([`write_failures`](TokenStore::write_failures)), if
+    /// any. A damaged record reads as none.
+    ///
+    /// The default remembers nothing: a store that does not override both methods lets every
+    /// process of a fleet find out about a rejected password or an outage on its own.
+    fn load_failures<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<FailureRecord>, StoreError>> {
+        let _ = key;
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Replaces the failures recorded under `key`; `None` removes them. The session calls it
+    /// while it holds the key's lease. A store may drop the record after
+    /// [`FailureRecord::expires_at`].
+    fn write_failures<'a>(
+        &'a self,
+        key: &'a str,
+        record: Option<&'a FailureRecord>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let _ = (key, record);
+        Box::pin(async { Ok(()) })
+    }
 }

@@ -2,19 +2,25 @@
 //!
 //! For a session key `k` under the namespace `ns`: `ns:{k}:token` is a hash of the version, the
 //! writer's fence and the entry; `ns:{k}:lease` holds the lease holder's random owner with an
-//! expiry (`SET NX PX`); `ns:{k}:fence` counts the leases granted. The braces keep the three
-//! keys in one slot of a Redis Cluster. Writes and releases are Lua scripts, so each is atomic.
+//! expiry (`SET NX PX`); `ns:{k}:fence` counts the leases granted; `ns:{k}:failures` holds what
+//! the fleet learned from failed logins, until it no longer matters. The braces keep an
+//! account's keys in one slot of a Redis Cluster. Writes and releases are Lua scripts, so each
+//! is atomic.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use futures_util::future::BoxFuture;
 use percent_encoding::percent_decode_str;
-use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, Script};
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
+use redis::cluster_async::ClusterConnection;
+use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, RedisFuture, Script, Value};
 use tokio::sync::Mutex;
 
-use super::{EncryptionKey, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned, wire};
+use super::{
+    EncryptionKey, FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned, wire,
+};
 
 /// Writes the entry if the version is the expected one (`''`: absent) and no newer fence wrote.
 const SWAP: &str = r"
@@ -28,10 +34,19 @@ if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis
 return version
 ";
 
-/// Grants the lease with a new fence, or answers 0 when it is held.
+/// Grants the lease with a new fence, or answers 0 when it is held. The fence is the server's
+/// clock in microseconds, or one more than the last fence if that is higher: it grows with
+/// every lease even after a failover to a replica that missed the last fences (a promoted
+/// replica's clock is past any fence its old master granted, clocks being within the seconds a
+/// failover takes of each other), so a holder from before the failover cannot write over a
+/// token stored after it.
 const LEASE: &str = r"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return redis.call('INCR', KEYS[2])
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  local fence = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, now)
+  redis.call('SET', KEYS[2], string.format('%.0f', fence))
+  return fence
 end
 return 0
 ";
@@ -54,7 +69,8 @@ return 0
 /// How long an entry without a refresh token outlives its token (clocks differ a little).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
-/// A token store on Redis (`redis://` or `rediss://` for TLS). Every call has a timeout.
+/// A token store on Redis (`redis://` or `rediss://` for TLS), or on a Redis Cluster
+/// ([`RedisStore::cluster_builder`]). Every call has a timeout.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), auth_core::store::StoreError> {
@@ -69,21 +85,65 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 /// # Ok(()) }
 /// ```
 pub struct RedisStore {
-    client: Client,
-    connection: Mutex<Option<MultiplexedConnection>>,
+    client: Backend,
+    connection: Mutex<Option<Connection>>,
     namespace: String,
     timeout: Duration,
     key: Option<EncryptionKey>,
-    /// The URL's password, kept to strip it from error messages.
-    password: Option<String>,
+    /// The URLs' passwords, kept to strip them from error messages.
+    passwords: Vec<String>,
     /// Host, port and database, for `Debug`.
     shown_as: String,
+}
+
+/// One server, or a cluster's client (which finds the node of each key's slot); boxed, as
+/// both are large and built once.
+enum Backend {
+    Single(Box<Client>),
+    Cluster(Box<ClusterClient>),
+}
+
+/// A connection to one server or to a cluster; cheap to clone, shared by concurrent calls.
+#[derive(Clone)]
+enum Connection {
+    Single(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Connection::Single(c) => c.req_packed_command(cmd),
+            Connection::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Connection::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Connection::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Connection::Single(c) => c.get_db(),
+            Connection::Cluster(c) => c.get_db(),
+        }
+    }
 }
 
 /// Configures a [`RedisStore`]; from [`RedisStore::builder`].
 #[must_use]
 pub struct RedisStoreBuilder {
-    url: String,
+    /// One server's URL, or the URLs of some of a cluster's nodes.
+    urls: Vec<String>,
+    cluster: bool,
     namespace: String,
     timeout: Duration,
     key: Option<EncryptionKey>,
@@ -94,6 +154,7 @@ pub struct RedisStoreBuilder {
 impl fmt::Debug for RedisStoreBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStoreBuilder")
+            .field("cluster", &self.cluster)
             .field("namespace", &self.namespace)
             .field("timeout", &self.timeout)
             .field("encrypted", &self.key.is_some())
@@ -111,12 +172,44 @@ impl RedisStore {
     /// A builder for a store at `url`.
     pub fn builder(url: &str) -> RedisStoreBuilder {
         RedisStoreBuilder {
-            url: url.to_owned(),
+            urls: vec![url.to_owned()],
+            cluster: false,
             namespace: "seller-auth".to_owned(),
             timeout: Duration::from_secs(2),
             key: None,
             root_certificate: None,
         }
+    }
+
+    /// A builder for a store on the Redis Cluster these nodes belong to (one is enough; the
+    /// client learns the others, and follows the slots as they move or fail over).
+    ///
+    /// An account's keys share a hash tag, so each of its scripts runs on one node. On a
+    /// failover, writes the old master acknowledged but had not yet replicated are lost: the
+    /// fleet then logs in once more for that account. A lease holder from before the failover
+    /// cannot write over a token stored after it (see the fence in the crate's ROBUSTNESS notes).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), auth_core::store::StoreError> {
+    /// use auth_core::store::RedisStore;
+    ///
+    /// let store = RedisStore::cluster_builder([
+    ///     "redis://10.0.0.1:7000",
+    ///     "redis://10.0.0.2:7000",
+    /// ])
+    /// .namespace("shop-42")
+    /// .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn cluster_builder<I, S>(nodes: I) -> RedisStoreBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut builder = RedisStore::builder("");
+        builder.urls = nodes.into_iter().map(|n| n.as_ref().to_owned()).collect();
+        builder.cluster = true;
+        builder
     }
 
     fn name(&self, key: &str, part: &str) -> String {
@@ -127,7 +220,7 @@ impl RedisStore {
     /// call drops the connection, so the next one reconnects.
     async fn with_connection<T, F, Fut>(&self, call: F) -> Result<T, StoreError>
     where
-        F: FnOnce(MultiplexedConnection) -> Fut,
+        F: FnOnce(Connection) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         let attempt = async {
@@ -136,13 +229,21 @@ impl RedisStore {
                 match slot.as_ref() {
                     Some(connection) => connection.clone(),
                     None => {
-                        let config = AsyncConnectionConfig::new()
-                            .set_connection_timeout(Some(self.timeout))
-                            .set_response_timeout(Some(self.timeout));
-                        let connection = self
-                            .client
-                            .get_multiplexed_async_connection_with_config(&config)
-                            .await?;
+                        let connection = match &self.client {
+                            Backend::Single(client) => {
+                                let config = AsyncConnectionConfig::new()
+                                    .set_connection_timeout(Some(self.timeout))
+                                    .set_response_timeout(Some(self.timeout));
+                                Connection::Single(
+                                    client
+                                        .get_multiplexed_async_connection_with_config(&config)
+                                        .await?,
+                                )
+                            }
+                            Backend::Cluster(client) => {
+                                Connection::Cluster(client.get_async_connection().await?)
+                            }
+                        };
                         *slot = Some(connection.clone());
                         connection
                     }
@@ -160,7 +261,7 @@ impl RedisStore {
     }
 
     fn describe(&self, error: &redis::RedisError) -> String {
-        describe(error, self.password.as_deref())
+        describe(error, &self.passwords)
     }
 }
 
@@ -192,41 +293,64 @@ impl RedisStoreBuilder {
 
     /// The store; nothing is connected until the first call.
     pub fn build(self) -> Result<RedisStore, StoreError> {
-        let parsed = url::Url::parse(&self.url)
-            .map_err(|e| StoreError::Unavailable(format!("not a Redis URL: {e}")))?;
-        if !matches!(parsed.scheme(), "redis" | "rediss") {
-            return Err(StoreError::Unavailable(format!(
-                "a Redis URL starts with redis:// or rediss://, not {}://",
-                parsed.scheme()
-            )));
+        let mut passwords = Vec::new();
+        let mut shown = Vec::new();
+        for url in &self.urls {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| StoreError::Unavailable(format!("not a Redis URL: {e}")))?;
+            if !matches!(parsed.scheme(), "redis" | "rediss") {
+                return Err(StoreError::Unavailable(format!(
+                    "a Redis URL starts with redis:// or rediss://, not {}://",
+                    parsed.scheme()
+                )));
+            }
+            // The URL holds it percent-encoded; messages may show either form.
+            passwords.extend(parsed.password().map(str::to_owned));
+            shown.push(format!(
+                "{}://{}:{}{}",
+                parsed.scheme(),
+                parsed.host_str().unwrap_or(""),
+                parsed.port().unwrap_or(6379),
+                parsed.path()
+            ));
         }
-        // The URL holds it percent-encoded; messages may show either form.
-        let password = parsed.password().map(str::to_owned);
-        let shown_as = format!(
-            "{}://{}:{}{}",
-            parsed.scheme(),
-            parsed.host_str().unwrap_or(""),
-            parsed.port().unwrap_or(6379),
-            parsed.path()
-        );
-        let client = match self.root_certificate {
-            Some(pem) => Client::build_with_tls(
-                self.url.as_str(),
-                redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(pem),
-                },
-            ),
-            None => Client::open(self.url.as_str()),
+        if shown.is_empty() {
+            return Err(StoreError::Unavailable(
+                "a Redis Cluster needs the URL of at least one node".into(),
+            ));
         }
-        .map_err(|e| StoreError::Unavailable(describe(&e, password.as_deref())))?;
+        let certificates = |pem: Vec<u8>| redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(pem),
+        };
+        let client = if self.cluster {
+            let mut builder = ClusterClientBuilder::new(self.urls.iter().map(String::as_str))
+                .connection_timeout(self.timeout)
+                .response_timeout(self.timeout);
+            if let Some(pem) = self.root_certificate {
+                builder = builder.certs(certificates(pem));
+            }
+            builder.build().map(|c| Backend::Cluster(Box::new(c)))
+        } else {
+            let url = self.urls.first().map_or("", String::as_str);
+            match self.root_certificate {
+                Some(pem) => Client::build_with_tls(url, certificates(pem)),
+                None => Client::open(url),
+            }
+            .map(|c| Backend::Single(Box::new(c)))
+        }
+        .map_err(|e| StoreError::Unavailable(describe(&e, &passwords)))?;
+        let shown_as = match (self.cluster, shown.as_slice()) {
+            (false, [one]) => one.clone(),
+            _ => format!("cluster [{}]", shown.join(", ")),
+        };
         Ok(RedisStore {
             client,
             connection: Mutex::new(None),
             namespace: self.namespace,
             timeout: self.timeout,
             key: self.key,
-            password,
+            passwords,
             shown_as,
         })
     }
@@ -237,17 +361,16 @@ fn whole_millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-/// The error's message without the URL's password.
-fn describe(error: &redis::RedisError, password: Option<&str>) -> String {
-    let text = error.to_string();
-    match password {
-        Some(password) if !password.is_empty() => {
-            let decoded = percent_decode_str(password).decode_utf8_lossy();
-            text.replace(password, "[redacted]")
-                .replace(decoded.as_ref(), "[redacted]")
-        }
-        _ => text,
+/// The error's message without the URLs' passwords.
+fn describe(error: &redis::RedisError, passwords: &[String]) -> String {
+    let mut text = error.to_string();
+    for password in passwords.iter().filter(|p| !p.is_empty()) {
+        let decoded = percent_decode_str(password).decode_utf8_lossy();
+        text = text
+            .replace(password.as_str(), "[redacted]")
+            .replace(decoded.as_ref(), "[redacted]");
     }
+    text
 }
 
 impl fmt::Debug for RedisStore {
@@ -406,6 +529,63 @@ impl TokenStore for RedisStore {
             Ok(())
         })
     }
+
+    fn load_failures<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<FailureRecord>, StoreError>> {
+        Box::pin(async move {
+            let name = self.name(key, "failures");
+            let text: Option<String> = self
+                .with_connection(|mut c| async move {
+                    redis::cmd("GET").arg(&name).query_async(&mut c).await
+                })
+                .await?;
+            match text {
+                Some(text) => wire::decode_failures(&text, self.key.as_ref(), key),
+                None => Ok(None),
+            }
+        })
+    }
+
+    fn write_failures<'a>(
+        &'a self,
+        key: &'a str,
+        record: Option<&'a FailureRecord>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let name = self.name(key, "failures");
+            let Some(record) = record else {
+                return self
+                    .with_connection(|mut c| async move {
+                        redis::cmd("DEL")
+                            .arg(&name)
+                            .query_async::<i64>(&mut c)
+                            .await
+                    })
+                    .await
+                    .map(drop);
+            };
+            let text = wire::encode_failures(record, self.key.as_ref(), key)?;
+            // Kept a little past its last deadline (clocks differ), then Redis drops it.
+            let keep_for = record
+                .expires_at()
+                .and_then(|at| at.duration_since(SystemTime::now()).ok())
+                .unwrap_or_default()
+                .saturating_add(EXPIRY_MARGIN);
+            let keep_ms = whole_millis(keep_for);
+            self.with_connection(|mut c| async move {
+                redis::cmd("SET")
+                    .arg(&name)
+                    .arg(&text)
+                    .arg("PX")
+                    .arg(keep_ms)
+                    .query_async::<()>(&mut c)
+                    .await
+            })
+            .await
+        })
+    }
 }
 
 #[cfg(test)]
@@ -444,7 +624,8 @@ mod tests {
                 "connection failed",
                 format!("auth with {shown} refused"),
             ));
-            let text = describe(&error, password);
+            let passwords: Vec<String> = password.into_iter().map(str::to_owned).collect();
+            let text = describe(&error, &passwords);
             assert!(!text.contains("w0rd-42"), "{text}");
             assert!(text.contains("[redacted]"), "{text}");
         }

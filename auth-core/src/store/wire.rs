@@ -5,10 +5,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use secrecy::zeroize::Zeroize;
+use secrecy::zeroize::{Zeroize, Zeroizing};
 use serde_json::{Value, json};
 
-use super::{EncryptionKey, StoreError, StoredToken};
+use super::{EncryptionKey, FailureRecord, StoreError, StoredToken};
 use crate::secret::Secret;
 
 /// Marks a sealed entry; what follows is base64 of nonce and ciphertext.
@@ -24,7 +24,7 @@ pub(crate) fn encode(
         .expires_at
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    let mut plain = json!({
+    let plain = json!({
         "token": token.token.expose(),
         "scheme": token.scheme,
         "refresh_token": token.refresh_token.as_ref().map(Secret::expose),
@@ -32,12 +32,68 @@ pub(crate) fn encode(
         "account": token.account,
     })
     .to_string();
+    seal_text(plain, key, context)
+}
+
+/// A failure record's text, sealed when a key is given (it is bound to `context/failures`,
+/// so it cannot be passed off as a token entry).
+pub(crate) fn encode_failures(
+    record: &FailureRecord,
+    key: Option<&EncryptionKey>,
+    context: &str,
+) -> Result<String, StoreError> {
+    seal_text(record.to_text(), key, &format!("{context}/failures"))
+}
+
+/// The failure record in `text`; `Ok(None)` when damaged or plain under a key.
+pub(crate) fn decode_failures(
+    text: &str,
+    key: Option<&EncryptionKey>,
+    context: &str,
+) -> Result<Option<FailureRecord>, StoreError> {
+    let plain = open_text(text, key, &format!("{context}/failures"))?;
+    Ok(plain
+        .as_deref()
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .and_then(FailureRecord::from_text))
+}
+
+/// `plain` as a store keeps it: as is, or sealed with `key` (`context`: where it is written).
+pub(crate) fn seal_text(
+    plain: String,
+    key: Option<&EncryptionKey>,
+    context: &str,
+) -> Result<String, StoreError> {
+    let mut plain = plain;
     let Some(key) = key else {
         return Ok(plain);
     };
     let sealed = key.seal(plain.as_bytes(), context);
     plain.zeroize();
     Ok(format!("{SEALED}{}", STANDARD.encode(sealed?)))
+}
+
+/// The plain text of what [`seal_text`] wrote. `Ok(None)` for a plain text where a key is set
+/// (it is replaced by the next write); an error for a sealed one the key cannot open.
+pub(crate) fn open_text(
+    text: &str,
+    key: Option<&EncryptionKey>,
+    context: &str,
+) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+    match (text.strip_prefix(SEALED), key) {
+        (Some(sealed), Some(key)) => {
+            let sealed = STANDARD
+                .decode(sealed)
+                .map_err(|_| StoreError::Undecryptable)?;
+            Ok(Some(Zeroizing::new(key.open(&sealed, context)?)))
+        }
+        (Some(_), None) => Err(StoreError::Undecryptable),
+        (None, Some(_)) => {
+            tracing::warn!("an entry stored unencrypted was ignored; it will be replaced");
+            Ok(None)
+        }
+        (None, None) => Ok(Some(Zeroizing::new(text.as_bytes().to_vec()))),
+    }
 }
 
 /// The token in an entry's text. `Ok(None)` for a damaged entry, or a plain one where a key is
@@ -47,23 +103,7 @@ pub(crate) fn decode(
     key: Option<&EncryptionKey>,
     context: &str,
 ) -> Result<Option<StoredToken>, StoreError> {
-    match (text.strip_prefix(SEALED), key) {
-        (Some(sealed), Some(key)) => {
-            let sealed = STANDARD
-                .decode(sealed)
-                .map_err(|_| StoreError::Undecryptable)?;
-            let mut plain = key.open(&sealed, context)?;
-            let token = parse(&plain);
-            plain.zeroize();
-            Ok(token)
-        }
-        (Some(_), None) => Err(StoreError::Undecryptable),
-        (None, Some(_)) => {
-            tracing::warn!("a token stored unencrypted was ignored; it will be replaced");
-            Ok(None)
-        }
-        (None, None) => Ok(parse(text.as_bytes())),
-    }
+    Ok(open_text(text, key, context)?.and_then(|plain| parse(&plain)))
 }
 
 fn parse(bytes: &[u8]) -> Option<StoredToken> {

@@ -14,8 +14,19 @@
 //!     exchanges the code (or takes the stored token), makes one signed call; prints
 //!     `fingerprint <md5 of the token>`, `seller <the seller the vendor says the call acted
 //!     for>` and `logins <exchanges this process sent>`.
+//! fleet_worker login <igv base URL> <store> <password> [until-token]
+//!     one iGV session with the demo e-mail and this password asks for a token once (or, with
+//!     `until-token`, until it holds one, waiting as long as each retryable error asks); prints
+//!     `token <md5 of the token> <unix ms when held>` or `error <class> <message>`, then
+//!     `logins <login requests this process sent>`. `FLEET_ACCOUNT` names the account (its
+//!     store key is then the account's, whatever the password); `FLEET_REMEMBER_MS` how long the
+//!     fleet remembers a rejection; `FLEET_RETRY` (`attempts,base_ms,max_ms,gap_ms,max_gap_ms`)
+//!     the retry policy.
 //! ```
-//! `<store>` is `file:DIR` or a `redis://` URL; `FLEET_STORE_KEY` (64 hex digits) encrypts it.
+//! `<store>` is `file:DIR`, a `redis://` URL, or `cluster:` and comma-separated `redis://` URLs
+//! of a Redis Cluster's nodes, optionally followed by `;namespace=NAME` (tests sharing one
+//! cluster); `FLEET_STORE_KEY` (64 hex digits) encrypts it, and `FLEET_NAMESPACE` prefixes
+//! its Redis keys.
 
 use std::collections::BTreeSet;
 use std::io::BufRead;
@@ -23,7 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
-use auth_core::{AuthorizedClient, Secret, Session, md5_hex};
+use auth_core::{AuthorizedClient, RetryPolicy, Secret, Session, md5_hex};
 use vendors::igv::IgvLogin;
 use vendors::iop::IopApp;
 use vendors::lazada;
@@ -40,11 +51,14 @@ async fn main() {
         Some("market-race") if args.len() == 5 => {
             market_race(&args[1], &args[2], &args[3], &args[4]).await
         }
+        Some("login") if args.len() == 4 || args.len() == 5 => {
+            login(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)).await
+        }
         Some("seller") if args.len() == 4 || args.len() == 5 => {
             seller(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)).await
         }
         _ => Err(
-            "usage: fleet_worker stampede URL STORE TASKS LEASE_MS | race URL STORE CODE | seller URL STORE CODE [ACCOUNT]".into(),
+            "usage: fleet_worker stampede URL STORE TASKS LEASE_MS | race URL STORE CODE | login URL STORE PASSWORD [until-token] | seller URL STORE CODE [ACCOUNT]".into(),
         ),
     };
     if let Err(message) = outcome {
@@ -58,6 +72,18 @@ fn store(spec: &str) -> Result<Arc<dyn TokenStore>, String> {
         Ok(text) => Some(EncryptionKey::parse(&text).map_err(|e| e.to_string())?),
         Err(_) => None,
     };
+    let namespace = std::env::var("FLEET_NAMESPACE").unwrap_or_else(|_| "seller-auth".into());
+    if let Some(nodes) = spec.strip_prefix("cluster:") {
+        let (nodes, namespace) = match nodes.split_once(";namespace=") {
+            Some((nodes, own)) => (nodes, own.to_owned()),
+            None => (nodes, namespace),
+        };
+        let mut builder = RedisStore::cluster_builder(nodes.split(',')).namespace(&namespace);
+        if let Some(key) = key {
+            builder = builder.encrypted(key);
+        }
+        return Ok(Arc::new(builder.build().map_err(|e| e.to_string())?));
+    }
     if let Some(dir) = spec.strip_prefix("file:") {
         let store = FileStore::new(dir);
         return Ok(Arc::new(match key {
@@ -65,7 +91,7 @@ fn store(spec: &str) -> Result<Arc<dyn TokenStore>, String> {
             None => store,
         }));
     }
-    let mut builder = RedisStore::builder(spec);
+    let mut builder = RedisStore::builder(spec).namespace(&namespace);
     if let Some(key) = key {
         builder = builder.encrypted(key);
     }
@@ -100,6 +126,73 @@ async fn stampede(url: &str, spec: &str, tasks: &str, lease_ms: &str) -> Result<
     }
     for fingerprint in fingerprints {
         println!("fingerprint {fingerprint}");
+    }
+    println!("logins {}", session.stats().login_requests);
+    Ok(())
+}
+
+/// The retry policy `FLEET_RETRY` describes, if set.
+fn retry_policy() -> Result<Option<RetryPolicy>, String> {
+    let Ok(text) = std::env::var("FLEET_RETRY") else {
+        return Ok(None);
+    };
+    let numbers: Vec<u64> = text
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| "FLEET_RETRY is attempts,base_ms,max_ms,gap_ms,max_gap_ms")?;
+    let [attempts, base, max, gap, max_gap] = numbers[..] else {
+        return Err("FLEET_RETRY has five numbers".into());
+    };
+    let ms = Duration::from_millis;
+    Ok(Some(
+        RetryPolicy::default()
+            .with_max_attempts(u32::try_from(attempts).map_err(|e| e.to_string())?)
+            .with_delays(ms(base), ms(max))
+            .with_login_gap(ms(gap), ms(max_gap)),
+    ))
+}
+
+async fn login(url: &str, spec: &str, password: &str, mode: Option<&str>) -> Result<(), String> {
+    let until_token = match mode {
+        None => false,
+        Some("until-token") => true,
+        Some(other) => return Err(format!("unknown login mode {other}")),
+    };
+    let mut builder = Session::builder(IgvLogin::new(igv::DEMO_EMAIL, Secret::from(password)))
+        .base_url(url)
+        .store(store(spec)?)
+        .store_lease(Duration::from_secs(10));
+    if let Ok(account) = std::env::var("FLEET_ACCOUNT") {
+        builder = builder.account(account);
+    }
+    if let Ok(ms) = std::env::var("FLEET_REMEMBER_MS") {
+        let ms = ms.parse().map_err(|_| "FLEET_REMEMBER_MS is a number")?;
+        builder = builder.remember_rejection(Duration::from_millis(ms));
+    }
+    if let Some(policy) = retry_policy()? {
+        builder = builder.retry(policy);
+    }
+    let session = builder.build().map_err(|e| e.to_string())?;
+    loop {
+        match session.token().await {
+            Ok(token) => {
+                let held_at = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_err(|e| e.to_string())?
+                    .as_millis();
+                println!("token {} {held_at}", md5_hex(token.secret().expose()));
+                break;
+            }
+            Err(err) if until_token && err.is_retryable() => {
+                let wait = err.retry_after().unwrap_or(Duration::from_millis(50));
+                tokio::time::sleep(wait).await;
+            }
+            Err(err) => {
+                println!("error {:?} {err}", err.class());
+                break;
+            }
+        }
     }
     println!("logins {}", session.stats().login_requests);
     Ok(())

@@ -141,3 +141,86 @@ impl Drop for Racer {
         let _ = self.child.wait();
     }
 }
+
+/// Starts `fleet_worker login`: one iGV session with `password` asks for a token (until it
+/// holds one, with `until_token`); `env` sets the worker's `FLEET_*` variables.
+pub fn login(
+    url: &str,
+    store: &str,
+    password: &str,
+    until_token: bool,
+    env: &[(&str, String)],
+) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_fleet_worker"));
+    command
+        .args(["login", url, store, password])
+        .args(until_token.then_some("until-token"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.spawn().unwrap()
+}
+
+/// What a `login` worker reported.
+#[derive(Debug)]
+pub struct LoginReport {
+    /// The md5 of the token it held, and when it held it (Unix ms).
+    pub token: Option<(String, u64)>,
+    /// The error's class and message, when it held none.
+    pub error: Option<String>,
+    /// Login requests this process sent.
+    pub logins: u64,
+}
+
+/// Waits for a `login` worker (off the runtime's threads) and reads its report.
+pub async fn login_report(child: Child) -> LoginReport {
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "worker failed: {}{}",
+        stdout,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut report = LoginReport {
+        token: None,
+        error: None,
+        logins: 0,
+    };
+    for line in stdout.lines() {
+        match line.split_once(' ') {
+            Some(("token", rest)) => {
+                let (md5, at) = rest.split_once(' ').unwrap();
+                report.token = Some((md5.to_owned(), at.parse().unwrap()));
+            }
+            Some(("error", message)) => report.error = Some(message.to_owned()),
+            Some(("logins", n)) => report.logins = n.parse().unwrap(),
+            _ => panic!("unexpected worker output: {line}"),
+        }
+    }
+    report
+}
+
+/// Starts `count` login workers at once and waits for all of them.
+pub async fn login_fleet(
+    count: usize,
+    url: &str,
+    store: &str,
+    password: &str,
+    until_token: bool,
+    env: &[(&str, String)],
+) -> Vec<LoginReport> {
+    let workers: Vec<_> = (0..count)
+        .map(|_| login(url, store, password, until_token, env))
+        .collect();
+    let mut reports = Vec::new();
+    for worker in workers {
+        reports.push(login_report(worker).await);
+    }
+    reports
+}

@@ -47,4 +47,5 @@ pub mod fault_proxy;
 pub mod fleet;
 pub mod oracle;
 pub mod recorder;
+pub mod redis_cluster;
 pub mod redis_server;

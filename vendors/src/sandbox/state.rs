@@ -19,6 +19,8 @@ pub struct VendorState {
     sliding: bool,
     faults: Faults,
     protected_faults: Faults,
+    /// Until when every login answers the vendor's temporary failure.
+    outage_until: Mutex<Option<Instant>>,
     logins: AtomicU64,
     refreshes: AtomicU64,
     protected: AtomicU64,
@@ -70,6 +72,7 @@ impl VendorState {
             sliding,
             faults: Faults::default(),
             protected_faults: Faults::default(),
+            outage_until: Mutex::new(None),
             logins: AtomicU64::new(0),
             refreshes: AtomicU64::new(0),
             protected: AtomicU64::new(0),
@@ -115,6 +118,13 @@ impl VendorState {
         self.protected_faults.push(fault);
     }
 
+    /// For `period` from now, every login (and token refresh) answers the vendor's documented
+    /// temporary failure (HTTP 503 where it documents none), as during an outage; queued faults
+    /// wait until it is over.
+    pub fn outage(&self, period: Duration) {
+        *lock(&self.outage_until) = Some(Instant::now() + period);
+    }
+
     /// Revokes every token issued so far.
     pub fn revoke_all(&self) {
         lock(&self.tokens).clear();
@@ -148,6 +158,9 @@ impl VendorState {
     }
 
     pub(crate) async fn next_fault(&self) -> FaultOutcome {
+        if lock(&self.outage_until).is_some_and(|until| Instant::now() < until) {
+            return FaultOutcome::Unavailable;
+        }
         self.faults.apply_next().await
     }
 

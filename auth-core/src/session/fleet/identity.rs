@@ -10,6 +10,7 @@
 //!   never share a key. Store keys are readable by whoever reads the store, so a fast digest of a
 //!   password there could be guessed offline; PBKDF2 makes each guess cost as much as a login.
 
+use secrecy::zeroize::Zeroizing;
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -84,6 +85,25 @@ impl Identity {
         secrecy::zeroize::Zeroize::zeroize(&mut secrets);
         let key = identity.key(b"secrets", &fingerprint);
         Some((identity, key))
+    }
+
+    /// Everything that tells one set of credentials from another (vendor, login URL, public
+    /// and secret fields), framed; what a fleet's failure record fingerprints. Wiped on drop.
+    pub(crate) fn credentials<E: LoginEndpoint>(
+        endpoint: &E,
+        login_url: &Url,
+    ) -> Zeroizing<Vec<u8>> {
+        let mut params = Params::new();
+        endpoint.params(&mut params);
+        let resolved = resolve(E::SPEC, params);
+        let mut bytes = Zeroizing::new(Vec::new());
+        frame(&mut bytes, E::SPEC.vendor().as_bytes());
+        frame(&mut bytes, login_url.as_str().as_bytes());
+        for (name, value) in resolved.body_public.iter().chain(&resolved.secrets) {
+            frame(&mut bytes, name.as_bytes());
+            frame(&mut bytes, value.as_bytes());
+        }
+        bytes
     }
 
     /// The key of `account` (as the application or the vendor names it).

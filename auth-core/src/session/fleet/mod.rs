@@ -6,10 +6,13 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+mod failures;
 mod identity;
 
 use url::Url;
 
+pub(crate) use self::failures::DEFAULT_REJECTION_MEMORY;
+use self::failures::Verdicts;
 use self::identity::Identity;
 use super::fetch::Fetch;
 use crate::endpoint::LoginEndpoint;
@@ -41,6 +44,7 @@ pub(super) struct Fleet {
     /// Where the keys of the accounts a vendor names come from.
     identity: Identity,
     settings: FleetSettings,
+    verdicts: Verdicts,
 }
 
 /// How a session uses its store; set on the builder.
@@ -51,6 +55,8 @@ pub(super) struct FleetSettings {
     /// The longest a single store call may take.
     pub(super) timeout: Duration,
     pub(super) on_failure: StoreFailure,
+    /// How long a rejected credential stays blocked for the whole fleet.
+    pub(super) rejection_memory: Duration,
 }
 
 impl Default for FleetSettings {
@@ -59,6 +65,7 @@ impl Default for FleetSettings {
             lease: Duration::from_secs(30),
             timeout: Duration::from_secs(5),
             on_failure: StoreFailure::default(),
+            rejection_memory: DEFAULT_REJECTION_MEMORY,
         }
     }
 }
@@ -93,6 +100,7 @@ impl Fleet {
             key,
             identity,
             settings,
+            verdicts: Verdicts::default(),
         })
     }
 }
@@ -177,17 +185,23 @@ impl<E: LoginEndpoint> Through<'_, E> {
             Err(err) => Err(err),
             Ok(entry) => match self.adoptable(entry.as_ref(), retired.as_deref()) {
                 Some(token) => Ok(Ok((token, Origin::Adopted))),
-                None => {
-                    self.take_refresh_token(entry.as_ref());
-                    let version = entry.as_ref().map(|e| e.version);
-                    let login = self.login_and_store(version, lease.fence());
-                    // A slow vendor may take longer than one lease: keep it meanwhile, so
-                    // that no other process logs in beside this one.
-                    Ok(tokio::select! {
-                        outcome = login => outcome,
-                        never = keep_lease(fleet, &lease) => match never {},
-                    })
-                }
+                None => match self.failures_before_login().await {
+                    // The fleet already knows how this login would end.
+                    Err(known) => Ok(Err(known)),
+                    Ok(previous) => {
+                        self.take_refresh_token(entry.as_ref());
+                        let version = entry.as_ref().map(|e| e.version);
+                        let login = self.login_and_store(version, lease.fence());
+                        // A slow vendor may take longer than one lease: keep it meanwhile, so
+                        // that no other process logs in beside this one.
+                        let outcome = tokio::select! {
+                            outcome = login => outcome,
+                            never = keep_lease(fleet, &lease) => match never {},
+                        };
+                        self.failures_after_login(previous, &outcome).await;
+                        Ok(outcome)
+                    }
+                },
             },
         };
         if let Err(err) = self.call(fleet.store.release(&fleet.key, lease)).await {
