@@ -5,9 +5,10 @@
 #   scripts/redis_cluster.sh start DIR REPLICAS PORT...   # REPLICAS per master
 #   scripts/redis_cluster.sh stop DIR
 #
-# Nodes fail over after one second without an answer (cluster-node-timeout 1000), and the
-# slots of a live master keep serving while another master is down (full coverage not
-# required), as the failover test needs.
+# Nodes fail over after one second without an answer (cluster-node-timeout 1000), a replica
+# takes over however long its master has been gone (validity factor 0), and the slots of a live
+# master keep serving while another master is down (full coverage not required), as the
+# failover test needs. With replicas, the script returns once each has synchronised.
 set -euo pipefail
 
 command=${1:?start or stop}
@@ -36,6 +37,7 @@ for port in "$@"; do
     redis-server --port "$port" --bind 127.0.0.1 --protected-mode no \
         --cluster-enabled yes --cluster-config-file "$dir/nodes-$port.conf" \
         --cluster-node-timeout 1000 --cluster-require-full-coverage no \
+        --cluster-replica-validity-factor 0 \
         --save "" --appendonly no --dir "$dir" \
         --daemonize yes --pidfile "$dir/$port.pid" --logfile "$dir/$port.log"
 done
@@ -59,3 +61,18 @@ for port in "$@"; do
         sleep 0.05
     done
 done
+if [ "$replicas" -gt 0 ]; then
+    for port in "$@"; do
+        for attempt in $(seq 200); do
+            info=$(redis-cli -p "$port" info replication 2>/dev/null)
+            if grep -q '^role:master' <<<"$info" || grep -q '^master_link_status:up' <<<"$info"; then
+                break
+            fi
+            if [ "$attempt" = 200 ]; then
+                echo "replica $port never synchronised with its master" >&2
+                exit 1
+            fi
+            sleep 0.05
+        done
+    done
+fi

@@ -16,7 +16,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Where tokens are kept between runs and shared between processes: `memory`, `file:PATH`,
-    /// or `redis://...` / `rediss://...`. Default: a per-user directory in the cache directory
+    /// `redis://...` / `rediss://...`, or `redis-cluster:` with the comma-separated URLs of some
+    /// of a Redis Cluster's nodes. Default: a per-user directory in the cache directory
     /// (`~/.cache/seller-auth`), files mode 0600. `SELLER_AUTH_STORE_KEY` (64 hex digits)
     /// encrypts what is stored.
     #[arg(long, global = true, value_name = "STORE")]

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use auth_core::store::{EncryptionKey, FileStore, MemoryStore, RedisStore, TokenStore};
+use auth_core::store::{
+    EncryptionKey, FileStore, MemoryStore, RedisStore, RedisStoreBuilder, TokenStore,
+};
 
 use crate::failure::Failure;
 
@@ -18,6 +20,16 @@ pub fn open(choice: Option<&str>, key: Option<String>) -> Result<Arc<dyn TokenSt
                 .map_err(|e| Failure::Config(format!("{KEY_VARIABLE}: {e}")))?,
         ),
         None => None,
+    };
+    let redis = |builder: RedisStoreBuilder| -> Result<Arc<dyn TokenStore>, Failure> {
+        let builder = match &key {
+            Some(key) => builder.encrypted(key.clone()),
+            None => builder,
+        };
+        let store = builder
+            .build()
+            .map_err(|e| Failure::Config(format!("--store: {e}")))?;
+        Ok(Arc::new(store))
     };
     let file = |dir: std::path::PathBuf| -> Arc<dyn TokenStore> {
         let store = FileStore::new(dir);
@@ -38,17 +50,14 @@ pub fn open(choice: Option<&str>, key: Option<String>) -> Result<Arc<dyn TokenSt
             Ok(file(path.into()))
         }
         Some(spec) if spec.starts_with("redis://") || spec.starts_with("rediss://") => {
-            let mut builder = RedisStore::builder(spec);
-            if let Some(key) = &key {
-                builder = builder.encrypted(key.clone());
-            }
-            let store = builder
-                .build()
-                .map_err(|e| Failure::Config(format!("--store: {e}")))?;
-            Ok(Arc::new(store))
+            redis(RedisStore::builder(spec))
+        }
+        Some(spec) if spec.starts_with("redis-cluster:") => {
+            let nodes = spec["redis-cluster:".len()..].split(',');
+            redis(RedisStore::cluster_builder(nodes.filter(|n| !n.is_empty())))
         }
         Some(other) => Err(Failure::Config(format!(
-            "unknown store `{other}`; use memory, file:PATH or redis://..."
+            "unknown store `{other}`; use memory, file:PATH, redis://... or redis-cluster:redis://NODE,..."
         ))),
         None => match dirs::cache_dir() {
             Some(cache) => Ok(file(cache.join("seller-auth"))),

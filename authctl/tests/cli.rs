@@ -554,6 +554,50 @@ fn the_default_store_keeps_an_iop_token_across_runs() {
 }
 
 #[test]
+fn a_stale_password_is_sent_by_one_of_eight_runs_sharing_a_store() {
+    let sandbox = SandboxProcess::start();
+    let tmp = tempfile::Builder::new()
+        .prefix("authctl-stale-")
+        .tempdir()
+        .unwrap();
+    let spec = format!("file:{}", tmp.path().display());
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            let mut command = StdCommand::new(cargo_bin("authctl"));
+            command
+                .env_clear()
+                .envs(sandbox.env.iter().cloned())
+                .env("IGV_PASSWORD", "a-stale-password")
+                .args(["--store", &spec, "token", "igv"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    let mut said = Vec::new();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        said.push(stderr(&out));
+    }
+    let sent: Vec<_> = said.iter().filter(|s| !s.contains("recorded by the fleet")).collect();
+    assert_eq!(sent.len(), 1, "{said:#?}");
+    for message in &said {
+        assert!(
+            message.starts_with("authctl: iGV rejected the login: code 4001: Invalid email or password"),
+            "{message}"
+        );
+        assert!(!message.contains("a-stale-password"), "{message}");
+    }
+    // The password fixed: no record stands in its way.
+    sandbox
+        .authctl()
+        .args(["--store", &spec, "token", "igv"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
     let sandbox = SandboxProcess::start();
     sandbox
@@ -568,7 +612,14 @@ fn a_memory_store_forgets_between_runs_and_bad_stores_are_usage_errors() {
         .unwrap();
     assert_eq!(again.status.code(), Some(3), "the spent code is refused");
     assert!(stderr(&again).contains("InvalidCode"), "{}", stderr(&again));
-    for bad in ["redis://[::1", "redis+unix:///tmp/x", "bogus", "file:"] {
+    for bad in [
+        "redis://[::1",
+        "redis+unix:///tmp/x",
+        "bogus",
+        "file:",
+        "redis-cluster:",
+        "redis-cluster:http://127.0.0.1:7000",
+    ] {
         let out = sandbox
             .authctl()
             .args(["--store", bad, "token", "igv"])

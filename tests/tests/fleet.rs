@@ -12,6 +12,7 @@ use auth_core::store::{EncryptionKey, FileStore, RedisStore, TokenStore};
 use auth_core::{Error, ErrorClass, StoreFailure, md5_hex};
 use common::fleet::{self, Racer};
 use common::igv_builder;
+use common::redis_cluster::RedisCluster;
 use common::redis_server::RedisServer;
 use vendors::sandbox::{Fault, Sandbox, Vendor, igv, iop};
 
@@ -58,6 +59,13 @@ async fn eight_processes_share_one_login_through_redis() {
     let sandbox = Sandbox::start().await.unwrap();
     let redis = RedisServer::start();
     one_login_for_the_fleet(&sandbox, &redis.url(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_share_one_login_through_a_redis_cluster() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let cluster = RedisCluster::shared_or_start("stampede");
+    one_login_for_the_fleet(&sandbox, &cluster.spec(), None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,16 +249,29 @@ async fn stored_lazada_keys(store: &dyn TokenStore, spec: &str) -> Vec<String> {
             })
             .collect(),
         None => {
-            let client = redis::Client::open(spec).unwrap();
-            let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-            let keys: Vec<String> = redis::cmd("KEYS")
-                .arg("*:token")
-                .query_async(&mut connection)
-                .await
-                .unwrap();
-            keys.iter()
-                .map(|k| k.split(['{', '}']).nth(1).unwrap().to_owned())
-                .collect()
+            // A cluster's keys are spread over its nodes (replicas repeat their master's).
+            let (urls, pattern) = match spec.strip_prefix("cluster:") {
+                Some(rest) => {
+                    let (urls, namespace) = rest.split_once(";namespace=").unwrap();
+                    (urls.split(',').collect(), format!("{namespace}:*:token"))
+                }
+                None => (vec![spec], "*:token".to_owned()),
+            };
+            let mut names = BTreeSet::new();
+            for url in urls {
+                let client = redis::Client::open(url).unwrap();
+                let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(&pattern)
+                    .query_async(&mut connection)
+                    .await
+                    .unwrap();
+                names.extend(
+                    keys.iter()
+                        .map(|k| k.split(['{', '}']).nth(1).unwrap().to_owned()),
+                );
+            }
+            names.into_iter().collect()
         }
     };
     assert_eq!(names.len(), 2, "{names:?}");
@@ -265,6 +286,16 @@ async fn a_thousand_iop_refresh_races_through_redis_lose_no_refresh_token() {
     let redis = RedisServer::start();
     let store = Arc::new(RedisStore::open(&redis.url()).unwrap());
     refresh_races(&redis.url(), store, 1_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_iop_refresh_races_through_a_redis_cluster_lose_no_refresh_token() {
+    let cluster = RedisCluster::shared_or_start("race");
+    let store = RedisStore::cluster_builder(cluster.urls())
+        .namespace(&cluster.namespace)
+        .build()
+        .unwrap();
+    refresh_races(&cluster.spec(), Arc::new(store), 1_000).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,13 +15,15 @@
 //!     `fingerprint <md5 of the token>`, `seller <the seller the vendor says the call acted
 //!     for>` and `logins <exchanges this process sent>`.
 //! fleet_worker login <igv base URL> <store> <password> [until-token]
-//!     one iGV session with the demo e-mail and this password asks for a token once (or, with
-//!     `until-token`, until it holds one, waiting as long as each retryable error asks); prints
+//!     one iGV session with the demo e-mail (or `FLEET_EMAIL`) and this password asks for a
+//!     token once (or, with `until-token`, until it holds one, waiting as long as each
+//!     retryable error asks); prints
 //!     `token <md5 of the token> <unix ms when held>` or `error <class> <message>`, then
 //!     `logins <login requests this process sent>`. `FLEET_ACCOUNT` names the account (its
 //!     store key is then the account's, whatever the password); `FLEET_REMEMBER_MS` how long the
 //!     fleet remembers a rejection; `FLEET_RETRY` (`attempts,base_ms,max_ms,gap_ms,max_gap_ms`)
-//!     the retry policy.
+//!     the retry policy; `FLEET_STORE_FAILURE=fail` fails a call when the store does (a
+//!     retryable error) instead of logging in alone.
 //! ```
 //! `<store>` is `file:DIR`, a `redis://` URL, or `cluster:` and comma-separated `redis://` URLs
 //! of a Redis Cluster's nodes, optionally followed by `;namespace=NAME` (tests sharing one
@@ -159,10 +161,14 @@ async fn login(url: &str, spec: &str, password: &str, mode: Option<&str>) -> Res
         Some("until-token") => true,
         Some(other) => return Err(format!("unknown login mode {other}")),
     };
-    let mut builder = Session::builder(IgvLogin::new(igv::DEMO_EMAIL, Secret::from(password)))
+    let email = std::env::var("FLEET_EMAIL").unwrap_or_else(|_| igv::DEMO_EMAIL.to_owned());
+    let mut builder = Session::builder(IgvLogin::new(email, Secret::from(password)))
         .base_url(url)
         .store(store(spec)?)
         .store_lease(Duration::from_secs(10));
+    if std::env::var("FLEET_STORE_FAILURE").as_deref() == Ok("fail") {
+        builder = builder.on_store_failure(auth_core::StoreFailure::Fail);
+    }
     if let Ok(account) = std::env::var("FLEET_ACCOUNT") {
         builder = builder.account(account);
     }

@@ -125,6 +125,26 @@ impl RedisCluster {
         panic!("no live master serves slot {slot}:\n{nodes}");
     }
 
+    /// The keys matching `pattern` on the live nodes (replicas repeat their master's).
+    pub fn keys(&self, pattern: &str) -> Vec<String> {
+        let mut keys = std::collections::BTreeSet::new();
+        for port in &self.ports {
+            let output = Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "--raw", "keys", pattern])
+                .output()
+                .unwrap();
+            if output.status.success() {
+                let text = String::from_utf8_lossy(&output.stdout);
+                keys.extend(
+                    text.lines()
+                        .filter(|l| !l.is_empty() && !l.starts_with("Could not connect"))
+                        .map(str::to_owned),
+                );
+            }
+        }
+        keys.into_iter().collect()
+    }
+
     /// Kills the node on `port` at once (SIGKILL), as a crash would.
     pub fn kill(&self, port: u16) {
         let dir = self
