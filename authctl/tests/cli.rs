@@ -580,11 +580,16 @@ fn a_stale_password_is_sent_by_one_of_eight_runs_sharing_a_store() {
         assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
         said.push(stderr(&out));
     }
-    let sent: Vec<_> = said.iter().filter(|s| !s.contains("recorded by the fleet")).collect();
+    let sent: Vec<_> = said
+        .iter()
+        .filter(|s| !s.contains("recorded by the fleet"))
+        .collect();
     assert_eq!(sent.len(), 1, "{said:#?}");
     for message in &said {
         assert!(
-            message.starts_with("authctl: iGV rejected the login: code 4001: Invalid email or password"),
+            message.starts_with(
+                "authctl: iGV rejected the login: code 4001: Invalid email or password"
+            ),
             "{message}"
         );
         assert!(!message.contains("a-stale-password"), "{message}");

@@ -282,3 +282,75 @@ async fn a_lease_expires_and_a_stale_holder_cannot_write() {
     );
     assert_eq!(store.keys(), vec!["k".to_owned()]);
 }
+
+/// A rejection as the fleet records it, for the store tests.
+fn rejection_record() -> auth_core::store::FailureRecord {
+    let text = serde_json::json!({
+        "v": 1,
+        "rejected": {
+            "status": 200,
+            "code": "4001",
+            "message": "Invalid email or password",
+            "recorded_ms": 1_800_000_000_000u64,
+            "expires_ms": 4_000_000_000_000u64,
+            "fingerprint": format!("argon2id-19456-2-1${}${}", "ab".repeat(16), "cd".repeat(32)),
+        },
+        "spacing": null,
+    })
+    .to_string();
+    auth_core::store::FailureRecord::from_text(&text).expect("a record")
+}
+
+#[tokio::test]
+async fn every_store_keeps_and_forgets_a_failure_record_sealed_under_a_key() {
+    let redis = common::redis_server::RedisServer::start();
+    let dir = tempfile::Builder::new()
+        .prefix("seller-auth-failures-")
+        .tempdir()
+        .unwrap();
+    let key = || auth_core::store::EncryptionKey::from_bytes([9; 32]);
+    let stores: Vec<(&str, Box<dyn TokenStore>)> = vec![
+        ("memory", Box::new(MemoryStore::new())),
+        (
+            "file",
+            Box::new(FileStore::new(dir.path()).encrypted(key())),
+        ),
+        (
+            "redis",
+            Box::new(
+                auth_core::store::RedisStore::builder(&redis.url())
+                    .encrypted(key())
+                    .build()
+                    .unwrap(),
+            ),
+        ),
+    ];
+    let record = rejection_record();
+    for (name, store) in &stores {
+        assert_eq!(store.load_failures("igv-1").await.unwrap(), None, "{name}");
+        store.write_failures("igv-1", Some(&record)).await.unwrap();
+        assert_eq!(
+            store.load_failures("igv-1").await.unwrap().as_ref(),
+            Some(&record),
+            "{name}"
+        );
+        assert_eq!(store.load_failures("igv-2").await.unwrap(), None, "{name}");
+        store.write_failures("igv-1", None).await.unwrap();
+        assert_eq!(store.load_failures("igv-1").await.unwrap(), None, "{name}");
+        store.write_failures("igv-1", Some(&record)).await.unwrap();
+    }
+    // Sealed at rest: neither the vendor's message nor the fingerprint is readable.
+    let on_disk = std::fs::read_to_string(dir.path().join("igv-1.failures")).unwrap();
+    let in_redis = redis.dump().await;
+    for text in std::iter::once(on_disk).chain(in_redis.into_iter().map(|(_, v)| v)) {
+        assert!(text.starts_with("sealed-v1:"), "{text}");
+        assert!(
+            !text.contains("Invalid email") && !text.contains("cdcd"),
+            "{text}"
+        );
+    }
+    // Read with another key, a sealed record is a store error, not a silent pass.
+    let other =
+        FileStore::new(dir.path()).encrypted(auth_core::store::EncryptionKey::from_bytes([8; 32]));
+    assert!(other.load_failures("igv-1").await.is_err());
+}

@@ -93,11 +93,14 @@ fn costs(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("remembering failures");
-    group.bench_function("iGV login through a file store without failure records", |b| {
-        b.to_async(&runtime).iter(|| async {
-            std::hint::black_box(without_records.renew().await.expect("a token"));
-        });
-    });
+    group.bench_function(
+        "iGV login through a file store without failure records",
+        |b| {
+            b.to_async(&runtime).iter(|| async {
+                std::hint::black_box(without_records.renew().await.expect("a token"));
+            });
+        },
+    );
     group.bench_function("iGV login through a file store with failure records", |b| {
         b.to_async(&runtime).iter(|| async {
             std::hint::black_box(with_records.renew().await.expect("a token"));

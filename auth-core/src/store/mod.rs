@@ -115,8 +115,11 @@ pub enum StoreError {
 ///
 /// The session calls it in this order when it needs a token: [`load`](TokenStore::load); if
 /// nothing usable is stored, [`try_lease`](TokenStore::try_lease); with the lease, `load` again,
-/// then a login and [`compare_and_swap`](TokenStore::compare_and_swap) with the version read and
-/// the lease's fence, then [`release`](TokenStore::release). Without the lease it waits and
+/// then [`load_failures`](TokenStore::load_failures) (a recorded rejection of the same
+/// credentials, or the fleet's spacing, ends the call here), a login,
+/// [`compare_and_swap`](TokenStore::compare_and_swap) with the version read and the lease's
+/// fence, [`write_failures`](TokenStore::write_failures) when the record changes, then
+/// [`release`](TokenStore::release). Without the lease it waits and
 /// starts over. What a session does when a call fails is set with
 /// [`SessionBuilder::on_store_failure`](crate::SessionBuilder::on_store_failure).
 pub trait TokenStore: Send + Sync + 'static {

@@ -642,4 +642,38 @@ mod tests {
             .build();
         assert_eq!(store.unwrap().name("igv-1", "lease"), "shop:{igv-1}:lease");
     }
+
+    #[test]
+    fn a_cluster_needs_redis_urls_and_hides_their_passwords() {
+        let empty: [&str; 0] = [];
+        assert!(RedisStore::cluster_builder(empty).build().is_err());
+        let mixed = ["redis://127.0.0.1:7000", "http://127.0.0.1:7001"];
+        assert!(RedisStore::cluster_builder(mixed).build().is_err());
+        let refused = RedisStore::cluster_builder([
+            "redis://:s3cret-one@127.0.0.1:7000",
+            "redis://:s3cret-two@127.0.0.1:7001",
+        ])
+        .build()
+        .unwrap_err();
+        assert!(!refused.to_string().contains("s3cret"), "{refused}");
+        let store = RedisStore::cluster_builder([
+            "redis://:s3cret-one@127.0.0.1:7000",
+            "redis://:s3cret-one@127.0.0.1:7001",
+        ])
+        .build()
+        .unwrap();
+        let shown = format!("{store:?}");
+        assert!(
+            shown.contains("cluster [redis://127.0.0.1:7000, redis://127.0.0.1:7001]"),
+            "{shown}"
+        );
+        assert!(!shown.contains("s3cret"), "{shown}");
+        let error = redis::RedisError::from((
+            redis::ErrorKind::Io,
+            "connection failed",
+            "auth s3cret-one refused".to_owned(),
+        ));
+        let text = describe(&error, &store.passwords);
+        assert!(!text.contains("s3cret"), "{text}");
+    }
 }
