@@ -74,6 +74,48 @@ async fn a_holder_from_before_a_lost_fence_counter_cannot_write_over_a_newer_tok
     assert_eq!(kept.token.token.expose(), "after-failover");
 }
 
+#[tokio::test]
+async fn after_a_real_failover_the_old_lease_holder_is_fenced_out() {
+    let cluster = RedisCluster::start(3, 1, "fenced");
+    let store = RedisStore::cluster_builder(cluster.urls())
+        .namespace(&cluster.namespace)
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let key = "igv-fenced";
+    let ttl = Duration::from_secs(2);
+    let stale = store.try_lease(key, ttl).await.unwrap().unwrap();
+    let name = format!("{}:{{{key}}}:lease", cluster.namespace);
+    let victim = cluster.master_of(&name);
+    cluster.kill(victim);
+    cluster.wait_for_failover(&name, victim, Duration::from_secs(30));
+    // The holder stalls past its lease; another process takes the account over on the replica.
+    let fresh = loop {
+        match store.try_lease(key, ttl).await {
+            Ok(Some(lease)) => break lease,
+            Ok(None) | Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    assert!(fresh.fence() > stale.fence());
+    let written = store
+        .compare_and_swap(key, None, &token("after-failover"), fresh.fence())
+        .await
+        .unwrap();
+    assert_eq!(written, Swap::Written { version: 1 });
+    let late = store
+        .compare_and_swap(key, Some(1), &token("from-before"), stale.fence())
+        .await
+        .unwrap();
+    assert_eq!(
+        late,
+        Swap::Conflict,
+        "the holder from before the failover was fenced out"
+    );
+    assert!(!store.extend_lease(key, &stale, ttl).await.unwrap());
+    let kept = store.load(key).await.unwrap().unwrap();
+    assert_eq!(kept.token.token.expose(), "after-failover");
+}
+
 const ACCOUNTS: usize = 3;
 const PER_ACCOUNT: usize = 4;
 

@@ -186,8 +186,11 @@ impl RedisStore {
     ///
     /// An account's keys share a hash tag, so each of its scripts runs on one node. On a
     /// failover, writes the old master acknowledged but had not yet replicated are lost: the
-    /// fleet then logs in once more for that account. A lease holder from before the failover
-    /// cannot write over a token stored after it (see the fence in the crate's ROBUSTNESS notes).
+    /// fleet then logs in once more for that account. A lease may be lost with them, and a
+    /// second process may then log in beside its holder; but each lease's fence is at least the
+    /// server's clock in microseconds, so the promoted replica grants fences above any the old
+    /// master granted, and a holder from before the failover cannot write over a token stored
+    /// after it.
     ///
     /// ```no_run
     /// # fn run() -> Result<(), auth_core::store::StoreError> {

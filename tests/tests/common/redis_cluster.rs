@@ -98,6 +98,13 @@ impl RedisCluster {
 
     /// The port of the master that serves `key`'s slot now, asked of any live node.
     pub fn master_of(&self, key: &str) -> u16 {
+        self.live_master_of(key)
+            .unwrap_or_else(|| panic!("no live master serves the slot of {key}"))
+    }
+
+    /// The live master serving `key`'s slot, in the view of the first node that answers; none
+    /// while a failover is under way.
+    fn live_master_of(&self, key: &str) -> Option<u16> {
         let slot: u16 = self
             .cli_any(&["cluster", "keyslot", key])
             .trim()
@@ -118,11 +125,11 @@ impl RedisCluster {
                     && (from..=to).contains(&slot)
                 {
                     let address = fields[1].split('@').next().unwrap();
-                    return address.rsplit(':').next().unwrap().parse().unwrap();
+                    return address.rsplit(':').next().unwrap().parse().ok();
                 }
             }
         }
-        panic!("no live master serves slot {slot}:\n{nodes}");
+        None
     }
 
     /// The keys matching `pattern` on the live nodes (replicas repeat their master's).
@@ -163,8 +170,9 @@ impl RedisCluster {
     pub fn wait_for_failover(&self, key: &str, dead: u16, within: Duration) -> u16 {
         let deadline = Instant::now() + within;
         loop {
-            let master = self.master_of(key);
-            if master != dead {
+            if let Some(master) = self.live_master_of(key)
+                && master != dead
+            {
                 return master;
             }
             assert!(
