@@ -43,19 +43,25 @@ pub struct Report {
     pub seller: Option<String>,
 }
 
-/// Waits for a stampede worker (off the runtime's threads) and reads its report.
-pub async fn report(child: Child) -> Report {
+/// Waits for a worker (off the runtime's threads); what it printed, once it exited successfully.
+async fn output_of(child: Child) -> String {
     let output = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .unwrap()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "worker failed: {}{}",
         stdout,
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+/// Waits for a stampede worker (off the runtime's threads) and reads its report.
+pub async fn report(child: Child) -> Report {
+    let stdout = output_of(child).await;
     let mut report = Report {
         fingerprints: Vec::new(),
         logins: 0,
@@ -176,17 +182,7 @@ pub struct LoginReport {
 
 /// Waits for a `login` worker (off the runtime's threads) and reads its report.
 pub async fn login_report(child: Child) -> LoginReport {
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "worker failed: {}{}",
-        stdout,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = output_of(child).await;
     let mut report = LoginReport {
         token: None,
         error: None,
