@@ -123,7 +123,10 @@ async fn a_wrong_password_is_sent_once_per_fleet_through_a_file_store() {
         // The record names the credentials by their salted fingerprint only.
         for file in std::fs::read_dir(dir.path()).unwrap() {
             let text = std::fs::read_to_string(file.unwrap().path()).unwrap_or_default();
-            assert!(!text.contains(WRONG) && !text.contains(igv::DEMO_PASSWORD), "{text}");
+            assert!(
+                !text.contains(WRONG) && !text.contains(igv::DEMO_PASSWORD),
+                "{text}"
+            );
         }
     }
 }
