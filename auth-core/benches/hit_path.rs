@@ -185,9 +185,46 @@ async fn gcp_anchor(addr: std::net::SocketAddr) -> gcp_auth::CustomServiceAccoun
     account
 }
 
+/// `Session::token` on one thread without a metrics recorder, then with a Prometheus recorder
+/// installed (process-wide, so measured last): the hit path reports nothing, and must not slow.
+fn hit_path_with_metrics(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let session = runtime.block_on(async {
+        let addr = support::start_server().await;
+        let session = support::session(addr);
+        session.token().await.expect("a first login");
+        session
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    let mut group = c.benchmark_group("hit path, 1 thread, metrics");
+    let token = || {
+        |rt: &tokio::runtime::Runtime, iters| {
+            rt.block_on(async {
+                for _ in 0..iters {
+                    black_box(session.token().await.expect("a token"));
+                }
+            });
+        }
+    };
+    case(&mut group, 1, "Session::token, no recorder", token);
+    let _prometheus = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .expect("the only recorder of this process");
+    // A renewal now reports through the recorder, as in an application that scrapes it.
+    runtime.block_on(async { session.renew().await.expect("a renewal") });
+    std::thread::sleep(Duration::from_millis(50));
+    case(
+        &mut group,
+        1,
+        "Session::token, Prometheus recorder installed",
+        token,
+    );
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = hit_path
+    targets = hit_path, hit_path_with_metrics
 }
 criterion_main!(benches);

@@ -46,6 +46,7 @@ pub mod fuzzing;
 mod http;
 mod json;
 mod login;
+pub mod metrics;
 mod redact;
 mod refresh_grant;
 mod secret;

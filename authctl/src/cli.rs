@@ -6,9 +6,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Get tokens from seller and merchant APIs, make authorised requests, run the local sandbox.
 ///
-/// Credentials come from the environment, never from arguments (arguments are visible in `ps`).
+/// Credentials come from the environment, never from arguments (arguments are visible in `ps`);
+/// each variable may instead be given as `NAME_FILE`, the path of a file holding it (Docker and
+/// Kubernetes secrets), its trailing newlines trimmed.
 #[derive(Debug, Parser)]
-#[command(name = "authctl", version, about, long_about = None)]
+#[command(name = "authctl", version, about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -84,6 +86,14 @@ pub enum Command {
         #[arg(long)]
         draft: bool,
     },
+    /// Print a completion script for a shell (e.g. `authctl completions bash >
+    /// /etc/bash_completion.d/authctl`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `authctl man | man -l -`.
+    Man,
 }
 
 /// The vendors, by the names of their modules.

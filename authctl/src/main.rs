@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod demo;
+mod environment;
 mod failure;
 mod sandbox_env;
 mod store;
@@ -12,10 +13,11 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
+use environment::Environment;
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -58,10 +60,6 @@ fn main() -> ExitCode {
     }
 }
 
-fn environment(name: &str) -> Option<String> {
-    std::env::var(name).ok()
-}
-
 async fn run(cli: Cli) -> Result<String, Failure> {
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
@@ -72,10 +70,12 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         base_url: cli.base_url.as_deref(),
         account: cli.account.as_deref(),
     };
-    let store = || store::open(cli.store.as_deref(), environment(store::KEY_VARIABLE));
+    let store = |env: &Environment| store::open(cli.store.as_deref(), env.get(store::KEY_VARIABLE));
     match cli.command {
         Command::Token { vendor, format } => {
-            let driver = vendor_client::build(vendor, &environment, where_to, &http, &store()?)?;
+            let env = Environment::load()?;
+            let lookup = |name: &str| env.get(name);
+            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
             commands::token(vendor, &driver, format).await
         }
         Command::Request {
@@ -85,7 +85,9 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             data,
             headers,
         } => {
-            let driver = vendor_client::build(vendor, &environment, where_to, &http, &store()?)?;
+            let env = Environment::load()?;
+            let lookup = |name: &str| env.get(name);
+            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
             commands::request(vendor, &driver, &method, target, data, headers).await
         }
         Command::AuthorizeUrl {
@@ -93,16 +95,33 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             redirect_uri,
             state,
             draft,
-        } => commands::authorize_url(
-            vendor,
-            commands::Consent {
-                redirect_uri: redirect_uri.as_deref(),
-                state: state.as_deref(),
-                draft,
-            },
-            &environment,
-        ),
+        } => {
+            let env = Environment::load()?;
+            commands::authorize_url(
+                vendor,
+                commands::Consent {
+                    redirect_uri: redirect_uri.as_deref(),
+                    state: state.as_deref(),
+                    draft,
+                },
+                &|name: &str| env.get(name),
+            )
+        }
         Command::Demo => demo::demo(&http).await,
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "authctl", &mut script);
+            String::from_utf8(script)
+                .map_err(|e| Failure::Local(format!("the completion script is not text: {e}")))
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Failure::Local(format!("the manual page could not be made: {e}")))?;
+            String::from_utf8(page)
+                .map_err(|e| Failure::Local(format!("the manual page is not text: {e}")))
+        }
         Command::Sandbox {
             addr,
             token_lifetime,

@@ -882,3 +882,104 @@ fn header_format_uses_the_documented_spelling() {
         );
     }
 }
+
+#[test]
+fn every_variable_can_come_from_a_file_and_both_forms_are_a_usage_error() {
+    let sandbox = SandboxProcess::start();
+    let secrets = tempfile::Builder::new()
+        .prefix("authctl-secrets-")
+        .tempdir()
+        .unwrap();
+    let password = secrets.path().join("igv-password");
+    // As a Kubernetes secret mounted from a file written by `echo`: a trailing newline.
+    std::fs::write(&password, format!("{}\n", sandbox.var("IGV_PASSWORD"))).unwrap();
+    let out = sandbox
+        .authctl()
+        .env_remove("IGV_PASSWORD")
+        .env("IGV_PASSWORD_FILE", &password)
+        .args(["--store", "memory", "token", "igv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).is_empty());
+
+    // An IOP app secret from a file too (a signed exchange: a stray newline would break it).
+    let app_secret = secrets.path().join("iop-app-secret");
+    std::fs::write(
+        &app_secret,
+        format!("{}\r\n", sandbox.var("IOP_APP_SECRET")),
+    )
+    .unwrap();
+    sandbox
+        .authctl()
+        .env_remove("IOP_APP_SECRET")
+        .env("IOP_APP_SECRET_FILE", &app_secret)
+        .args(["--store", "memory", "token", "lazada"])
+        .assert()
+        .success();
+
+    let both = sandbox
+        .authctl()
+        .env("IGV_PASSWORD_FILE", &password)
+        .args(["--store", "memory", "token", "igv"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    assert_eq!(
+        stderr(&both),
+        "authctl: both IGV_PASSWORD and IGV_PASSWORD_FILE are set; keep one"
+    );
+    let missing = sandbox
+        .authctl()
+        .env_remove("IGV_PASSWORD")
+        .env("IGV_PASSWORD_FILE", secrets.path().join("absent"))
+        .args(["--store", "memory", "token", "igv"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).starts_with("authctl: IGV_PASSWORD_FILE: cannot read "),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn completions_and_the_manual_page_are_generated() {
+    for (shell, mark) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef authctl"),
+        ("fish", "complete -c authctl"),
+    ] {
+        let out = Command::new(cargo_bin("authctl"))
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(mark), "{shell}: {script}");
+        for word in ["token", "authorize-url", "store"] {
+            assert!(script.contains(word), "{shell} completes no {word}");
+        }
+        // clap's fish scripts complete options and subcommands, not positional values.
+        if shell != "fish" {
+            assert!(script.contains("lazada"), "{shell} completes no vendor");
+        }
+    }
+    let out = Command::new(cargo_bin("authctl"))
+        .arg("man")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = stdout(&out);
+    assert!(page.starts_with(".ie"), "{}", &page[..page.len().min(200)]);
+    assert!(
+        page.contains(".TH authctl") && page.contains("_FILE"),
+        "{page}"
+    );
+    let bad = Command::new(cargo_bin("authctl"))
+        .args(["completions", "cmd.exe"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

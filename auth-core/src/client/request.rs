@@ -226,6 +226,7 @@ impl AuthorizedRequest {
                         "token rejected; logging in again and replaying once"
                     );
                     client.session.invalidate(&token);
+                    crate::metrics::replayed(spec.vendor());
                     replayed = true;
                     attempt = 0;
                 }

@@ -262,6 +262,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
     /// Checks the configuration and makes the session. Nothing is sent yet.
     pub fn build(self) -> Result<Session<E>, Error> {
         let vendor = E::SPEC.vendor;
+        crate::metrics::describe();
         let base = self
             .base_url
             .as_deref()

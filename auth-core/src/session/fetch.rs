@@ -15,6 +15,7 @@ use crate::endpoint::{LoginEndpoint, Params};
 use crate::error::{Error, ErrorClass, ProtocolProblem};
 use crate::login::request::resolve;
 use crate::login::{self, AttemptLimits, Issued};
+use crate::metrics;
 use crate::redact::Redactor;
 use crate::secret::{Secret, sensitive_header};
 use crate::token::{Deadlines, Token, TokenPlacement};
@@ -39,16 +40,45 @@ pub(super) struct Fetch<E> {
 }
 
 /// What the fetch layer changes as it works.
-#[derive(Default)]
 pub(super) struct FetchState {
     /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
     /// access token without one).
     refresh_token: Mutex<Option<Secret>>,
     requests: AtomicU64,
     refreshes: AtomicU64,
+    /// Why the current fetch runs, as the metrics' `reason` label (set by the session).
+    reason: Mutex<&'static str>,
+}
+
+impl Default for FetchState {
+    fn default() -> Self {
+        FetchState {
+            refresh_token: Mutex::default(),
+            requests: AtomicU64::default(),
+            refreshes: AtomicU64::default(),
+            reason: Mutex::new("cold"),
+        }
+    }
 }
 
 impl<E: LoginEndpoint> Fetch<E> {
+    /// Sets why the next fetches run (the metrics' `reason` label).
+    pub(super) fn set_reason(&self, reason: &'static str) {
+        *self
+            .state
+            .reason
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = reason;
+    }
+
+    fn reason(&self) -> &'static str {
+        *self
+            .state
+            .reason
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Login requests and refresh requests sent so far (retries included).
     pub(super) fn sent(&self) -> (u64, u64) {
         (
@@ -111,7 +141,15 @@ impl<E: LoginEndpoint> Fetch<E> {
                     .await
                 }
             };
-            match issued.and_then(|issued| self.prepare(issued, sent_at)) {
+            let result = issued.and_then(|issued| self.prepare(issued, sent_at));
+            metrics::login(
+                E::SPEC.vendor,
+                if refreshing { "refresh" } else { "login" },
+                self.reason(),
+                metrics::outcome(&result),
+                sent_at.0.elapsed(),
+            );
+            match result {
                 Ok(token) => {
                     if let Some(rotated) = token.refresh_token() {
                         self.set_refresh_token(Some(rotated.clone()));

@@ -137,6 +137,9 @@ struct FlightSlot {
     /// The token last dropped by [`Session::invalidate`]: a store may still hold it, and it must
     /// not be adopted back.
     retired: Option<Arc<Token>>,
+    /// Set by [`Session::invalidate`] until the next login starts: that login is a re-login
+    /// after a rejected token (the metrics' `token_rejected` reason).
+    token_rejected: bool,
     spacing: LoginSpacing,
 }
 
@@ -174,6 +177,16 @@ impl Reason {
             Reason::Cold => "cold",
             Reason::Expired => "expired",
             Reason::RenewAhead => "renew-ahead",
+            Reason::Forced => "forced",
+        }
+    }
+
+    /// The metrics' `reason` label.
+    fn label(self) -> &'static str {
+        match self {
+            Reason::Cold => "cold",
+            Reason::Expired => "expired",
+            Reason::RenewAhead => "renew_ahead",
             Reason::Forced => "forced",
         }
     }
@@ -299,7 +312,9 @@ impl<E: LoginEndpoint> Session<E> {
             .compare_and_swap(&Some(Arc::clone(token)), None);
         let dropped = previous.as_ref().is_some_and(|p| Arc::ptr_eq(p, token));
         if dropped {
-            lock(&self.inner.flight).retired = Some(Arc::clone(token));
+            let mut slot = lock(&self.inner.flight);
+            slot.retired = Some(Arc::clone(token));
+            slot.token_rejected = true;
         }
         dropped
     }
@@ -424,6 +439,11 @@ impl<E: LoginEndpoint> Inner<E> {
             reason = Reason::Cold;
         }
         slot.spacing.check(E::SPEC.vendor)?;
+        let label = match std::mem::take(&mut slot.token_rejected) {
+            true => "token_rejected",
+            false => reason.label(),
+        };
+        self.setup.fetch.set_reason(label);
         let inner = Arc::clone(self);
         // The first caller drives the login itself (no task to hand the result across threads);
         // a caller that gives up hands it to a task instead (see `join`).
@@ -466,6 +486,8 @@ impl<E: LoginEndpoint> Inner<E> {
         match &result {
             Ok((token, origin)) => {
                 self.current.store(Some(Arc::clone(token)));
+                let remaining = token.expires_at().duration_since(SystemTime::now());
+                crate::metrics::token_remaining(E::SPEC.vendor, remaining.unwrap_or_default());
                 match origin {
                     Origin::LoggedIn => {
                         self.counters.succeeded.fetch_add(1, Ordering::Relaxed);

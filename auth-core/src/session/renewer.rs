@@ -68,6 +68,8 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
             };
             let now = (Instant::now(), SystemTime::now());
             let fresh = token.freshness(now.0, now.1) == Freshness::Fresh;
+            let remaining = token.expires_at().duration_since(now.1).unwrap_or_default();
+            crate::metrics::token_remaining(E::SPEC.vendor, remaining);
             token.set_verified_fresh(fresh);
             if fresh {
                 inner.watching.store(true, Ordering::Release);

@@ -45,6 +45,8 @@ pub(super) struct Fleet {
     identity: Identity,
     settings: FleetSettings,
     verdicts: Verdicts,
+    /// The endpoint's vendor, for the metrics of calls made outside a fetch (lease upkeep).
+    vendor: &'static str,
 }
 
 /// How a session uses its store; set on the builder.
@@ -101,6 +103,7 @@ impl Fleet {
             identity,
             settings,
             verdicts: Verdicts::default(),
+            vendor: E::SPEC.vendor,
         })
     }
 }
@@ -142,18 +145,34 @@ impl<E: LoginEndpoint> Through<'_, E> {
             (self.fetch.longest_login() + fleet.settings.lease).max(fleet.settings.lease * 2);
         let give_up = Instant::now() + patience;
         let mut pause = FIRST_PAUSE;
+        // When this session first found another process logging in, for the lease-wait metric.
+        let mut waiting_since: Option<Instant> = None;
+        let waited = |since: Option<Instant>| {
+            if let Some(since) = since {
+                crate::metrics::lease_wait(E::SPEC.vendor, since.elapsed());
+            }
+        };
         loop {
-            let entry = match self.call(fleet.store.load(&fleet.key)).await {
+            let entry = match self.call("load", fleet.store.load(&fleet.key)).await {
                 Ok(entry) => self.follow_account(entry).await,
                 Err(err) => return self.without_store(err).await,
             };
             if let Some(token) = self.adoptable(entry.as_ref(), retired.as_deref()) {
+                waited(waiting_since);
                 return Ok((token, Origin::Adopted));
             }
-            let lease = self.call(fleet.store.try_lease(&fleet.key, fleet.settings.lease));
+            let lease = self.call(
+                "lease",
+                fleet.store.try_lease(&fleet.key, fleet.settings.lease),
+            );
             match lease.await {
-                Ok(Some(lease)) => return self.login_under(lease, retired).await,
-                Ok(None) => {}
+                Ok(Some(lease)) => {
+                    waited(waiting_since);
+                    return self.login_under(lease, retired).await;
+                }
+                Ok(None) => {
+                    waiting_since.get_or_insert_with(Instant::now);
+                }
                 Err(err) => return self.without_store(err).await,
             }
             if Instant::now() >= give_up {
@@ -177,7 +196,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
         let fleet = self.fleet;
-        let loaded = match self.call(fleet.store.load(&fleet.key)).await {
+        let loaded = match self.call("load", fleet.store.load(&fleet.key)).await {
             Ok(entry) => Ok(self.follow_account(entry).await),
             Err(err) => Err(err),
         };
@@ -204,7 +223,10 @@ impl<E: LoginEndpoint> Through<'_, E> {
                 },
             },
         };
-        if let Err(err) = self.call(fleet.store.release(&fleet.key, lease)).await {
+        if let Err(err) = self
+            .call("release", fleet.store.release(&fleet.key, lease))
+            .await
+        {
             // It expires on its own; others wait at most that long.
             tracing::warn!(error = %err, "the login lease could not be released");
         }
@@ -235,6 +257,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         self.fetch.check_account(&token)?;
         match self
             .call(
+                "swap",
                 fleet
                     .store
                     .compare_and_swap(&fleet.key, version, &stored, fence),
@@ -244,7 +267,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             Ok(Swap::Written { .. }) => {}
             Ok(Swap::Conflict) => {
                 tracing::info!("another process stored a token meanwhile");
-                if let Ok(entry) = self.call(fleet.store.load(&fleet.key)).await
+                if let Ok(entry) = self.call("load", fleet.store.load(&fleet.key)).await
                     && let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token))
                 {
                     return Ok((theirs, Origin::Adopted));
@@ -263,7 +286,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
     async fn store_beside(&self, key: &str, stored: &StoredToken) {
         let fleet = self.fleet;
         let lease = match self
-            .call(fleet.store.try_lease(key, fleet.settings.lease))
+            .call("lease", fleet.store.try_lease(key, fleet.settings.lease))
             .await
         {
             Ok(Some(lease)) => lease,
@@ -276,20 +299,20 @@ impl<E: LoginEndpoint> Through<'_, E> {
                 return;
             }
         };
-        let written = match self.call(fleet.store.load(key)).await {
+        let written = match self.call("load", fleet.store.load(key)).await {
             Ok(entry) => {
                 let version = entry.map(|e| e.version);
                 let swap = fleet
                     .store
                     .compare_and_swap(key, version, stored, lease.fence());
-                self.call(swap).await.map(|_| ())
+                self.call("swap", swap).await.map(|_| ())
             }
             Err(err) => Err(err),
         };
         if let Err(err) = written {
             tracing::warn!(error = %err, "the token could not be stored for its account");
         }
-        if let Err(err) = self.call(fleet.store.release(key, lease)).await {
+        if let Err(err) = self.call("release", fleet.store.release(key, lease)).await {
             tracing::warn!(error = %err, "the account's lease could not be released");
         }
     }
@@ -307,7 +330,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         if self.fetch.account.is_some() || theirs == fleet.key {
             return Some(entry);
         }
-        match self.call(fleet.store.load(&theirs)).await {
+        match self.call("load", fleet.store.load(&theirs)).await {
             Ok(Some(newer)) if newer.token.expires_at > entry.token.expires_at => Some(Versioned {
                 token: newer.token,
                 version: entry.version,
@@ -333,15 +356,24 @@ impl<E: LoginEndpoint> Through<'_, E> {
         }
     }
 
-    /// A store call bounded by the fleet's timeout, whatever the store does.
+    /// A store call bounded by the fleet's timeout, whatever the store does; counted in the
+    /// metrics under `operation`.
     async fn call<T>(
         &self,
+        operation: &'static str,
         call: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
         let timeout = self.fleet.settings.timeout;
-        tokio::time::timeout(timeout, call)
+        let result = tokio::time::timeout(timeout, call)
             .await
-            .unwrap_or(Err(StoreError::Timeout(timeout)))
+            .unwrap_or(Err(StoreError::Timeout(timeout)));
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(StoreError::Timeout(_)) => "timeout",
+            Err(_) => "error",
+        };
+        crate::metrics::store_operation(E::SPEC.vendor, operation, outcome);
+        result
     }
 
     /// The stored token, if it is worth using: still fresh, and not the one being replaced.
@@ -404,7 +436,14 @@ async fn keep_lease(fleet: &Fleet, lease: &Lease) -> std::convert::Infallible {
         let extend = fleet
             .store
             .extend_lease(&fleet.key, lease, fleet.settings.lease);
-        match tokio::time::timeout(fleet.settings.timeout, extend).await {
+        let extended = tokio::time::timeout(fleet.settings.timeout, extend).await;
+        let outcome = match &extended {
+            Ok(Ok(_)) => "ok",
+            Ok(Err(_)) => "error",
+            Err(_) => "timeout",
+        };
+        crate::metrics::store_operation(fleet.vendor, "extend", outcome);
+        match extended {
             Ok(Ok(true)) => {}
             Ok(Ok(false)) => {
                 tracing::warn!("the login lease expired and was taken during a slow login");
