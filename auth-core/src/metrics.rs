@@ -7,7 +7,7 @@
 //!
 //! | name | type | labels | what |
 //! |---|---|---|---|
-//! | `seller_auth_logins_total` | counter | `vendor`, `kind`, `reason`, `outcome` | requests sent for a token: `kind` `login` or `refresh`; `reason` `cold`, `expired`, `renew_ahead`, `forced` (`Session::renew`) or `token_rejected` (a re-login after a business request's rejection); `outcome` `ok` or the [`ErrorClass`](crate::ErrorClass) in snake case |
+//! | `seller_auth_logins_total` | counter | `vendor`, `kind`, `reason`, `outcome` | requests sent for a token: `kind` `login` or `refresh`; `reason` `cold`, `expired`, `renew_ahead`, `forced` (`Session::renew`) or `token_rejected` (a re-login after a business request's rejection); `outcome` `ok` or the [`ErrorClass`] in snake case |
 //! | `seller_auth_login_duration_seconds` | histogram | `vendor`, `kind` | the time of each such request, answer read |
 //! | `seller_auth_requests_replayed_total` | counter | `vendor` | business requests sent again after their token was rejected |
 //! | `seller_auth_token_remaining_seconds` | gauge | `vendor` | the current token's remaining lifetime: set when a token is obtained, and at least every watch interval while the session is in use (the last session of the vendor to look sets it) |
