@@ -216,6 +216,10 @@ pub enum ConfigError {
         "a token store needs a credential field or an account (`SessionBuilder::account`) to tell accounts apart"
     )]
     StoreNeedsIdentity,
+    /// Something only a session with a token store can do (`Session::forget`) was asked of one
+    /// without.
+    #[error("the session has no token store (`SessionBuilder::store`)")]
+    NoStore,
     /// The endpoint signs its requests but no field is marked `signing_key`.
     #[error("the endpoint signs its requests but has no signing key field")]
     MissingSigningKey,

@@ -11,7 +11,7 @@
 //! | `seller_auth_login_duration_seconds` | histogram | `vendor`, `kind` | the time of each such request, answer read |
 //! | `seller_auth_requests_replayed_total` | counter | `vendor` | business requests sent again after their token was rejected |
 //! | `seller_auth_token_remaining_seconds` | gauge | `vendor` | the current token's remaining lifetime: set when a token is obtained, and at least every watch interval while the session is in use (the last session of the vendor to look sets it) |
-//! | `seller_auth_store_operations_total` | counter | `vendor`, `operation`, `outcome` | token store calls: `operation` `load`, `lease`, `extend`, `swap`, `release`, `load_failures`, `write_failures`; `outcome` `ok`, `error` or `timeout` |
+//! | `seller_auth_store_operations_total` | counter | `vendor`, `operation`, `outcome` | token store calls: `operation` `load`, `lease`, `extend`, `swap`, `release`, `load_failures`, `write_failures`, `remove`; `outcome` `ok`, `error` or `timeout` |
 //! | `seller_auth_lease_wait_seconds` | histogram | `vendor` | how long a session waited for another process's login before it adopted a token or took the lease |
 
 use std::time::Duration;

@@ -86,6 +86,20 @@ pub enum Command {
         #[arg(long)]
         draft: bool,
     },
+    /// List what the token store holds: vendor, account, expiry, refresh token, when stored.
+    /// Never a token.
+    Status {
+        /// How to print the list.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Remove a vendor's entry from the token store (after a password change, or to force a
+    /// fresh login). The entry is found with the same variables `token` uses; nothing else is
+    /// touched.
+    Forget {
+        /// The vendor.
+        vendor: VendorArg,
+    },
     /// Print a completion script for a shell (e.g. `authctl completions bash >
     /// /etc/bash_completion.d/authctl`).
     Completions {
@@ -123,6 +137,15 @@ pub enum ConsentVendorArg {
     Tiktok,
     Mercadolibre,
     Amazon,
+}
+
+/// How `status` prints the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// A JSON array, one object per entry.
+    Json,
 }
 
 /// How `token` prints the token.

@@ -4,7 +4,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 
-use crate::cli::{ConsentVendorArg, Format, VendorArg};
+use auth_core::store::TokenStore;
+
+use crate::cli::{ConsentVendorArg, Format, ListFormat, VendorArg};
 use crate::failure::Failure;
 use crate::vendor_client::{Outgoing, VendorClient, names};
 
@@ -197,4 +199,105 @@ pub fn authorize_url(
         }
     };
     Ok(url.to_string())
+}
+
+/// `status`: what the store holds, one entry a line (or a JSON array); never a token.
+pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String, Failure> {
+    let entries = store
+        .list()
+        .await
+        .map_err(|e| Failure::Local(format!("the token store could not be listed: {e}")))?;
+    let now = SystemTime::now();
+    let unix = |at: SystemTime| at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let rows: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|(key, entry)| {
+            let about = entry.about.as_ref();
+            serde_json::json!({
+                "key": key,
+                "vendor": about.map(|a| a.vendor.as_str()),
+                "account": about.map(|a| a.label.as_str()).filter(|l| !l.is_empty()),
+                "expires_at_unix": unix(entry.expires_at),
+                "expires_in_seconds": entry.expires_at.duration_since(now).map_or(0, |d| d.as_secs()),
+                "refresh_token": entry.refresh_token.is_some(),
+                "stored_at_unix": about.map(|a| unix(a.stored_at)),
+            })
+        })
+        .collect();
+    if format == ListFormat::Json {
+        return Ok(serde_json::Value::Array(rows).to_string());
+    }
+    if entries.is_empty() {
+        return Ok("the token store holds no token".to_owned());
+    }
+    let mut lines = vec![format!(
+        "{:<14} {:<36} {:<42} {:<7} {:<29}  {}",
+        "VENDOR", "ACCOUNT", "EXPIRES", "REFRESH", "STORED", "KEY"
+    )];
+    for (key, entry) in &entries {
+        let about = entry.about.as_ref();
+        let expires = match entry.expires_at.duration_since(now) {
+            Ok(left) => format!("{} (in {})", short_date(entry.expires_at), span(left)),
+            Err(_) => format!("{} (expired)", short_date(entry.expires_at)),
+        };
+        lines.push(format!(
+            "{:<14} {:<36} {:<42} {:<7} {:<29}  {key}",
+            about.map_or("?", |a| a.vendor.as_str()),
+            about.map_or(key.as_str(), |a| a.label.as_str()),
+            expires,
+            if entry.refresh_token.is_some() {
+                "yes"
+            } else {
+                "no"
+            },
+            about.map_or_else(|| "-".to_owned(), |a| short_date(a.stored_at)),
+        ));
+    }
+    Ok(lines.join("\n"))
+}
+
+/// `forget`: removes the vendor's entry the variables find.
+pub async fn forget(vendor: VendorArg, driver: &VendorClient) -> Result<String, Failure> {
+    let (name, _) = names(vendor);
+    let removed = driver.forget().await.map_err(Failure::Auth)?;
+    Ok(match removed {
+        true => format!("{name}: the stored token was removed"),
+        false => format!("{name}: the store held no token for these credentials"),
+    })
+}
+
+/// An HTTP date (`Wed, 02 Dec 2026 03:21:07 GMT`): UTC, to the second.
+fn short_date(at: SystemTime) -> String {
+    httpdate::fmt_http_date(at)
+}
+
+/// `6d 23h`, `1h 59m`, `4m 10s`, `12s`.
+fn span(left: std::time::Duration) -> String {
+    let secs = left.as_secs();
+    match (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    ) {
+        (0, 0, 0, s) => format!("{s}s"),
+        (0, 0, m, s) => format!("{m}m {s}s"),
+        (0, h, m, _) => format!("{h}h {m}m"),
+        (d, h, _, _) => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_as_people_write_them() {
+        let at = UNIX_EPOCH + std::time::Duration::from_secs(1_796_181_667);
+        assert_eq!(short_date(at), "Wed, 02 Dec 2026 03:21:07 GMT");
+        assert_eq!(span(std::time::Duration::from_secs(604_790)), "6d 23h");
+        assert_eq!(span(std::time::Duration::from_secs(7_170)), "1h 59m");
+        assert_eq!(span(std::time::Duration::from_secs(250)), "4m 10s");
+        assert_eq!(span(std::time::Duration::from_secs(12)), "12s");
+    }
 }

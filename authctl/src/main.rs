@@ -108,6 +108,16 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             )
         }
         Command::Demo => demo::demo(&http).await,
+        Command::Status { format } => {
+            let env = Environment::load()?;
+            commands::status(&*store(&env)?, format).await
+        }
+        Command::Forget { vendor } => {
+            let env = Environment::load()?;
+            let lookup = |name: &str| env.get(name);
+            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
+            commands::forget(vendor, &driver).await
+        }
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "authctl", &mut script);

@@ -59,6 +59,11 @@ impl VendorClient {
         request.send().await
     }
 
+    /// Removes the session's entry from the store; `true` if there was one.
+    pub async fn forget(&self) -> Result<bool, Error> {
+        self.client.session().forget().await
+    }
+
     /// What the session has done.
     pub fn stats(&self) -> SessionStats {
         self.client.session().stats()

@@ -983,3 +983,125 @@ fn completions_and_the_manual_page_are_generated() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `status` lists the store without a token or secret, `forget` removes one vendor's entry and
+/// nothing else; `store` is the `--store` value.
+fn status_and_forget_on(sandbox: &SandboxProcess, store: &str) {
+    let token = sandbox
+        .authctl()
+        .args(["--store", store, "token", "igv"])
+        .output()
+        .unwrap();
+    assert!(token.status.success(), "{}", stderr(&token));
+    let igv_token = stdout(&token);
+    sandbox
+        .authctl()
+        .args(["--store", store, "token", "lazada"])
+        .assert()
+        .success();
+
+    let listed = sandbox
+        .authctl()
+        .args(["--store", store, "status"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let text = stdout(&listed);
+    assert!(text.starts_with("VENDOR"), "{text}");
+    let igv_line = text.lines().find(|l| l.starts_with("iGV")).expect(&text);
+    assert!(
+        igv_line.contains("email=seller@igv.sandbox")
+            && igv_line.contains("(in 1h 59m)")
+            && igv_line.contains(" yes "),
+        "{igv_line}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Lazada") && l.contains("app_key=")),
+        "{text}"
+    );
+    for secret in [
+        igv_token.as_str(),
+        &sandbox.var("IGV_PASSWORD"),
+        &sandbox.var("IOP_APP_SECRET"),
+    ] {
+        assert!(!text.contains(secret), "status shows a secret:\n{text}");
+    }
+
+    let json = sandbox
+        .authctl()
+        .args(["--store", store, "status", "--format", "json"])
+        .output()
+        .unwrap();
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
+    let igv = entries.iter().find(|e| e["vendor"] == "iGV").unwrap();
+    assert_eq!(igv["account"], "email=seller@igv.sandbox");
+    assert_eq!(igv["refresh_token"], true);
+    let left = igv["expires_in_seconds"].as_u64().unwrap();
+    assert!((7_000..=7_200).contains(&left), "{left}");
+    assert!(igv["stored_at_unix"].as_u64().unwrap() > 1_700_000_000);
+    assert!(!stdout(&json).contains(&igv_token));
+    let lazada_entries = entries.iter().filter(|e| e["vendor"] == "Lazada").count();
+
+    let forgot = sandbox
+        .authctl()
+        .args(["--store", store, "forget", "igv"])
+        .output()
+        .unwrap();
+    assert!(forgot.status.success(), "{}", stderr(&forgot));
+    assert_eq!(stdout(&forgot), "igv: the stored token was removed");
+    let again = sandbox
+        .authctl()
+        .args(["--store", store, "forget", "igv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&again),
+        "igv: the store held no token for these credentials"
+    );
+    let after: Vec<serde_json::Value> = serde_json::from_str(&stdout(
+        &sandbox
+            .authctl()
+            .args(["--store", store, "status", "--format", "json"])
+            .output()
+            .unwrap(),
+    ))
+    .unwrap();
+    assert!(after.iter().all(|e| e["vendor"] != "iGV"), "{after:?}");
+    assert_eq!(
+        after.iter().filter(|e| e["vendor"] == "Lazada").count(),
+        lazada_entries,
+        "forget touched nothing else"
+    );
+    // The next run logs in afresh: a new token.
+    let fresh = sandbox
+        .authctl()
+        .args(["--store", store, "token", "igv"])
+        .output()
+        .unwrap();
+    assert_ne!(stdout(&fresh), igv_token);
+}
+
+#[test]
+fn status_lists_and_forget_removes_in_a_file_store() {
+    let sandbox = SandboxProcess::start();
+    let tmp = tempfile::Builder::new()
+        .prefix("authctl-status-")
+        .tempdir()
+        .unwrap();
+    status_and_forget_on(&sandbox, &format!("file:{}", tmp.path().display()));
+    let empty = tmp.path().join("empty");
+    let out = sandbox
+        .authctl()
+        .args(["--store", &format!("file:{}", empty.display()), "status"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "the token store holds no token");
+}
+
+#[test]
+fn status_lists_and_forget_removes_in_redis() {
+    let sandbox = SandboxProcess::start();
+    let redis = redis_server::RedisServer::start();
+    status_and_forget_on(&sandbox, &redis.url());
+}

@@ -21,6 +21,7 @@ fn token(text: &str) -> StoredToken {
         refresh_token: None,
         expires_at: SystemTime::now() + Duration::from_secs(3600),
         account: None,
+        about: None,
     }
 }
 

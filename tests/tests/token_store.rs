@@ -200,6 +200,7 @@ fn stored(text: &str) -> auth_core::store::StoredToken {
         refresh_token: None,
         expires_at: SystemTime::now(),
         account: None,
+        about: None,
     }
 }
 

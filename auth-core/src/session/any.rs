@@ -27,6 +27,7 @@ pub(crate) trait SessionCore: Send + Sync + 'static {
     fn invalidate(&self, token: &Arc<Token>) -> bool;
     fn record_success(&self, token: &Token);
     fn stats(&self) -> SessionStats;
+    fn forget(&self) -> BoxFuture<'_, Result<bool, Error>>;
     fn spec(&self) -> &'static LoginSpec;
     fn login_url(&self) -> &Url;
     fn http_client(&self) -> &reqwest::Client;
@@ -62,6 +63,10 @@ impl<E: LoginEndpoint> SessionCore for Session<E> {
 
     fn record_success(&self, token: &Token) {
         Session::record_success(self, token);
+    }
+
+    fn forget(&self) -> BoxFuture<'_, Result<bool, Error>> {
+        Box::pin(Session::forget(self))
     }
 
     fn stats(&self) -> SessionStats {
@@ -177,6 +182,11 @@ impl AnySession {
     /// What this session has done so far.
     pub fn stats(&self) -> SessionStats {
         self.0.stats()
+    }
+
+    /// Removes the session's entry from its token store, as [`Session::forget`].
+    pub async fn forget(&self) -> Result<bool, Error> {
+        self.0.forget().await
     }
 
     /// The vendor's name, as its endpoint declares it.

@@ -319,6 +319,34 @@ impl<E: LoginEndpoint> Session<E> {
         dropped
     }
 
+    /// Removes this session's entry from its token store (the one its credentials, or its
+    /// account, find), with the failures recorded for it, and drops the cached token and refresh
+    /// token: the next [`Session::token`] logs in. Other entries are not touched. `true` if the
+    /// store held an entry.
+    ///
+    /// ```no_run
+    /// # async fn run<E: auth_core::LoginEndpoint>(session: auth_core::Session<E>) -> Result<(), auth_core::Error> {
+    /// // The password was changed at the vendor: the stored token and the recorded rejection
+    /// // of the old one are of no use any more.
+    /// session.forget().await?;
+    /// let fresh = session.token().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn forget(&self) -> Result<bool, Error> {
+        let vendor = E::SPEC.vendor;
+        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
+            vendor,
+            problem: crate::error::ConfigError::NoStore,
+        })?;
+        let removed = fleet
+            .forget()
+            .await
+            .map_err(|source| Error::Store { vendor, source })?;
+        self.inner.current.store(None);
+        self.inner.setup.fetch.set_refresh_token(None);
+        Ok(removed)
+    }
+
     /// What this session has done so far.
     pub fn stats(&self) -> SessionStats {
         let c = &self.inner.counters;

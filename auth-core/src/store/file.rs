@@ -38,6 +38,7 @@ const WRITE_LOCK_WAIT: Duration = Duration::from_secs(5);
 ///     refresh_token: None,
 ///     expires_at: SystemTime::now() + Duration::from_secs(60),
 ///     account: None,
+///     about: None,
 /// };
 /// let lease = store.try_lease("igv-1234", Duration::from_secs(30)).await.unwrap().unwrap();
 /// store.compare_and_swap("igv-1234", None, &token, lease.fence()).await.unwrap();
@@ -283,6 +284,41 @@ impl TokenStore for FileStore {
         Box::pin(async { Ok(()) })
     }
 
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(String, StoredToken)>, StoreError>> {
+        Box::pin(async move {
+            let files = match std::fs::read_dir(&self.dir) {
+                Ok(files) => files,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(io(e)),
+            };
+            let mut entries = Vec::new();
+            for file in files {
+                let name = file.map_err(io)?.file_name();
+                let Some(key) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                    continue;
+                };
+                if let Some((entry, _)) = self.read(key)? {
+                    entries.push((key.to_owned(), entry.token));
+                }
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(entries)
+        })
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let gone = |extension| match std::fs::remove_file(self.path(key, extension)) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(io(e)),
+            };
+            let removed = gone("json")?;
+            gone("failures")?;
+            Ok(removed)
+        })
+    }
+
     fn load_failures<'a>(
         &'a self,
         key: &'a str,
@@ -340,6 +376,7 @@ mod tests {
             refresh_token: Some(Secret::from("refresh-456")),
             expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
             account: None,
+            about: None,
         }
     }
 

@@ -27,6 +27,7 @@ use super::{FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Ver
 ///     refresh_token: None,
 ///     expires_at: SystemTime::now() + Duration::from_secs(60),
 ///     account: None,
+///     about: None,
 /// };
 /// let swap = store.compare_and_swap("igv-1", None, &token, lease.fence()).await.unwrap();
 /// assert_eq!(swap, Swap::Written { version: 1 });
@@ -168,5 +169,23 @@ impl TokenStore for MemoryStore {
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         self.lock().entry(key.to_owned()).or_default().failures = record.cloned();
         Box::pin(async { Ok(()) })
+    }
+
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(String, StoredToken)>, StoreError>> {
+        let mut entries: Vec<(String, StoredToken)> = self
+            .lock()
+            .iter()
+            .filter_map(|(key, slot)| Some((key.clone(), slot.entry.as_ref()?.token.clone())))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Box::pin(async move { Ok(entries) })
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let removed = self.lock().get_mut(key).is_some_and(|slot| {
+            slot.failures = None;
+            slot.entry.take().is_some()
+        });
+        Box::pin(async move { Ok(removed) })
     }
 }

@@ -55,6 +55,23 @@ pub struct StoredToken {
     pub expires_at: SystemTime,
     /// The account the vendor said the token acts for, if it said.
     pub account: Option<String>,
+    /// Whose entry this is and when it was written, for listings; `None` in entries written
+    /// before it was kept.
+    pub about: Option<EntryInfo>,
+}
+
+/// Whose entry a stored token is, and when it was written: what `authctl status` shows. It
+/// holds no secret: the vendor, and the credential fields that are not secret (an e-mail, an
+/// app key) or the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryInfo {
+    /// The endpoint's vendor name.
+    pub vendor: String,
+    /// The non-secret credential fields as `name=value`, space-separated, and the account when
+    /// the entry is an account's (`email=me@shop.example`, `app_key=100001 account=1001`).
+    pub label: String,
+    /// When the entry was written.
+    pub stored_at: SystemTime,
 }
 
 impl fmt::Debug for StoredToken {
@@ -64,6 +81,7 @@ impl fmt::Debug for StoredToken {
             .field("has_refresh_token", &self.refresh_token.is_some())
             .field("expires_at", &self.expires_at)
             .field("account", &self.account)
+            .field("about", &self.about)
             .finish()
     }
 }
@@ -109,6 +127,9 @@ pub enum StoreError {
     /// An entry could not be decrypted with the key given (another key, or tampered with).
     #[error("a token store entry could not be decrypted with the key given")]
     Undecryptable,
+    /// The store cannot do this (list its entries, say).
+    #[error("this token store cannot {0}")]
+    Unsupported(&'static str),
 }
 
 /// Keeps tokens across processes. Implement it for other backends.
@@ -169,6 +190,20 @@ pub trait TokenStore: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Option<FailureRecord>, StoreError>> {
         let _ = key;
         Box::pin(async { Ok(None) })
+    }
+
+    /// Every entry the store holds, with its key, for listings (`authctl status`). The default
+    /// answers [`StoreError::Unsupported`].
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(String, StoredToken)>, StoreError>> {
+        Box::pin(async { Err(StoreError::Unsupported("list its entries")) })
+    }
+
+    /// Removes the entry under `key` and its failure record (after a password change, or to
+    /// force a fresh login); `true` if there was an entry. The default answers
+    /// [`StoreError::Unsupported`].
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let _ = key;
+        Box::pin(async { Err(StoreError::Unsupported("remove an entry")) })
     }
 
     /// Replaces the failures recorded under `key`; `None` removes them. The session calls it

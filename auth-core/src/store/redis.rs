@@ -533,6 +533,75 @@ impl TokenStore for RedisStore {
         })
     }
 
+    fn list(&self) -> BoxFuture<'_, Result<Vec<(String, StoredToken)>, StoreError>> {
+        Box::pin(async move {
+            if matches!(self.client, Backend::Cluster(_)) {
+                // SCAN walks one node; a cluster's keys are spread over all of its masters.
+                return Err(StoreError::Unsupported(
+                    "list the entries of a Redis Cluster",
+                ));
+            }
+            let pattern = format!("{}:{{*}}:token", self.namespace);
+            let mut names: Vec<String> = Vec::new();
+            let mut cursor = 0u64;
+            loop {
+                let (next, batch): (u64, Vec<String>) = self
+                    .with_connection(|mut c| {
+                        let pattern = pattern.clone();
+                        async move {
+                            redis::cmd("SCAN")
+                                .arg(cursor)
+                                .arg("MATCH")
+                                .arg(&pattern)
+                                .arg("COUNT")
+                                .arg(500)
+                                .query_async(&mut c)
+                                .await
+                        }
+                    })
+                    .await?;
+                names.extend(batch);
+                if next == 0 {
+                    break;
+                }
+                cursor = next;
+            }
+            let mut entries = Vec::new();
+            for name in names {
+                let key = name
+                    .split_once('{')
+                    .and_then(|(_, rest)| rest.rsplit_once("}:token"))
+                    .map(|(key, _)| key.to_owned());
+                if let Some(key) = key
+                    && let Some(entry) = self.load(&key).await?
+                {
+                    entries.push((key, entry.token));
+                }
+            }
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(entries)
+        })
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let removed: i64 = self
+                .with_connection(|mut c| {
+                    let (token, failures) = (self.name(key, "token"), self.name(key, "failures"));
+                    async move {
+                        let removed = redis::cmd("DEL").arg(&token).query_async(&mut c).await?;
+                        redis::cmd("DEL")
+                            .arg(&failures)
+                            .query_async::<i64>(&mut c)
+                            .await?;
+                        Ok(removed)
+                    }
+                })
+                .await?;
+            Ok(removed > 0)
+        })
+    }
+
     fn load_failures<'a>(
         &'a self,
         key: &'a str,

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::zeroize::{Zeroize, Zeroizing};
 use serde_json::{Value, json};
 
-use super::{EncryptionKey, FailureRecord, StoreError, StoredToken};
+use super::{EncryptionKey, EntryInfo, FailureRecord, StoreError, StoredToken};
 use crate::secret::Secret;
 
 /// Marks a sealed entry; what follows is base64 of nonce and ciphertext.
@@ -30,6 +30,12 @@ pub(crate) fn encode(
         "refresh_token": token.refresh_token.as_ref().map(Secret::expose),
         "expires_at_ms": millis,
         "account": token.account,
+        "about": token.about.as_ref().map(|about| json!({
+            "vendor": about.vendor,
+            "label": about.label,
+            "stored_ms": about.stored_at.duration_since(UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        })),
     })
     .to_string();
     seal_text(plain, key, context)
@@ -125,6 +131,13 @@ fn parse(bytes: &[u8]) -> Option<StoredToken> {
             .get("account")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        about: value.get("about").and_then(|about| {
+            Some(EntryInfo {
+                vendor: about.get("vendor")?.as_str()?.to_owned(),
+                label: about.get("label")?.as_str()?.to_owned(),
+                stored_at: UNIX_EPOCH + Duration::from_millis(about.get("stored_ms")?.as_u64()?),
+            })
+        }),
     })
 }
 
@@ -139,6 +152,11 @@ mod tests {
             refresh_token: Some(Secret::from("refresh-456")),
             expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
             account: None,
+            about: Some(EntryInfo {
+                vendor: "iGV".into(),
+                label: "email=me@shop.example".into(),
+                stored_at: UNIX_EPOCH + Duration::from_millis(1_790_000_000_456),
+            }),
         }
     }
 
@@ -152,6 +170,7 @@ mod tests {
             assert_eq!(back.refresh_token.unwrap().expose(), "refresh-456");
             assert_eq!(back.scheme.as_deref(), Some("Bearer"));
             assert_eq!(back.expires_at, token().expires_at);
+            assert_eq!(back.about, token().about);
             if key.is_some() {
                 assert!(!text.contains("access-123") && !text.contains("refresh-456"));
             }

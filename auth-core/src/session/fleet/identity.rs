@@ -27,6 +27,8 @@ pub(crate) struct Identity {
     slug: String,
     /// Vendor, login URL and non-secret fields, each field framed so no two inputs collide.
     public: Vec<u8>,
+    /// The non-secret fields as `name=value`, for listings.
+    fields: String,
 }
 
 impl std::fmt::Debug for Identity {
@@ -62,7 +64,17 @@ impl Identity {
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_ascii_lowercase();
-        let identity = Identity { slug, public };
+        let fields = resolved
+            .body_public
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let identity = Identity {
+            slug,
+            public,
+            fields,
+        };
         if let Some(account) = account {
             let key = identity.account_key(account);
             return Some((identity, key));
@@ -104,6 +116,15 @@ impl Identity {
             frame(&mut bytes, value.as_bytes());
         }
         bytes
+    }
+
+    /// How a listing names the entry: the non-secret fields, and the account when there is one.
+    pub(crate) fn label(&self, account: Option<&str>) -> String {
+        match account {
+            Some(account) if self.fields.is_empty() => format!("account={account}"),
+            Some(account) => format!("{} account={account}", self.fields),
+            None => self.fields.clone(),
+        }
     }
 
     /// The key of `account` (as the application or the vendor names it).

@@ -18,7 +18,7 @@ use super::fetch::Fetch;
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, Error};
 use crate::login::Issued;
-use crate::store::{Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
+use crate::store::{EntryInfo, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
 use crate::token::{Freshness, Token};
 
 /// What a session does when its store cannot be read or written.
@@ -105,6 +105,23 @@ impl Fleet {
             verdicts: Verdicts::default(),
             vendor: E::SPEC.vendor,
         })
+    }
+}
+
+impl Fleet {
+    /// Removes the session's entry and its failure record from the store.
+    pub(super) async fn forget(&self) -> Result<bool, StoreError> {
+        let timeout = self.settings.timeout;
+        let removed = tokio::time::timeout(timeout, self.store.remove(&self.key))
+            .await
+            .unwrap_or(Err(StoreError::Timeout(timeout)));
+        let outcome = match &removed {
+            Ok(_) => "ok",
+            Err(StoreError::Timeout(_)) => "timeout",
+            Err(_) => "error",
+        };
+        crate::metrics::store_operation(self.vendor, "remove", outcome);
+        removed
     }
 }
 
@@ -410,18 +427,24 @@ impl<E: LoginEndpoint> Through<'_, E> {
         }
     }
 
-    /// What the store keeps of `token`, with the newest refresh token.
+    /// What the store keeps of `token`, with the newest refresh token, and whose it is.
     fn stored_form(&self, token: &Token) -> StoredToken {
         let refresh_token = token
             .refresh_token()
             .cloned()
             .or_else(|| self.fetch.refresh_token());
+        let account = token.account().or(self.fetch.account.as_deref());
         StoredToken {
             token: token.secret().clone(),
             scheme: token.scheme().map(str::to_owned),
             refresh_token,
             expires_at: token.expires_at(),
             account: token.account().map(str::to_owned),
+            about: Some(EntryInfo {
+                vendor: E::SPEC.vendor.to_owned(),
+                label: self.fleet.identity.label(account),
+                stored_at: SystemTime::now(),
+            }),
         }
     }
 }
