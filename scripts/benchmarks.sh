@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ)"
 # Per package: a workspace-wide build would give tokio the tests' `test-util` clock, which
 # the hit path must not be measured with.
-cargo bench -p auth-core --bench hit_path --bench stampede --bench authorised_request --bench memory
+cargo bench -p auth-core --features middleware --bench hit_path --bench stampede --bench authorised_request --bench memory
 cargo bench -p vendors --features sandbox --bench generated_login --bench fleet_failures
 cargo bench -p tests --bench fleet
 python3 auth-macros/benches/compile_time.py --runs 3

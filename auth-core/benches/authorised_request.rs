@@ -1,5 +1,6 @@
-//! An authorised request through `AuthorizedClient` against the same request with the header
-//! set by hand from a token held in a variable: same client, same local server, same run.
+//! An authorised request through `AuthorizedClient`, and through `TokenMiddleware` in a
+//! `reqwest-middleware` stack, against the same request with the header set by hand from a
+//! token held in a variable: same client, same local server, same run.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark: a failed setup stops it loudly
 
 mod support;
@@ -38,6 +39,16 @@ fn overhead(c: &mut Criterion) {
     group.bench_function("AuthorizedClient", |b| {
         b.to_async(&runtime).iter(|| async {
             let response = authorised.get("/api").send().await.expect("a response");
+            assert!(response.status().is_success());
+            std::hint::black_box(response.bytes().await.expect("a body"));
+        });
+    });
+    let stack = reqwest_middleware::ClientBuilder::new(client.clone())
+        .with(auth_core::TokenMiddleware::new(authorised.clone()))
+        .build();
+    group.bench_function("TokenMiddleware in a ClientWithMiddleware", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = stack.get(&url).send().await.expect("a response");
             assert!(response.status().is_success());
             std::hint::black_box(response.bytes().await.expect("a body"));
         });

@@ -189,6 +189,12 @@ pub enum ConfigError {
         /// The name given.
         name: String,
     },
+    /// A request reached the token middleware with a streaming body, which can be neither signed
+    /// nor replayed: build it with the bytes (`.body(bytes)`, `.form(..)`, `.json(..)`).
+    #[error(
+        "the request's body is a stream: it can be neither signed nor replayed; give it as bytes, a form or JSON"
+    )]
+    StreamingBody,
     /// A header given for an authorised request has an invalid name or value.
     #[error("the header `{name}` has an invalid name or value")]
     BadRequestHeader {

@@ -56,6 +56,8 @@ pub mod spec;
 pub mod store;
 mod token;
 
+#[cfg(feature = "middleware")]
+pub use client::TokenMiddleware;
 pub use client::{AuthorizedClient, AuthorizedRequest};
 pub use endpoint::{FieldSpec, LoginEndpoint, LoginValue, Params, Place};
 pub use error::{

@@ -120,7 +120,7 @@ async fn a_restarted_iop_process_renews_with_the_stored_refresh_token() {
 }
 
 #[tokio::test]
-async fn the_file_holds_the_token_but_never_the_credentials() {
+async fn the_file_holds_the_token_and_a_label_but_never_a_secret() {
     let sandbox = Sandbox::start().await.unwrap();
     let tmp = tempfile::Builder::new()
         .prefix("seller-auth-store-")
@@ -153,14 +153,21 @@ async fn the_file_holds_the_token_but_never_the_credentials() {
     assert!(entry.contains(token.secret().expose()));
     for file in &files {
         let content = std::fs::read_to_string(file).unwrap();
-        for credential in [
-            igv::DEMO_PASSWORD.to_owned(),
-            md5_hex(igv::DEMO_PASSWORD),
-            igv::DEMO_EMAIL.to_owned(),
-        ] {
+        for credential in [igv::DEMO_PASSWORD.to_owned(), md5_hex(igv::DEMO_PASSWORD)] {
             assert!(!content.contains(&credential), "{content}");
         }
+        // The e-mail, a non-secret field, only as the label `authctl status` shows.
+        let label = format!("email={}", igv::DEMO_EMAIL);
+        assert_eq!(
+            content.matches(igv::DEMO_EMAIL).count(),
+            content.matches(&label).count(),
+            "{content}"
+        );
     }
+    assert!(
+        entry.contains(&format!("\\\"label\\\":\\\"email={}\\\"", igv::DEMO_EMAIL)),
+        "{entry}"
+    );
 }
 
 #[tokio::test]

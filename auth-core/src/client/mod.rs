@@ -1,11 +1,14 @@
 //! Authorised requests: every request carries the session's token in the vendor's documented
 //! form, and a request rejected for its token is replayed once after a fresh login.
 //!
-//! A thin wrapper over a `reqwest::Client` rather than reqwest-middleware: signed vendors (IOP)
-//! need to add signed parameters to the query or form body, which a middleware would have to
-//! re-parse out of an already built request, and a replay needs a body we own.
+//! A thin wrapper over a `reqwest::Client`: signed vendors (IOP) add signed parameters to the
+//! query or form body, built here from parts, and a replay needs a body we own. For a
+//! `reqwest-middleware` stack, [`TokenMiddleware`] (feature `middleware`) does the same to a
+//! request built elsewhere, by taking it apart first.
 
 pub(crate) mod inspect;
+#[cfg(feature = "middleware")]
+mod middleware;
 mod request;
 
 use std::sync::Arc;
@@ -13,6 +16,8 @@ use std::time::Duration;
 
 use url::Url;
 
+#[cfg(feature = "middleware")]
+pub use middleware::TokenMiddleware;
 pub use request::AuthorizedRequest;
 
 use crate::error::{Error, VendorSaid};
@@ -152,6 +157,11 @@ impl AuthorizedClient {
     /// The session whose token is attached.
     pub fn session(&self) -> &AnySession {
         &self.session
+    }
+
+    /// The base URL paths are joined to (and signatures count their path from).
+    pub fn base_url(&self) -> &Url {
+        &self.settings.base_url
     }
 
     /// Whether an answer this client received is the vendor saying no, and what it said: HTTP

@@ -234,7 +234,7 @@ impl AuthorizedRequest {
         }
     }
 
-    fn build(&self, token: &Token) -> Result<reqwest::Request, Error> {
+    pub(super) fn build(&self, token: &Token) -> Result<reqwest::Request, Error> {
         let client = &self.client;
         let settings = &client.settings;
         let spec = client.session.spec();
