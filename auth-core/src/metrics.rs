@@ -100,11 +100,17 @@ pub(crate) fn token_remaining(vendor: &'static str, remaining: Duration) {
     metrics::gauge!(TOKEN_REMAINING, "vendor" => vendor).set(remaining.as_secs_f64());
 }
 
-pub(crate) fn store_operation(
+/// One token store call and how it ended.
+pub(crate) fn store_operation<T>(
     vendor: &'static str,
     operation: &'static str,
-    outcome: &'static str,
+    result: &Result<T, crate::store::StoreError>,
 ) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(crate::store::StoreError::Timeout(_)) => "timeout",
+        Err(_) => "error",
+    };
     metrics::counter!(STORE_OPERATIONS, "vendor" => vendor, "operation" => operation, "outcome" => outcome)
         .increment(1);
 }

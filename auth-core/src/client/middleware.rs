@@ -152,12 +152,7 @@ impl Middleware for TokenMiddleware {
                     ));
                 }
                 Verdict::TokenRejected { .. } => {
-                    tracing::info!(
-                        vendor = spec.vendor(),
-                        "token rejected; logging in again and replaying once"
-                    );
-                    session.invalidate(&token);
-                    crate::metrics::replayed(spec.vendor());
+                    super::drop_rejected(session, &token);
                     replayed = true;
                 }
             }

@@ -60,6 +60,17 @@ struct Settings {
     timeout: Duration,
 }
 
+/// A request's token was rejected: dropped from the session (if still cached) so that the next
+/// `token()` logs in, before the one replay.
+fn drop_rejected(session: &AnySession, token: &Arc<crate::Token>) {
+    tracing::info!(
+        vendor = session.vendor(),
+        "token rejected; logging in again and replaying once"
+    );
+    session.invalidate(token);
+    crate::metrics::replayed(session.vendor());
+}
+
 /// Long enough for a slow report download, short enough that a silent vendor is noticed.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -221,12 +221,7 @@ impl AuthorizedRequest {
                     });
                 }
                 Verdict::TokenRejected { .. } => {
-                    tracing::info!(
-                        vendor = spec.vendor(),
-                        "token rejected; logging in again and replaying once"
-                    );
-                    client.session.invalidate(&token);
-                    crate::metrics::replayed(spec.vendor());
+                    super::drop_rejected(&client.session, &token);
                     replayed = true;
                     attempt = 0;
                 }

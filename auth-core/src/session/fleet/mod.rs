@@ -115,12 +115,7 @@ impl Fleet {
         let removed = tokio::time::timeout(timeout, self.store.remove(&self.key))
             .await
             .unwrap_or(Err(StoreError::Timeout(timeout)));
-        let outcome = match &removed {
-            Ok(_) => "ok",
-            Err(StoreError::Timeout(_)) => "timeout",
-            Err(_) => "error",
-        };
-        crate::metrics::store_operation(self.vendor, "remove", outcome);
+        crate::metrics::store_operation(self.vendor, "remove", &removed);
         removed
     }
 }
@@ -384,12 +379,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         let result = tokio::time::timeout(timeout, call)
             .await
             .unwrap_or(Err(StoreError::Timeout(timeout)));
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(StoreError::Timeout(_)) => "timeout",
-            Err(_) => "error",
-        };
-        crate::metrics::store_operation(E::SPEC.vendor, operation, outcome);
+        crate::metrics::store_operation(E::SPEC.vendor, operation, &result);
         result
     }
 
@@ -459,21 +449,17 @@ async fn keep_lease(fleet: &Fleet, lease: &Lease) -> std::convert::Infallible {
         let extend = fleet
             .store
             .extend_lease(&fleet.key, lease, fleet.settings.lease);
-        let extended = tokio::time::timeout(fleet.settings.timeout, extend).await;
-        let outcome = match &extended {
-            Ok(Ok(_)) => "ok",
-            Ok(Err(_)) => "error",
-            Err(_) => "timeout",
-        };
-        crate::metrics::store_operation(fleet.vendor, "extend", outcome);
+        let extended = tokio::time::timeout(fleet.settings.timeout, extend)
+            .await
+            .unwrap_or(Err(StoreError::Timeout(fleet.settings.timeout)));
+        crate::metrics::store_operation(fleet.vendor, "extend", &extended);
         match extended {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => {
+            Ok(true) => {}
+            Ok(false) => {
                 tracing::warn!("the login lease expired and was taken during a slow login");
                 return std::future::pending().await;
             }
-            Ok(Err(err)) => tracing::warn!(error = %err, "the login lease could not be extended"),
-            Err(_) => tracing::warn!("extending the login lease timed out"),
+            Err(err) => tracing::warn!(error = %err, "the login lease could not be extended"),
         }
     }
 }
