@@ -65,7 +65,23 @@ async fn eight_processes_share_one_login_through_redis() {
 async fn eight_processes_share_one_login_through_a_redis_cluster() {
     let sandbox = Sandbox::start().await.unwrap();
     let cluster = RedisCluster::shared_or_start("stampede");
-    one_login_for_the_fleet(&sandbox, &cluster.spec(), None).await;
+    let held = one_login_for_the_fleet(&sandbox, &cluster.spec(), None).await;
+    // The cluster's entries can be listed (what `authctl status` shows) and removed.
+    let store = RedisStore::cluster_builder(cluster.urls())
+        .namespace(&cluster.namespace)
+        .build()
+        .unwrap();
+    let entries = store.list().await.unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let (key, entry) = &entries[0];
+    assert_eq!(md5_hex(entry.token.expose()), held);
+    let about = entry.about.as_ref().unwrap();
+    assert_eq!(
+        (about.vendor.as_str(), about.label.as_str()),
+        ("iGV", "email=seller@igv.sandbox")
+    );
+    assert!(store.remove(key).await.unwrap());
+    assert!(store.list().await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

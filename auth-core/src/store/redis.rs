@@ -266,6 +266,31 @@ impl RedisStore {
     fn describe(&self, error: &redis::RedisError) -> String {
         describe(error, &self.passwords)
     }
+
+    /// The keys matching `pattern` on one server, by `SCAN` (which never blocks it for long).
+    async fn scan(&self, pattern: &str) -> Result<Vec<String>, StoreError> {
+        let mut names: Vec<String> = Vec::new();
+        let mut cursor = 0u64;
+        loop {
+            let (next, batch): (u64, Vec<String>) = self
+                .with_connection(|mut c| async move {
+                    redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(pattern)
+                        .arg("COUNT")
+                        .arg(500)
+                        .query_async(&mut c)
+                        .await
+                })
+                .await?;
+            names.extend(batch);
+            if next == 0 {
+                return Ok(names);
+            }
+            cursor = next;
+        }
+    }
 }
 
 impl RedisStoreBuilder {
@@ -535,37 +560,20 @@ impl TokenStore for RedisStore {
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<(String, StoredToken)>, StoreError>> {
         Box::pin(async move {
-            if matches!(self.client, Backend::Cluster(_)) {
-                // SCAN walks one node; a cluster's keys are spread over all of its masters.
-                return Err(StoreError::Unsupported(
-                    "list the entries of a Redis Cluster",
-                ));
-            }
             let pattern = format!("{}:{{*}}:token", self.namespace);
-            let mut names: Vec<String> = Vec::new();
-            let mut cursor = 0u64;
-            loop {
-                let (next, batch): (u64, Vec<String>) = self
-                    .with_connection(|mut c| {
+            let names: Vec<String> = match &self.client {
+                // The client sends KEYS to every master and joins their answers; a cursor of
+                // SCAN would walk one node only. O(keys) on each master: a listing for an
+                // operator, not for a request path.
+                Backend::Cluster(_) => {
+                    self.with_connection(|mut c| {
                         let pattern = pattern.clone();
-                        async move {
-                            redis::cmd("SCAN")
-                                .arg(cursor)
-                                .arg("MATCH")
-                                .arg(&pattern)
-                                .arg("COUNT")
-                                .arg(500)
-                                .query_async(&mut c)
-                                .await
-                        }
+                        async move { redis::cmd("KEYS").arg(&pattern).query_async(&mut c).await }
                     })
-                    .await?;
-                names.extend(batch);
-                if next == 0 {
-                    break;
+                    .await?
                 }
-                cursor = next;
-            }
+                Backend::Single(_) => self.scan(&pattern).await?,
+            };
             let mut entries = Vec::new();
             for name in names {
                 let key = name
