@@ -64,16 +64,16 @@ impl Default for FetchState {
 impl<E: LoginEndpoint> Fetch<E> {
     /// Sets why the next fetches run (the metrics' `reason` label).
     pub(super) fn set_reason(&self, reason: &'static str) {
-        *self
-            .state
-            .reason
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = reason;
+        *self.reason_slot() = reason;
     }
 
     fn reason(&self) -> &'static str {
-        *self
-            .state
+        *self.reason_slot()
+    }
+
+    fn reason_slot(&self) -> MutexGuard<'_, &'static str> {
+        // A `&'static str` is consistent whatever a panicking holder did.
+        self.state
             .reason
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

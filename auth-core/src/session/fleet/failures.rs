@@ -4,7 +4,6 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use super::identity::Identity;
 use super::{Origin, Through};
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
@@ -163,7 +162,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         {
             return *verdict;
         }
-        let credentials = Identity::credentials(&self.fetch.endpoint, &self.fetch.login_url);
+        let credentials = self.fleet.identity.credentials(&self.fetch.endpoint);
         let theirs = fingerprint.clone();
         // Argon2id takes tens of milliseconds of CPU: off the async workers.
         let verdict = tokio::task::spawn_blocking(move || theirs.matches(&credentials))
@@ -175,7 +174,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
 
     /// A fingerprint of this session's credentials with a fresh salt.
     async fn fingerprint(&self) -> Option<CredentialFingerprint> {
-        let credentials = Identity::credentials(&self.fetch.endpoint, &self.fetch.login_url);
+        let credentials = self.fleet.identity.credentials(&self.fetch.endpoint);
         let fingerprint =
             tokio::task::spawn_blocking(move || CredentialFingerprint::new(&credentials))
                 .await

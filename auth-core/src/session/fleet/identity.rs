@@ -10,6 +10,8 @@
 //!   never share a key. Store keys are readable by whoever reads the store, so a fast digest of a
 //!   password there could be guessed offline; PBKDF2 makes each guess cost as much as a login.
 
+use std::borrow::Cow;
+
 use secrecy::zeroize::Zeroizing;
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -54,10 +56,7 @@ impl Identity {
         let mut public = Vec::new();
         frame(&mut public, E::SPEC.vendor().as_bytes());
         frame(&mut public, login_url.as_str().as_bytes());
-        for (name, value) in &resolved.body_public {
-            frame(&mut public, name.as_bytes());
-            frame(&mut public, value.as_bytes());
-        }
+        frame_pairs(&mut public, &resolved.body_public);
         let slug: String = E::SPEC
             .vendor()
             .chars()
@@ -80,10 +79,7 @@ impl Identity {
             return Some((identity, key));
         }
         let mut secrets = Vec::new();
-        for (name, value) in &resolved.secrets {
-            frame(&mut secrets, name.as_bytes());
-            frame(&mut secrets, value.as_bytes());
-        }
+        frame_pairs(&mut secrets, &resolved.secrets);
         if resolved.body_public.is_empty() && secrets.is_empty() {
             return None;
         }
@@ -99,22 +95,15 @@ impl Identity {
         Some((identity, key))
     }
 
-    /// Everything that tells one set of credentials from another (vendor, login URL, public
-    /// and secret fields), framed; what a fleet's failure record fingerprints. Wiped on drop.
-    pub(crate) fn credentials<E: LoginEndpoint>(
-        endpoint: &E,
-        login_url: &Url,
-    ) -> Zeroizing<Vec<u8>> {
+    /// Everything that tells one set of credentials from another: the identity's public part
+    /// (vendor, login URL, non-secret fields) and then `endpoint`'s secret fields, framed; what a
+    /// fleet's failure record fingerprints. Wiped on drop.
+    pub(crate) fn credentials<E: LoginEndpoint>(&self, endpoint: &E) -> Zeroizing<Vec<u8>> {
         let mut params = Params::new();
         endpoint.params(&mut params);
         let resolved = resolve(E::SPEC, params);
-        let mut bytes = Zeroizing::new(Vec::new());
-        frame(&mut bytes, E::SPEC.vendor().as_bytes());
-        frame(&mut bytes, login_url.as_str().as_bytes());
-        for (name, value) in resolved.body_public.iter().chain(&resolved.secrets) {
-            frame(&mut bytes, name.as_bytes());
-            frame(&mut bytes, value.as_bytes());
-        }
+        let mut bytes = Zeroizing::new(self.public.clone());
+        frame_pairs(&mut bytes, &resolved.secrets);
         bytes
     }
 
@@ -142,6 +131,14 @@ impl Identity {
         let digest = digest.finalize();
         let short = digest.get(..16).unwrap_or(&digest);
         format!("{}-{}", self.slug, hex::encode(short))
+    }
+}
+
+/// Appends each name and value framed.
+fn frame_pairs(out: &mut Vec<u8>, pairs: &[(&'static str, Cow<'_, str>)]) {
+    for (name, value) in pairs {
+        frame(out, name.as_bytes());
+        frame(out, value.as_bytes());
     }
 }
 
