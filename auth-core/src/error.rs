@@ -229,6 +229,18 @@ pub enum ConfigError {
     /// The endpoint signs its requests but no field is marked `signing_key`.
     #[error("the endpoint signs its requests but has no signing key field")]
     MissingSigningKey,
+    /// An authorised request names an origin (scheme, host, port) other than its client's base
+    /// URL's: the token goes only there, and to origins named with
+    /// [`AuthorizedClient::allow_origin`](crate::AuthorizedClient::allow_origin).
+    #[error(
+        "refusing to send the token to {origin}: the client sends it only to {base}; name other origins with allow_origin"
+    )]
+    ForeignOrigin {
+        /// Where the request would have gone (no path, query or user part).
+        origin: String,
+        /// The origin of the client's base URL.
+        base: String,
+    },
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {reason}")]
     Client {

@@ -96,12 +96,18 @@ async fn after_a_real_failover_the_old_lease_holder_is_fenced_out() {
     cluster.kill(victim);
     cluster.wait_for_failover(&name, victim, Duration::from_secs(30));
     // The holder stalls past its lease; another process takes the account over on the replica.
-    let fresh = loop {
+    // Bounded: a cluster that never serves the slot again fails the test instead of hanging it.
+    let mut fresh = None;
+    for _ in 0..600 {
         match store.try_lease(key, ttl).await {
-            Ok(Some(lease)) => break lease,
+            Ok(Some(lease)) => {
+                fresh = Some(lease);
+                break;
+            }
             Ok(None) | Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
-    };
+    }
+    let fresh = fresh.expect("no lease on the promoted replica within 600 tries");
     assert_fenced_out(&store, key, &stale, &fresh).await;
     assert!(!store.extend_lease(key, &stale, ttl).await.unwrap());
 }

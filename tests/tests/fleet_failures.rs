@@ -43,6 +43,17 @@ fn tokens(reports: &[LoginReport]) -> BTreeSet<&str> {
         .collect()
 }
 
+/// How long a fleet of `FLEET` processes takes to share one login on this machine, measured on
+/// a store of its own: the unit that the time-based steps below scale with, so that a slower
+/// machine gets longer token lifetimes and record periods instead of a different verdict.
+async fn fleet_time(url: &str, password: &str) -> Duration {
+    let dir = temp_dir("calibration");
+    let store = format!("file:{}", dir.path().display());
+    let started = std::time::Instant::now();
+    login_fleet(FLEET, url, &store, password, false, &[]).await;
+    started.elapsed()
+}
+
 /// Sixteen processes with a stale password send one login; a seventeenth later sends none; the
 /// fixed password logs in at once; the sixteen rerun all hold its token.
 ///
@@ -59,7 +70,9 @@ async fn a_wrong_password_is_sent_once(store: &str, account: bool) {
     };
     let env = env.as_slice();
 
+    let started = std::time::Instant::now();
     let stale = login_fleet(FLEET, &url, store, WRONG, false, env).await;
+    let fleet_took = started.elapsed();
     assert_eq!(logins(), 1, "the vendor saw the stale password once");
     assert_eq!(stale.iter().map(|r| r.logins).sum::<u64>(), 1);
     let said = errors(&stale);
@@ -86,8 +99,11 @@ async fn a_wrong_password_is_sent_once(store: &str, account: bool) {
     assert!(errors(&later)[0].contains("recorded by the fleet"));
     assert_eq!(logins(), 1, "a later run sends nothing either");
 
-    // Short-lived tokens, so that the stale password's last run below finds none to adopt.
-    let lifetime = Duration::from_secs(4);
+    // Short-lived tokens, so that the stale password's last run below finds none to adopt; yet
+    // long enough that the rerun of sixteen ends well before the earliest renewal point (3/4 of
+    // the lifetime): four times what a fleet of sixteen just took here, and at least 4 s.
+    let renew_from = auth_core::RenewPolicy::default().renew_from;
+    let lifetime = Duration::from_secs(4).max(fleet_took.mul_f64(4.0 / renew_from));
     sandbox.igv().set_token_lifetime(lifetime);
     let fixed = login_fleet(1, &url, store, igv::DEMO_PASSWORD, false, env).await;
     let fixed_at = std::time::Instant::now();
@@ -98,7 +114,8 @@ async fn a_wrong_password_is_sent_once(store: &str, account: bool) {
     assert_eq!(
         tokens(&rerun),
         held,
-        "all sixteen hold the fixed login's token"
+        "all sixteen hold the fixed login's token (lifetime {lifetime:?}, the rerun ended {:?} after it was issued)",
+        fixed_at.elapsed()
     );
     assert_eq!(logins(), 2);
 
@@ -146,35 +163,41 @@ async fn a_wrong_password_is_sent_once_per_fleet_through_a_redis_cluster() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_account_is_tried_once_per_fleet_until_the_record_expires() {
     let sandbox = Sandbox::start().await.unwrap();
-    sandbox.igv().lock_account(igv::DEMO_EMAIL);
     let url = sandbox.base_url(Vendor::Igv);
+    // The record must outlive two fleets of sixteen on this machine, however busy: four times
+    // what one fleet took here (and at least 8 s).
+    let remember = Duration::from_secs(8).max(4 * fleet_time(&url, igv::DEMO_PASSWORD).await);
+    let before = sandbox.igv().login_count();
+    sandbox.igv().lock_account(igv::DEMO_EMAIL);
     let dir = temp_dir("locked");
     let store = format!("file:{}", dir.path().display());
-    // Long enough for two fleets of sixteen to run on a busy two-core machine.
-    let remember = Duration::from_secs(8);
     let env = [("FLEET_REMEMBER_MS", remember.as_millis().to_string())];
+    let sent = || sandbox.igv().login_count() - before;
 
+    let started = std::time::Instant::now();
     let first = login_fleet(FLEET, &url, &store, igv::DEMO_PASSWORD, false, &env).await;
-    let recorded = std::time::Instant::now();
     for error in errors(&first) {
         assert!(error.contains("code 4003: Account is locked"), "{error}");
     }
-    assert_eq!(sandbox.igv().login_count(), 1);
+    assert_eq!(sent(), 1);
 
     let again = login_fleet(FLEET, &url, &store, igv::DEMO_PASSWORD, false, &env).await;
     assert_eq!(errors(&again).len(), FLEET);
     assert_eq!(
-        sandbox.igv().login_count(),
+        sent(),
         1,
-        "nothing sent while recorded"
+        "nothing sent while recorded (kept {remember:?}; both fleets took {:?})",
+        started.elapsed()
     );
 
-    tokio::time::sleep(remember.saturating_sub(recorded.elapsed()) + Duration::from_millis(200))
+    // The record was written during the first fleet, so it has expired by `remember` after
+    // that fleet began.
+    tokio::time::sleep(remember.saturating_sub(started.elapsed()) + Duration::from_millis(200))
         .await;
     let expired = login_fleet(FLEET, &url, &store, igv::DEMO_PASSWORD, false, &env).await;
     assert_eq!(errors(&expired).len(), FLEET);
     assert_eq!(
-        sandbox.igv().login_count(),
+        sent(),
         2,
         "one attempt for the fleet once the record expired"
     );
@@ -221,13 +244,17 @@ async fn an_outage_gets_no_more_logins_from_sixteen_processes_than_from_one() {
 
     let sandbox = Sandbox::start().await.unwrap();
     let url = sandbox.base_url(Vendor::Igv);
+    // How long sixteen processes take here to share a login once the vendor answers: the slack
+    // after the fleet's last gap, measured rather than guessed.
+    let slack = fleet_time(&url, igv::DEMO_PASSWORD).await;
+    let before = sandbox.igv().login_count();
     let dir = temp_dir("outage");
     let store = format!("file:{}", dir.path().display());
     sandbox.igv().outage(outage);
     let recovery = unix_ms(SystemTime::now() + outage);
     let reports = login_fleet(FLEET, &url, &store, igv::DEMO_PASSWORD, true, &env).await;
 
-    let sent = sandbox.igv().login_count();
+    let sent = sandbox.igv().login_count() - before;
     eprintln!("outage: {sent} logins sent, bound {bound}");
     assert!(
         sent <= bound,
@@ -237,8 +264,9 @@ async fn an_outage_gets_no_more_logins_from_sixteen_processes_than_from_one() {
     assert_eq!(tokens(&reports).len(), 1, "one token for the fleet");
     let interval = policy.max_login_gap.as_millis() as u64;
     // The fleet's gap at the recovery is at most `max_login_gap`; then one login, and the
-    // others adopt it at their next look (their pause between looks is at most 200 ms).
-    let slack = 500;
+    // others adopt it at their next look: what a fleet's shared login took here, plus the
+    // longest pause a worker takes between looks (the gap itself).
+    let slack = slack.as_millis() as u64 + interval;
     for report in &reports {
         let held_at = report.token.as_ref().unwrap().1;
         assert!(

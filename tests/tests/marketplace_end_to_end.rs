@@ -27,14 +27,28 @@ fn client<E: LoginEndpoint>(
     AuthorizedClient::new(session.clone(), sandbox.api_url(vendor)).unwrap()
 }
 
-async fn get_ok(client: &AuthorizedClient, path: &str) -> serde_json::Value {
+/// A call the vendor accepted, by its own record (TikTok Shop and Shopee answer errors inside
+/// HTTP 200, so a status cannot tell, and the SDK's classifier is under test here); its answer.
+async fn get_ok(
+    client: &AuthorizedClient,
+    sandbox: &Sandbox,
+    vendor: Vendor,
+    path: &str,
+) -> serde_json::Value {
+    let before = sandbox.vendor(vendor).accepted_count();
     let response = client.get(path).send().await.unwrap();
     let status = response.status();
     let body = response.bytes().await.unwrap();
+    assert_eq!(
+        sandbox.vendor(vendor).accepted_count(),
+        before + 1,
+        "{vendor:?} did not accept the call: HTTP {status} {}",
+        String::from_utf8_lossy(&body)
+    );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert!(
         client.vendor_error(status.as_u16(), &body).is_none(),
-        "{}",
+        "the SDK calls an accepted answer an error: {}",
         String::from_utf8_lossy(&body)
     );
     serde_json::from_slice(&body).unwrap()
@@ -57,14 +71,32 @@ async fn amazon_logs_in_with_the_sellers_refresh_token_and_recovers_a_revoked_to
         Vendor::Amazon,
     );
     let client = client(&session, &sandbox, Vendor::Amazon);
-    let answer = get_ok(&client, amazon::PARTICIPATIONS_PATH).await;
+    let answer = get_ok(
+        &client,
+        &sandbox,
+        Vendor::Amazon,
+        amazon::PARTICIPATIONS_PATH,
+    )
+    .await;
     assert_eq!(answer["payload"][0]["storeName"], amazon::DEMO_SELLER);
-    get_ok(&client, amazon::PARTICIPATIONS_PATH).await;
+    get_ok(
+        &client,
+        &sandbox,
+        Vendor::Amazon,
+        amazon::PARTICIPATIONS_PATH,
+    )
+    .await;
     let state = sandbox.amazon().state();
     assert_eq!(state.login_count(), 1, "the token is reused");
     // Revoked: the 403 makes one new login with the same (non-rotating) refresh token.
     state.revoke_all();
-    get_ok(&client, amazon::PARTICIPATIONS_PATH).await;
+    get_ok(
+        &client,
+        &sandbox,
+        Vendor::Amazon,
+        amazon::PARTICIPATIONS_PATH,
+    )
+    .await;
     assert_eq!(state.login_count(), 2);
     assert!(
         sandbox
@@ -79,7 +111,7 @@ async fn amazon_consent_code_gives_the_refresh_token_later_logins_use() {
     let sandbox = Sandbox::start().await.unwrap();
     let exchange = amz::AmazonCodeExchange {
         code: Secret::from(sandbox.amazon().issue_code().as_str()),
-        redirect_uri: "https://app.example/amazon".into(),
+        redirect_uri: amazon::DEMO_REDIRECT_URI.into(),
         client_id: amazon::DEMO_CLIENT_ID.into(),
         client_secret: Secret::from(amazon::DEMO_CLIENT_SECRET),
     };
@@ -96,6 +128,8 @@ async fn amazon_consent_code_gives_the_refresh_token_later_logins_use() {
     let session = session(login, &sandbox, Vendor::Amazon);
     get_ok(
         &client(&session, &sandbox, Vendor::Amazon),
+        &sandbox,
+        Vendor::Amazon,
         amazon::PARTICIPATIONS_PATH,
     )
     .await;
@@ -153,10 +187,10 @@ async fn ebay_user_and_application_tokens() {
     };
     let session = session(user, &sandbox, Vendor::Ebay);
     let client = client(&session, &sandbox, Vendor::Ebay);
-    let answer = get_ok(&client, ebay::PRIVILEGE_PATH).await;
+    let answer = get_ok(&client, &sandbox, Vendor::Ebay, ebay::PRIVILEGE_PATH).await;
     assert_eq!(answer["username"], ebay::DEMO_USER);
     sandbox.ebay().state().revoke_all();
-    get_ok(&client, ebay::PRIVILEGE_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Ebay, ebay::PRIVILEGE_PATH).await;
     assert_eq!(
         sandbox.ebay().state().refresh_count(),
         2,
@@ -198,12 +232,12 @@ async fn walmart_sends_a_fresh_correlation_id_on_every_call() {
     let client = client(&session, &sandbox, Vendor::Walmart);
     // The sandbox refuses a reused correlation id: three calls pass only with three fresh ones.
     for _ in 0..3 {
-        get_ok(&client, walmart::ORDERS_PATH).await;
+        get_ok(&client, &sandbox, Vendor::Walmart, walmart::ORDERS_PATH).await;
     }
     let state = sandbox.walmart().state();
     assert_eq!((state.login_count(), state.protected_count()), (1, 3));
     state.revoke_all();
-    get_ok(&client, walmart::ORDERS_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Walmart, walmart::ORDERS_PATH).await;
     assert_eq!(state.login_count(), 2);
 }
 
@@ -219,7 +253,7 @@ async fn tiktok_exchanges_a_code_signs_calls_and_refreshes_with_rotation() {
     );
     let session = session(login, &sandbox, Vendor::Tiktok);
     let client = client(&session, &sandbox, Vendor::Tiktok);
-    let answer = get_ok(&client, tiktok::SHOPS_PATH).await;
+    let answer = get_ok(&client, &sandbox, Vendor::Tiktok, tiktok::SHOPS_PATH).await;
     assert_eq!(answer["data"]["shops"][0]["name"], "Sandbox shop");
     assert_eq!(sim.ledger().live_refresh_tokens(), 1);
 
@@ -233,11 +267,11 @@ async fn tiktok_exchanges_a_code_signs_calls_and_refreshes_with_rotation() {
         1,
         "the old refresh token is spent"
     );
-    get_ok(&client, tiktok::SHOPS_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Tiktok, tiktok::SHOPS_PATH).await;
 
     // Revoked: one refresh with the newest refresh token, no second exchange of the code.
     sim.state().revoke_all();
-    get_ok(&client, tiktok::SHOPS_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Tiktok, tiktok::SHOPS_PATH).await;
     assert_eq!(
         (sim.state().login_count(), sim.state().refresh_count()),
         (1, 2)
@@ -270,11 +304,11 @@ async fn tiktok_an_expired_token_answered_in_a_200_is_renewed_and_the_call_repla
     );
     let session = session(login, &sandbox, Vendor::Tiktok);
     let client = client(&session, &sandbox, Vendor::Tiktok);
-    get_ok(&client, tiktok::SHOPS_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Tiktok, tiktok::SHOPS_PATH).await;
     // The next call is answered `105002` in an HTTP 200: a declared token rejection.
     sim.state()
         .push_protected_fault(vendors::sandbox::Fault::RejectNextLogin);
-    get_ok(&client, tiktok::SHOPS_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Tiktok, tiktok::SHOPS_PATH).await;
     assert_eq!(
         (sim.state().refresh_count(), sim.state().protected_count()),
         (1, 3)
@@ -293,7 +327,7 @@ async fn shopee_exchanges_a_code_signs_shop_calls_and_refreshes_with_rotation() 
     };
     let session = session(login, &sandbox, Vendor::Shopee);
     let client = client(&session, &sandbox, Vendor::Shopee);
-    let answer = get_ok(&client, shopee::SHOP_INFO_PATH).await;
+    let answer = get_ok(&client, &sandbox, Vendor::Shopee, shopee::SHOP_INFO_PATH).await;
     assert_eq!(answer["shop_name"], "Sandbox shop");
     let first_refresh = session
         .token()
@@ -311,7 +345,7 @@ async fn shopee_exchanges_a_code_signs_shop_calls_and_refreshes_with_rotation() 
     assert_eq!(sim.ledger().live_refresh_tokens(), 1);
     // Revoked (`invalid_acceess_token` in a 200): one refresh, and the call succeeds.
     sim.state().revoke_all();
-    get_ok(&client, shopee::SHOP_INFO_PATH).await;
+    get_ok(&client, &sandbox, Vendor::Shopee, shopee::SHOP_INFO_PATH).await;
     assert_eq!(
         (sim.state().login_count(), sim.state().refresh_count()),
         (1, 2)
@@ -352,7 +386,13 @@ async fn mercado_libre_exchanges_a_code_and_never_reuses_a_refresh_token() {
     };
     let session = session(login, &sandbox, Vendor::MercadoLibre);
     let client = client(&session, &sandbox, Vendor::MercadoLibre);
-    let me = get_ok(&client, mercadolibre::ME_PATH).await;
+    let me = get_ok(
+        &client,
+        &sandbox,
+        Vendor::MercadoLibre,
+        mercadolibre::ME_PATH,
+    )
+    .await;
     assert_eq!(me["id"], mercadolibre::DEMO_USER_ID);
     assert_eq!(session.token().await.unwrap().account(), Some("146322322"));
     for _ in 0..3 {
@@ -367,7 +407,13 @@ async fn mercado_libre_exchanges_a_code_and_never_reuses_a_refresh_token() {
         1,
         "each refresh spent the one before"
     );
-    get_ok(&client, mercadolibre::ME_PATH).await;
+    get_ok(
+        &client,
+        &sandbox,
+        Vendor::MercadoLibre,
+        mercadolibre::ME_PATH,
+    )
+    .await;
 }
 
 /// Asks three times; the vendor hears the credentials once.

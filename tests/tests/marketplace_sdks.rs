@@ -189,6 +189,13 @@ async fn shopee_exchange_and_refresh_are_the_requests_pyshopee_sends() {
     session.renew().await.unwrap();
 
     let (sdk_calls, our_calls) = (theirs.requests(), ours.requests());
+    // Zipped below: calls one side made and the other did not would go unseen.
+    assert_eq!(our_calls.len(), 2, "the exchange and the refresh");
+    assert_eq!(
+        sdk_calls.len(),
+        our_calls.len(),
+        "the SDK made as many calls as we did"
+    );
     for (sdk_call, our_call) in sdk_calls.iter().zip(&our_calls) {
         assert_eq!(sdk_call.method, our_call.method);
         assert_eq!(

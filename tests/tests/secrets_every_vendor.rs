@@ -1,5 +1,5 @@
-//! Every vendor's flows (a login with a business call, a renewal, a re-login after the vendor
-//! revoked the token, and every error class) with tracing at TRACE and the `log` records of the
+//! Every vendor's flows, the six seeds and the six marketplaces (a login with a business call, a
+//! renewal, a re-login after the vendor revoked the token, and every error class) with tracing at TRACE and the `log` records of the
 //! HTTP stack captured, and every public type involved `Debug`-formatted: no password, secret
 //! key, MD5 of either, authorization code, token or refresh token appears anywhere.
 
@@ -14,11 +14,20 @@ use auth_core::{
 use common::capture::Captured;
 use common::clients::{Clients, call};
 use vendors::aliexpress::AliExpressTokenCreate;
+use vendors::amazon::AmazonLogin;
+use vendors::ebay::EbayUser;
 use vendors::icekredit::IceKreditLogin;
 use vendors::igv::IgvLogin;
 use vendors::lazada::LazadaTokenCreate;
-use vendors::sandbox::{Fault, Sandbox, Vendor, icekredit, igv, iop, wahool, yz365};
+use vendors::mercadolibre::MercadoLibreLogin;
+use vendors::sandbox::{
+    Fault, Sandbox, Vendor, amazon, ebay, icekredit, igv, iop, mercadolibre, shopee, tiktok,
+    wahool, walmart, yz365,
+};
+use vendors::shopee::ShopeeLogin;
+use vendors::tiktok::TiktokLogin;
 use vendors::wahool::WahoolLogin;
+use vendors::walmart::WalmartLogin;
 use vendors::yz365::Yz365Login;
 
 /// What the flows printed, and the secrets they met.
@@ -49,11 +58,20 @@ impl Evidence {
         self.print(&token.query_param().map(|(name, _)| name));
     }
 
-    /// The IOP authorization codes of a set of clients: single-use, but credentials all the same.
+    /// The authorization codes of a set of clients (IOP's and the marketplaces'): single-use,
+    /// but credentials all the same.
     fn codes_of(&mut self, clients: &Clients) {
+        let market = |vendor| &clients.marketplaces[&vendor];
         for code in [
             &typed::<LazadaTokenCreate>(&clients.lazada).endpoint().code,
             &typed::<AliExpressTokenCreate>(&clients.aliexpress)
+                .endpoint()
+                .code,
+            &typed::<TiktokLogin>(market(Vendor::Tiktok))
+                .endpoint()
+                .auth_code,
+            &typed::<ShopeeLogin>(market(Vendor::Shopee)).endpoint().code,
+            &typed::<MercadoLibreLogin>(market(Vendor::MercadoLibre))
                 .endpoint()
                 .code,
         ] {
@@ -84,15 +102,17 @@ fn typed<E: LoginEndpoint>(client: &AuthorizedClient) -> &Session<E> {
         .expect("the client's endpoint type")
 }
 
-/// One vendor's flows, on the `Clients` field `$field`, whose endpoint type is `$endpoint`.
+/// One vendor's flows, on the client `$pick` chooses from a `Clients`, whose endpoint type is
+/// `$endpoint`.
 macro_rules! exercise {
-    ($vendor:expr, $field:ident, $endpoint:ty, $sandbox:expr, $evidence:expr) => {{
+    ($vendor:expr, $pick:expr, $endpoint:ty, $sandbox:expr, $evidence:expr) => {{
         let (vendor, sandbox, evidence): (Vendor, &Sandbox, &mut Evidence) =
             ($vendor, $sandbox, $evidence);
         let state = sandbox.vendor(vendor);
+        let pick: fn(&Clients) -> &AuthorizedClient = $pick;
         let clients = Clients::new(sandbox);
         evidence.codes_of(&clients);
-        let session = typed::<$endpoint>(&clients.$field);
+        let session = typed::<$endpoint>(pick(&clients));
 
         assert!(call(vendor, sandbox, &clients).await, "{vendor:?}: a call");
         evidence.token_of(session);
@@ -106,13 +126,13 @@ macro_rules! exercise {
         evidence.token_of(session);
 
         evidence.print(session.endpoint());
-        evidence.print(&clients.$field);
+        evidence.print(pick(&clients));
         evidence.print(session);
         evidence.print(&session.handle());
         evidence.print(&session.stats());
         evidence.print(session.login_url());
         evidence.print(&Session::builder(session.endpoint().clone()));
-        evidence.print(&clients.$field.get("/x").query(&[("a", "b")]));
+        evidence.print(&pick(&clients).get("/x").query(&[("a", "b")]));
         let mut params = Params::new();
         session.endpoint().params(&mut params);
         evidence.print(&params);
@@ -121,7 +141,7 @@ macro_rules! exercise {
             state.push_fault(fault.clone());
             let failing = Clients::with_retry(sandbox, RetryPolicy::never());
             evidence.codes_of(&failing);
-            let err = failing.$field.session().token().await.unwrap_err();
+            let err = pick(&failing).session().token().await.unwrap_err();
             assert_eq!(err.class(), class, "{vendor:?} {fault:?}: {err}");
             evidence.error(&err);
         }
@@ -132,9 +152,9 @@ macro_rules! exercise {
         let spaced = Clients::with_retry(sandbox, RetryPolicy::never());
         evidence.codes_of(&spaced);
         for _ in 0..2 {
-            spaced.$field.session().token().await.unwrap_err();
+            pick(&spaced).session().token().await.unwrap_err();
         }
-        let err = spaced.$field.session().token().await.unwrap_err();
+        let err = pick(&spaced).session().token().await.unwrap_err();
         assert!(matches!(err, Error::LoginSpaced { .. }), "{err:?}");
         evidence.error(&err);
     }};
@@ -147,27 +167,81 @@ async fn no_vendor_flow_leaks_a_secret() {
 
     let sandbox = Sandbox::start().await.unwrap();
     let mut evidence = Evidence::default();
-    exercise!(Vendor::Igv, igv, IgvLogin, &sandbox, &mut evidence);
-    exercise!(Vendor::Wahool, wahool, WahoolLogin, &sandbox, &mut evidence);
+    exercise!(Vendor::Igv, |c| &c.igv, IgvLogin, &sandbox, &mut evidence);
+    exercise!(
+        Vendor::Wahool,
+        |c| &c.wahool,
+        WahoolLogin,
+        &sandbox,
+        &mut evidence
+    );
     exercise!(
         Vendor::IceKredit,
-        icekredit,
+        |c| &c.icekredit,
         IceKreditLogin,
         &sandbox,
         &mut evidence
     );
-    exercise!(Vendor::Yz365, yz365, Yz365Login, &sandbox, &mut evidence);
+    exercise!(
+        Vendor::Yz365,
+        |c| &c.yz365,
+        Yz365Login,
+        &sandbox,
+        &mut evidence
+    );
     exercise!(
         Vendor::Lazada,
-        lazada,
+        |c| &c.lazada,
         LazadaTokenCreate,
         &sandbox,
         &mut evidence
     );
     exercise!(
         Vendor::AliExpress,
-        aliexpress,
+        |c| &c.aliexpress,
         AliExpressTokenCreate,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::Amazon,
+        |c| &c.marketplaces[&Vendor::Amazon],
+        AmazonLogin,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::Ebay,
+        |c| &c.marketplaces[&Vendor::Ebay],
+        EbayUser,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::Walmart,
+        |c| &c.marketplaces[&Vendor::Walmart],
+        WalmartLogin,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::Tiktok,
+        |c| &c.marketplaces[&Vendor::Tiktok],
+        TiktokLogin,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::Shopee,
+        |c| &c.marketplaces[&Vendor::Shopee],
+        ShopeeLogin,
+        &sandbox,
+        &mut evidence
+    );
+    exercise!(
+        Vendor::MercadoLibre,
+        |c| &c.marketplaces[&Vendor::MercadoLibre],
+        MercadoLibreLogin,
         &sandbox,
         &mut evidence
     );
@@ -212,13 +286,29 @@ async fn no_vendor_flow_leaks_a_secret() {
         wahool::DEMO_SECRET_KEY,
         yz365::DEMO_PASSWORD,
         iop::DEMO_APP_SECRET,
+        amazon::DEMO_CLIENT_SECRET,
+        amazon::DEMO_REFRESH_TOKEN,
+        ebay::DEMO_CLIENT_SECRET,
+        ebay::DEMO_REFRESH_TOKEN,
+        walmart::DEMO_CLIENT_SECRET,
+        tiktok::DEMO_APP_SECRET,
+        shopee::DEMO_PARTNER_KEY,
+        mercadolibre::DEMO_CLIENT_SECRET,
     ];
     let mut forbidden: Vec<String> = plain.iter().map(|s| (*s).to_owned()).collect();
     forbidden.extend(plain.iter().map(|s| md5_hex(s)));
     forbidden.extend(evidence.secrets.iter().cloned());
     forbidden.push("07".repeat(32)); // the encryption key, in hex
+    // The Basic headers of the vendors that authenticate the app that way, as sent.
+    for (id, secret) in [
+        (ebay::DEMO_CLIENT_ID, ebay::DEMO_CLIENT_SECRET),
+        (walmart::DEMO_CLIENT_ID, walmart::DEMO_CLIENT_SECRET),
+    ] {
+        use base64::Engine as _;
+        forbidden.push(base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")));
+    }
     assert!(
-        evidence.secrets.len() > 40,
+        evidence.secrets.len() > 80,
         "tokens and codes were collected"
     );
     let everything = format!("{logs}\n{}", evidence.printed.join("\n"));

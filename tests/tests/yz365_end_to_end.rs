@@ -73,7 +73,7 @@ async fn the_token_header_name_is_configurable() {
 }
 
 #[tokio::test]
-async fn a_wrong_password_or_missing_tenant_is_rejected() {
+async fn a_wrong_password_a_missing_tenant_or_another_tenant_is_rejected() {
     let sandbox = Sandbox::start().await.unwrap();
     let err = session(&sandbox, "wrong", yz365::DEMO_TENANT_ID)
         .token()
@@ -88,5 +88,14 @@ async fn a_wrong_password_or_missing_tenant_is_rejected() {
         .await
         .unwrap_err();
     assert_eq!(err.class(), ErrorClass::Rejected, "{err}");
-    assert_eq!(sandbox.vendor(Vendor::Yz365).login_count(), 2);
+    // The right account and password in a tenant it does not belong to.
+    let err = session(&sandbox, yz365::DEMO_PASSWORD, "20000")
+        .token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Rejected { said, .. } if said.code.as_deref() == Some("401")),
+        "{err}"
+    );
+    assert_eq!(sandbox.vendor(Vendor::Yz365).login_count(), 3);
 }

@@ -106,6 +106,10 @@ impl Middleware for TokenMiddleware {
             .parts(&request)
             .map_err(reqwest_middleware::Error::middleware)?;
         drop(request);
+        // A request for a foreign origin is refused before a token is asked for.
+        parts
+            .check()
+            .map_err(reqwest_middleware::Error::middleware)?;
         let session = &self.client.session;
         let spec = session.spec();
         let mut replayed = false;

@@ -52,6 +52,8 @@ pub struct AuthorizedClient {
 struct Settings {
     http: reqwest::Client,
     base_url: Url,
+    /// Origins besides the base URL's that may receive the token.
+    other_origins: Vec<url::Origin>,
     token_param: Option<String>,
     sign_path: bool,
     retry: Option<RetryPolicy>,
@@ -102,6 +104,7 @@ impl AuthorizedClient {
             settings: Arc::new(Settings {
                 http,
                 base_url,
+                other_origins: Vec::new(),
                 token_param: None,
                 sign_path: true,
                 retry: None,
@@ -131,6 +134,44 @@ impl AuthorizedClient {
     #[must_use]
     pub fn timeout(self, timeout: Duration) -> Self {
         self.configure(|s| s.timeout = timeout)
+    }
+
+    /// Lets requests to absolute URLs on `origin` (its scheme, host and port; any path is
+    /// ignored) carry the token too. Without it the token goes only to the base URL's origin,
+    /// and a request for any other is refused with [`ConfigError::ForeignOrigin`] before
+    /// anything is sent, whatever the path came from (a paginated answer's `next` link, a
+    /// command-line argument).
+    ///
+    /// ```
+    /// use auth_core::{login_endpoint, AuthorizedClient, ConfigError, Error, Secret, Session};
+    /// # #[login_endpoint(path = "/login", token_field = "token", lifetime = fixed("1h"), scheme = "Bearer")]
+    /// # struct Login { user: String, password: Secret }
+    /// # let session = Session::builder(Login { user: "me".into(), password: "pw".into() })
+    /// #     .base_url("https://api.vendor.example").build()?;
+    /// let client = AuthorizedClient::new(session, "https://api.vendor.example")?
+    ///     .allow_origin("https://files.vendor.example")?;
+    /// // Built, not sent: the same checks `send` makes first.
+    /// assert!(client.get("https://files.vendor.example/labels/1.pdf").check().is_ok());
+    /// let Err(Error::Config { problem, .. }) = client.get("https://elsewhere.example/x").check() else {
+    ///     panic!("a foreign origin is refused");
+    /// };
+    /// assert!(matches!(problem, ConfigError::ForeignOrigin { .. }));
+    /// # Ok::<(), auth_core::Error>(())
+    /// ```
+    pub fn allow_origin(self, origin: impl AsRef<str>) -> Result<Self, Error> {
+        let vendor = self.session.vendor();
+        let url = Url::parse(origin.as_ref()).map_err(|e| {
+            Error::config(
+                vendor,
+                crate::error::ConfigError::BadBaseUrl {
+                    reason: format!("the allowed origin does not parse: {e}"),
+                },
+            )
+        })?;
+        check_transport(&url, self.session.allows_insecure_http())
+            .map_err(|problem| Error::config(vendor, problem))?;
+        let origin = url.origin();
+        Ok(self.configure(|s| s.other_origins.push(origin)))
     }
 
     /// Sends the token under this parameter name instead of the declared one.

@@ -148,6 +148,48 @@ impl AuthorizedRequest {
         self
     }
 
+    /// Checks the request as [`send`](Self::send) does before sending anything (a mistake made
+    /// while building, the origin, the transport, the signature's parameters), without a token
+    /// or a login.
+    pub fn check(&self) -> Result<(), Error> {
+        let vendor = self.client.session.spec().vendor();
+        if let Some(mistake) = self.mistake.clone() {
+            return Err(Error::config(vendor, mistake));
+        }
+        self.target().map(|_| ())
+    }
+
+    /// The URL the request goes to, checked: joined to the base URL, on an origin that may
+    /// receive the token, over a transport the session allows.
+    fn target(&self) -> Result<url::Url, Error> {
+        let settings = &self.client.settings;
+        let vendor = self.client.session.spec().vendor();
+        let url = join(&settings.base_url, &self.path).map_err(|e| {
+            Error::config(
+                vendor,
+                ConfigError::BadBaseUrl {
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+        // An absolute URL may name any host: the token goes only to the base URL's origin and to
+        // those named for it (`http://vendor@elsewhere/` has elsewhere's origin, and is refused).
+        let origin = url.origin();
+        let base = settings.base_url.origin();
+        if origin != base && !settings.other_origins.contains(&origin) {
+            return Err(Error::config(
+                vendor,
+                ConfigError::ForeignOrigin {
+                    origin: origin.ascii_serialization(),
+                    base: base.ascii_serialization(),
+                },
+            ));
+        }
+        check_transport(&url, self.client.session.allows_insecure_http())
+            .map_err(|problem| Error::config(vendor, problem))?;
+        Ok(url)
+    }
+
     /// Sends the request with the current token. A rejection of the token drops it from the
     /// session (only if it is still the cached one), logs in (or refreshes) once, and replays
     /// the request once; a second rejection is [`Error::TokenRejected`]. Other answers, errors
@@ -156,9 +198,8 @@ impl AuthorizedRequest {
         let client = &self.client;
         let settings = &client.settings;
         let spec = client.session.spec();
-        if let Some(mistake) = self.mistake.clone() {
-            return Err(Error::config(spec.vendor(), mistake));
-        }
+        // Refused before a token is asked for: a request that cannot go out costs no login.
+        self.check()?;
         let retry = settings
             .retry
             .filter(|_| settings.retry_all_methods || is_idempotent(&self.method));
@@ -235,14 +276,7 @@ impl AuthorizedRequest {
         let spec = client.session.spec();
         let vendor = spec.vendor();
         let carried = client.session.carried();
-        let mut url = join(&settings.base_url, &self.path).map_err(|e| {
-            Error::config(
-                vendor,
-                ConfigError::BadBaseUrl {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let mut url = self.target()?;
         // Parameters written into the URL travel like those given to `query`: taken out here and
         // put back below, so that what is signed is exactly what is sent.
         let in_url: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -329,9 +363,6 @@ impl AuthorizedRequest {
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
-        // An absolute URL may name any host: the token goes there only as the session allows.
-        check_transport(&url, client.session.allows_insecure_http())
-            .map_err(|problem| Error::config(vendor, problem))?;
         let mut request = reqwest::Request::new(self.method.clone(), url);
         *request.timeout_mut() = Some(self.timeout.unwrap_or(settings.timeout));
         let headers = request.headers_mut();

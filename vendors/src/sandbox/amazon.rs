@@ -30,6 +30,8 @@ pub const DEMO_CLIENT_SECRET: &str = "amazon-demo-client-secret";
 pub const DEMO_REFRESH_TOKEN: &str = "Atzr|sandbox-seller-refresh-token";
 /// The demo seller.
 pub const DEMO_SELLER: &str = "A2SANDBOXSELLER";
+/// The demo application's registered redirect URI: a code exchange names it, as the consent did.
+pub const DEMO_REDIRECT_URI: &str = "https://app.example/amazon";
 /// The scopes of grantless operations.
 pub const SCOPES: [&str; 2] = [
     "sellingpartnerapi::notifications",
@@ -51,6 +53,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         ),
         DEMO_SELLER,
         "spapi-code",
+        // "The code lives ~5 minutes" (MARKETPLACES.md, Amazon's support answer).
+        Duration::from_secs(5 * 60),
     );
     sim.ledger().grant_refresh(DEMO_REFRESH_TOKEN, DEMO_SELLER);
     sim
@@ -117,6 +121,13 @@ async fn token(
                     );
                 }
             }
+        }
+        "authorization_code" if field("redirect_uri") != Some(DEMO_REDIRECT_URI) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "The request has an invalid grant parameter : redirect_uri",
+            );
         }
         "authorization_code" => match field("code").and_then(|code| sim.ledger().take_code(code)) {
             Some(seller) => seller,
@@ -201,7 +212,7 @@ async fn participations(
         return reply;
     };
     match state.check_token(token) {
-        TokenCheck::Valid(seller) if !seller.starts_with("grantless:") => answer(
+        TokenCheck::Valid(seller) if !seller.starts_with("grantless:") && state.accept() => answer(
             StatusCode::OK,
             json!({"payload": [{
                 "marketplace": {"id": "ATVPDKIKX0DER", "countryCode": "US", "name": "Amazon.com"},

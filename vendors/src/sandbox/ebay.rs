@@ -32,6 +32,12 @@ pub const DEMO_USER: &str = "sandbox_seller_1";
 pub const DEMO_REFRESH_TOKEN: &str = "v^1.1#i^1#r^1#sandbox-user-refresh-token";
 /// The scope of an application token.
 pub const APP_SCOPE: &str = "https://api.ebay.com/oauth/api_scope";
+/// The scopes the demo application may ask an application token for, each matched whole: a
+/// scope that merely starts like one of them (`.../api_scopeX`) is unknown to eBay.
+pub const APP_SCOPES: [&str; 2] = [
+    APP_SCOPE,
+    "https://api.ebay.com/oauth/api_scope/buy.item.feed",
+];
 /// The protected endpoint (it needs a user token).
 pub const PRIVILEGE_PATH: &str = "/sell/account/v1/privilege";
 /// Where the sandbox serves eBay.
@@ -48,6 +54,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         ),
         DEMO_USER,
         "v^1.1#i^1#code",
+        // The consent redirect carries `expires_in=299` for the code (MARKETPLACES.md).
+        Duration::from_secs(299),
     );
     sim.ledger().grant_refresh(DEMO_REFRESH_TOKEN, DEMO_USER);
     sim
@@ -96,7 +104,7 @@ async fn token(
     };
     let (user, refresh) = match grant.as_str() {
         "client_credentials" => match field("scope") {
-            Some(scope) if scope.split(' ').all(|s| s.starts_with(APP_SCOPE)) => (None, None),
+            Some(scope) if scope.split(' ').all(|s| APP_SCOPES.contains(&s)) => (None, None),
             _ => {
                 return error(
                     StatusCode::BAD_REQUEST,
@@ -167,7 +175,7 @@ async fn privilege(State(sim): State<Arc<MarketplaceSandbox>>, headers: HeaderMa
         return reply;
     }
     match bearer(&headers).map(|token| state.check_token(token)) {
-        Some(TokenCheck::Valid(user)) if user != "application" => answer(
+        Some(TokenCheck::Valid(user)) if user != "application" && state.accept() => answer(
             StatusCode::OK,
             json!({"sellerRegistrationCompleted": true, "sellingLimit": {"amount": {"currency": "USD", "value": "5000.0"}, "quantity": 500}, "username": user}),
         ),

@@ -3,29 +3,52 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::faults::lock;
 use super::token::random_token;
 
 /// Codes and refresh tokens of one marketplace.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ledger {
-    codes: Mutex<HashMap<String, String>>,
+    /// Each code's account and the moment it stops working.
+    codes: Mutex<HashMap<String, (String, Instant)>>,
+    code_lifetime: Duration,
     refresh: Mutex<HashMap<String, String>>,
     correlation_ids: Mutex<HashSet<String>>,
 }
 
 impl Ledger {
+    /// A ledger whose codes work for `code_lifetime` after they are issued, as the vendor
+    /// documents (minutes: a consent's code is exchanged at once or not at all).
+    pub(crate) fn new(code_lifetime: Duration) -> Self {
+        Ledger {
+            codes: Mutex::default(),
+            code_lifetime,
+            refresh: Mutex::default(),
+            correlation_ids: Mutex::default(),
+        }
+    }
+
     /// A fresh single-use code for `account`, as the consent redirect would carry it.
     pub fn issue_code(&self, account: &str, prefix: &str) -> String {
         let code = random_token(prefix);
-        lock(&self.codes).insert(code.clone(), account.to_owned());
+        let expires_at = Instant::now() + self.code_lifetime;
+        lock(&self.codes).insert(code.clone(), (account.to_owned(), expires_at));
         code
     }
 
-    /// The account of `code`, spending it; `None` when unknown or already used.
+    /// How long a code works after it is issued.
+    pub fn code_lifetime(&self) -> Duration {
+        self.code_lifetime
+    }
+
+    /// The account of `code`, spending it; `None` when unknown, already used or expired.
     pub(crate) fn take_code(&self, code: &str) -> Option<String> {
-        lock(&self.codes).remove(code)
+        let (account, expires_at) = lock(&self.codes).remove(code)?;
+        (Instant::now() < expires_at).then_some(account)
     }
 
     /// Records `refresh_token` as live for `account` (a configured, non-rotating one, or one

@@ -2,6 +2,8 @@
 //! credentials, issued tokens, lifetimes, faults, counters) and its ledger (codes, refresh
 //! tokens, correlation ids).
 
+use std::time::Duration;
+
 use super::ledger::Ledger;
 use super::state::VendorState;
 
@@ -16,14 +18,16 @@ pub struct MarketplaceSandbox {
 }
 
 impl MarketplaceSandbox {
+    /// `code_lifetime`: how long a consent's code works, as the vendor documents it.
     pub(crate) fn new(
         state: VendorState,
         demo_account: impl Into<String>,
         code_prefix: &'static str,
+        code_lifetime: Duration,
     ) -> Self {
         MarketplaceSandbox {
             state,
-            ledger: Ledger::default(),
+            ledger: Ledger::new(code_lifetime),
             demo_account: demo_account.into(),
             code_prefix,
         }

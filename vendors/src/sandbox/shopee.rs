@@ -51,6 +51,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         ),
         DEMO_SHOP_ID.to_string(),
         "sandboxcode",
+        // "code is single-use, valid 10 min" (MARKETPLACES.md).
+        Duration::from_secs(10 * 60),
     )
 }
 
@@ -254,7 +256,7 @@ async fn shop_info(State(sim): State<Arc<MarketplaceSandbox>>, uri: Uri) -> Resp
         return *refused;
     }
     match state.check_token(token) {
-        TokenCheck::Valid(owner) if owner == shop => reply(
+        TokenCheck::Valid(owner) if owner == shop && state.accept() => reply(
             "",
             "",
             json!({"shop_name": "Sandbox shop", "region": "SG", "status": "NORMAL", "is_cb": false}),

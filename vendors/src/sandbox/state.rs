@@ -24,6 +24,7 @@ pub struct VendorState {
     logins: AtomicU64,
     refreshes: AtomicU64,
     protected: AtomicU64,
+    accepted: AtomicU64,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +77,7 @@ impl VendorState {
             logins: AtomicU64::new(0),
             refreshes: AtomicU64::new(0),
             protected: AtomicU64::new(0),
+            accepted: AtomicU64::new(0),
         }
     }
 
@@ -140,6 +142,12 @@ impl VendorState {
         self.refreshes.load(Ordering::Relaxed)
     }
 
+    /// Protected (business) requests the vendor answered as a success: the vendor's own verdict,
+    /// for tests that must not take the SDK's word for it.
+    pub fn accepted_count(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
     /// Protected (business) requests received, whatever their outcome.
     pub fn protected_count(&self) -> u64 {
         self.protected.load(Ordering::Relaxed)
@@ -151,6 +159,14 @@ impl VendorState {
 
     pub(crate) fn count_refresh(&self) {
         self.refreshes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a protected call about to be answered as a success. Always true: it is called
+    /// last in the guard of the handler's success arm, so it counts exactly the calls that arm
+    /// answers.
+    pub(crate) fn accept(&self) -> bool {
+        self.accepted.fetch_add(1, Ordering::Relaxed);
+        true
     }
 
     pub(crate) fn count_protected(&self) {

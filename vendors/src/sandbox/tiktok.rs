@@ -50,6 +50,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         ),
         DEMO_SELLER,
         "ROW_code",
+        // "auth_code one-time, ~30 min" (MARKETPLACES.md).
+        Duration::from_secs(30 * 60),
     )
 }
 
@@ -235,7 +237,7 @@ async fn shops(
         );
     }
     match header_text(&headers, "x-tts-access-token").map(|token| state.check_token(token)) {
-        Some(TokenCheck::Valid(seller)) => answer(
+        Some(TokenCheck::Valid(seller)) if state.accept() => answer(
             StatusCode::OK,
             envelope(
                 0,

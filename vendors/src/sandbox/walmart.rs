@@ -40,6 +40,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         ),
         DEMO_CLIENT_ID,
         "",
+        // No codes are exchanged here.
+        Duration::ZERO,
     )
 }
 
@@ -158,7 +160,7 @@ async fn orders(State(sim): State<Arc<MarketplaceSandbox>>, headers: HeaderMap) 
         return *reply;
     }
     match header_text(&headers, "WM_SEC.ACCESS_TOKEN").map(|token| state.check_token(token)) {
-        Some(TokenCheck::Valid(_)) => answer(
+        Some(TokenCheck::Valid(_)) if state.accept() => answer(
             StatusCode::OK,
             json!({"list": {"meta": {"totalCount": 0, "limit": 10}, "elements": {"order": []}}}),
         ),

@@ -116,7 +116,9 @@ async fn login(
             envelope(false, 400, "username and password are required", None),
         );
     };
-    if !is_md5_hex(password) {
+    // Accounts live in a tenant: the demo account in the demo tenant, and no other tenant
+    // exists here, so another tenant code finds no such account.
+    if !is_md5_hex(password) || tenant != DEMO_TENANT_ID {
         return rejected();
     }
     let plain = sim.secret_of(username).unwrap_or_default();
