@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 ///
 /// Credentials come from the environment, never from arguments (arguments are visible in `ps`);
 /// each variable may instead be given as `NAME_FILE`, the path of a file holding it (Docker and
-/// Kubernetes secrets), its trailing newlines trimmed.
+/// Kubernetes secrets), its trailing newlines trimmed: a regular file of at most 64 KiB, read
+/// only when the command needs that variable.
 #[derive(Debug, Parser)]
 #[command(name = "authctl", version, about)]
 pub struct Cli {

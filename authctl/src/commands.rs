@@ -8,6 +8,8 @@ use auth_core::store::TokenStore;
 
 use crate::cli::{ConsentVendorArg, Format, ListFormat, VendorArg};
 use crate::failure::Failure;
+use crate::output;
+use crate::printable::visible;
 use crate::vendor_client::{Outgoing, VendorClient, names};
 
 pub async fn token(
@@ -70,7 +72,7 @@ pub async fn request(
             ))),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let response = driver
+    let mut response = driver
         .send(Outgoing {
             method,
             target,
@@ -79,21 +81,44 @@ pub async fn request(
         })
         .await
         .map_err(Failure::Auth)?;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| Failure::Local(format!("{name}: reading the response failed: {e}")))?;
-    match driver.vendor_error(status.as_u16(), body.as_bytes()) {
+    let status = response.status().as_u16();
+    let failed =
+        |e: reqwest::Error| Failure::Local(format!("{name}: reading the response failed: {e}"));
+    // An error envelope (IOP's, inside a 200) is small: it is looked for in the first
+    // ENVELOPE_LIMIT bytes, and a longer answer is streamed from there on, never held whole.
+    let mut head = Vec::new();
+    let mut ended = false;
+    while head.len() <= ENVELOPE_LIMIT {
+        match response.chunk().await.map_err(failed)? {
+            Some(chunk) => head.extend_from_slice(&chunk),
+            None => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    let said = driver.vendor_error(status, &head);
+    output::stdout(&head)?;
+    drop(head);
+    if !ended {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
+            output::stdout(&chunk)?;
+        }
+    }
+    match said {
         Some(said) => Err(Failure::Answered {
             vendor: name,
-            status: status.as_u16(),
+            status,
             said,
-            body,
+            body: None,
         }),
-        None => Ok(body),
+        None => Ok(String::new()),
     }
 }
+
+/// How much of an answer `request` reads before writing it: an error envelope is found in an
+/// answer up to this long (they are a few hundred bytes); a longer one is passed on as it comes.
+const ENVELOPE_LIMIT: usize = 64 * 1024;
 
 /// A URL that does not parse, blamed on the variable it came from.
 fn bad<E: std::fmt::Display>(env: &'static str) -> impl Fn(E) -> Failure {
@@ -122,7 +147,7 @@ pub fn authorize_url(
             .ok_or_else(|| Failure::Config("--redirect-uri is required for this vendor".into()))
     };
     let require = |name: &str| {
-        lookup(name)
+        lookup(name)?
             .filter(|v| !v.is_empty())
             .ok_or_else(|| Failure::Config(format!("{name} is not set")))
     };
@@ -138,15 +163,15 @@ pub fn authorize_url(
                     vendors::aliexpress::AUTHORIZE_URL,
                 ),
             };
-            let page = lookup(env).unwrap_or_else(|| default.to_owned());
+            let page = lookup(env)?.unwrap_or_else(|| default.to_owned());
             vendors::iop::authorize_url(&page, &app_key, redirect()?).map_err(bad(env))?
         }
         ConsentVendorArg::Ebay => {
             let client_id = require("EBAY_CLIENT_ID")?;
-            let page = lookup("EBAY_AUTHORIZE_URL")
+            let page = lookup("EBAY_AUTHORIZE_URL")?
                 .unwrap_or_else(|| vendors::ebay::AUTHORIZE_URL.to_owned());
             let scopes =
-                lookup("EBAY_SCOPES").unwrap_or_else(|| vendors::ebay::DEFAULT_SCOPE.to_owned());
+                lookup("EBAY_SCOPES")?.unwrap_or_else(|| vendors::ebay::DEFAULT_SCOPE.to_owned());
             let scopes: Vec<&str> = scopes.split_whitespace().collect();
             vendors::ebay::consent_url(&page, &client_id, redirect()?, &scopes)
                 .map_err(bad("EBAY_AUTHORIZE_URL"))?
@@ -158,7 +183,7 @@ pub fn authorize_url(
                 .map_err(|_| Failure::Config("SHOPEE_PARTNER_ID is not a whole number".into()))?;
             let key = auth_core::Secret::from(require("SHOPEE_PARTNER_KEY")?);
             let base =
-                lookup("SHOPEE_BASE_URL").unwrap_or_else(|| vendors::shopee::BASE_URL.to_owned());
+                lookup("SHOPEE_BASE_URL")?.unwrap_or_else(|| vendors::shopee::BASE_URL.to_owned());
             vendors::shopee::auth_partner_url(
                 &base,
                 partner_id,
@@ -170,7 +195,7 @@ pub fn authorize_url(
         }
         ConsentVendorArg::Amazon => {
             let application_id = require("AMAZON_APPLICATION_ID")?;
-            let seller_central = lookup("AMAZON_SELLER_CENTRAL_URL")
+            let seller_central = lookup("AMAZON_SELLER_CENTRAL_URL")?
                 .unwrap_or_else(|| vendors::amazon::SELLER_CENTRAL_URL.to_owned());
             vendors::amazon::consent_url(
                 &seller_central,
@@ -182,7 +207,7 @@ pub fn authorize_url(
         }
         ConsentVendorArg::Mercadolibre => {
             let client_id = require("MERCADOLIBRE_CLIENT_ID")?;
-            let page = lookup("MERCADOLIBRE_AUTHORIZE_URL")
+            let page = lookup("MERCADOLIBRE_AUTHORIZE_URL")?
                 .unwrap_or_else(|| vendors::mercadolibre::AUTHORIZE_URL.to_owned());
             vendors::mercadolibre::consent_url(
                 &page,
@@ -241,9 +266,9 @@ pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String
             Err(_) => format!("{} (expired)", short_date(entry.expires_at)),
         };
         lines.push(format!(
-            "{:<14} {:<36} {:<42} {:<7} {:<29}  {key}",
-            about.map_or("?", |a| a.vendor.as_str()),
-            about.map_or(key.as_str(), |a| a.label.as_str()),
+            "{:<14} {:<36} {:<42} {:<7} {:<29}  {}",
+            visible(about.map_or("?", |a| a.vendor.as_str())),
+            visible(about.map_or(key.as_str(), |a| a.label.as_str())),
             expires,
             if entry.refresh_token.is_some() {
                 "yes"
@@ -251,6 +276,7 @@ pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String
                 "no"
             },
             about.map_or_else(|| "-".to_owned(), |a| short_date(a.stored_at)),
+            visible(key),
         ));
     }
     Ok(lines.join("\n"))

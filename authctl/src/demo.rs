@@ -100,7 +100,7 @@ async fn run_vendor(vendor: VendorArg, driver: &VendorClient) -> Result<Row, Fai
             vendor: name,
             status: call,
             said,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            body: Some(body.to_vec()),
         });
     }
     let reused = Arc::ptr_eq(&token, &driver.token().await.map_err(Failure::Auth)?);
@@ -173,7 +173,7 @@ pub async fn demo(http: &reqwest::Client) -> Result<String, Failure> {
     let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
     let mut drivers = Vec::new();
     for vendor in vendors {
-        let lookup = |name: &str| env.get(name).cloned();
+        let lookup = |name: &str| Ok(env.get(name).cloned());
         drivers.push((
             vendor,
             build(

@@ -2,9 +2,16 @@
 //! as Docker and Kubernetes mount secrets. Trailing newlines are trimmed; setting both forms is
 //! a usage error, and a file that cannot be read is one too (its path is named, never its
 //! content).
+//!
+//! A file is read only when its variable is asked for, so a broken `_FILE` of a vendor the
+//! command does not use stops nothing. What is read is bounded: a value (from the environment
+//! or from a file) holds at most [`VALUE_LIMIT`] bytes, and a file must be a regular file
+//! (symbolic links are followed, as Kubernetes mounts its secrets through them; a FIFO, a
+//! device or a directory is refused without blocking on it).
 
 use std::collections::HashMap;
 use std::ffi::OsString;
+use std::io::Read;
 
 use crate::failure::Failure;
 
@@ -26,55 +33,103 @@ const PREFIXES: &[&str] = &[
     "MERCADOLIBRE_",
 ];
 
-/// The process environment with the `_FILE` forms read.
+/// The most bytes a variable's value may hold, from the environment or from its file: far more
+/// than any credential, token or URL, and little enough that `/dev/zero` costs nothing.
+pub const VALUE_LIMIT: usize = 64 * 1024;
+
+/// The process environment; `NAME_FILE` forms are read when `NAME` is asked for.
 #[derive(Default)]
 pub struct Environment {
-    plain: HashMap<String, String>,
-    from_files: HashMap<String, String>,
+    vars: HashMap<String, OsString>,
 }
 
 impl Environment {
-    /// Reads the process environment and every `NAME_FILE` of authctl's.
-    pub fn load() -> Result<Self, Failure> {
+    /// The process environment.
+    pub fn load() -> Self {
         Environment::from_vars(std::env::vars_os())
     }
 
-    /// The same from `vars` (a test's).
-    pub fn from_vars(
-        vars: impl IntoIterator<Item = (OsString, OsString)>,
-    ) -> Result<Self, Failure> {
-        let plain: HashMap<String, String> = vars
+    /// The same from `vars` (a test's). Names that are not UTF-8 are not authctl's: skipped.
+    pub fn from_vars(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Self {
+        let vars = vars
             .into_iter()
-            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value)))
             .collect();
-        let mut from_files = HashMap::new();
-        for (file_name, path) in &plain {
-            let Some(name) = file_name.strip_suffix("_FILE") else {
-                continue;
-            };
-            if !PREFIXES.iter().any(|p| name.starts_with(p)) {
-                continue;
-            }
-            if plain.contains_key(name) {
-                return Err(Failure::Config(format!(
-                    "both {name} and {file_name} are set; keep one"
-                )));
-            }
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure::Config(format!("{file_name}: cannot read {path}: {e}")))?;
-            let value = text.trim_end_matches(['\n', '\r']).to_owned();
-            from_files.insert(name.to_owned(), value);
-        }
-        Ok(Environment { plain, from_files })
+        Environment { vars }
     }
 
-    /// The variable's value, from the environment or from its file.
-    pub fn get(&self, name: &str) -> Option<String> {
-        self.plain
-            .get(name)
-            .or_else(|| self.from_files.get(name))
-            .cloned()
+    /// The variable's value, from the environment or from its `NAME_FILE`; an error when both
+    /// are set, or when the value cannot be used (too long, not UTF-8, the file unreadable).
+    pub fn get(&self, name: &str) -> Result<Option<String>, Failure> {
+        let file_name = format!("{name}_FILE");
+        let file = self
+            .vars
+            .get(&file_name)
+            .filter(|_| PREFIXES.iter().any(|p| name.starts_with(p)));
+        match (self.vars.get(name), file) {
+            (Some(_), Some(_)) => Err(Failure::Config(format!(
+                "both {name} and {file_name} are set; keep one"
+            ))),
+            (Some(value), None) => {
+                let value = value
+                    .to_str()
+                    .ok_or_else(|| Failure::Config(format!("{name} is not UTF-8 text")))?;
+                if value.len() > VALUE_LIMIT {
+                    return Err(Failure::Config(format!(
+                        "{name} is longer than {} KiB",
+                        VALUE_LIMIT / 1024
+                    )));
+                }
+                Ok(Some(value.to_owned()))
+            }
+            (None, Some(path)) => read_value(&file_name, path).map(Some),
+            (None, None) => Ok(None),
+        }
     }
+}
+
+/// The value in the file at `path`, named by the variable `variable` in every error.
+fn read_value(variable: &str, path: &OsString) -> Result<String, Failure> {
+    let shown = std::path::Path::new(path).display();
+    let failed = |why: String| Failure::Config(format!("{variable}: cannot read {shown}: {why}"));
+    let file = open_regular(path.as_ref()).map_err(|e| failed(e.to_string()))?;
+    let mut bytes = Vec::new();
+    // One byte past the limit tells a file at the limit from a longer one.
+    file.take(VALUE_LIMIT as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| failed(e.to_string()))?;
+    if bytes.len() > VALUE_LIMIT {
+        return Err(failed(format!(
+            "it is larger than {} KiB",
+            VALUE_LIMIT / 1024
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| failed("it is not UTF-8 text".into()))?;
+    Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+/// Opens `path` for reading if it is a regular file. `O_NONBLOCK` keeps the open of a FIFO from
+/// waiting for a writer; the kind is checked on the opened handle, so a path swapped after a
+/// check cannot slip another kind of file in.
+fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "it is a directory"
+        } else {
+            "it is not a regular file (a FIFO, socket or device)"
+        };
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, what));
+    }
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -88,6 +143,13 @@ mod tests {
             .collect()
     }
 
+    fn config_error(result: Result<Option<String>, Failure>) -> String {
+        match result {
+            Err(Failure::Config(message)) => message,
+            other => panic!("not a usage error: {:?}", other.map_err(|e| e.to_string())),
+        }
+    }
+
     #[test]
     fn a_file_gives_the_value_without_its_trailing_newlines() {
         let dir = tempfile::tempdir().unwrap();
@@ -97,14 +159,31 @@ mod tests {
         let env = Environment::from_vars(vars(&[
             ("IGV_PASSWORD_FILE", &path),
             ("IGV_EMAIL", "me@shop.example"),
-        ]))
-        .unwrap();
+        ]));
         assert_eq!(
-            env.get("IGV_PASSWORD").as_deref(),
+            env.get("IGV_PASSWORD").unwrap().as_deref(),
             Some("s3cret with spaces ")
         );
-        assert_eq!(env.get("IGV_EMAIL").as_deref(), Some("me@shop.example"));
-        assert_eq!(env.get("IGV_BASE_URL"), None);
+        assert_eq!(
+            env.get("IGV_EMAIL").unwrap().as_deref(),
+            Some("me@shop.example")
+        );
+        assert_eq!(env.get("IGV_BASE_URL").unwrap(), None);
+    }
+
+    #[test]
+    fn a_symlinked_secret_is_followed_as_kubernetes_mounts_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("..data-password");
+        std::fs::write(&target, "from-the-link\n").unwrap();
+        let link = dir.path().join("password");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let env =
+            Environment::from_vars(vars(&[("IGV_PASSWORD_FILE", &link.display().to_string())]));
+        assert_eq!(
+            env.get("IGV_PASSWORD").unwrap().as_deref(),
+            Some("from-the-link")
+        );
     }
 
     #[test]
@@ -117,21 +196,71 @@ mod tests {
             ("IOP_APP_SECRET", "plain-value"),
             ("IOP_APP_SECRET_FILE", &path),
         ]));
-        let Err(Failure::Config(message)) = both else {
-            panic!("both forms were accepted")
-        };
         assert_eq!(
-            message,
+            config_error(both.get("IOP_APP_SECRET")),
             "both IOP_APP_SECRET and IOP_APP_SECRET_FILE are set; keep one"
         );
         let missing = dir.path().join("absent").display().to_string();
         let unreadable = Environment::from_vars(vars(&[("IGV_PASSWORD_FILE", &missing)]));
-        let Err(Failure::Config(message)) = unreadable else {
-            panic!("an unreadable file was accepted")
-        };
+        let message = config_error(unreadable.get("IGV_PASSWORD"));
         assert!(
             message.starts_with("IGV_PASSWORD_FILE: cannot read "),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn a_file_is_read_only_when_its_variable_is_asked_for() {
+        let env = Environment::from_vars(vars(&[
+            ("WAHOOL_SECRET_KEY_FILE", "/nonexistent/secret"),
+            ("IGV_PASSWORD", "s3cret"),
+        ]));
+        assert_eq!(env.get("IGV_PASSWORD").unwrap().as_deref(), Some("s3cret"));
+        assert!(env.get("WAHOOL_SECRET_KEY").is_err());
+    }
+
+    #[test]
+    fn devices_directories_fifos_and_oversized_files_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'a'; VALUE_LIMIT + 1]).unwrap();
+        let at_limit = dir.path().join("at-limit");
+        std::fs::write(&at_limit, vec![b'a'; VALUE_LIMIT]).unwrap();
+        let binary = dir.path().join("binary");
+        std::fs::write(&binary, [0xff, 0xfe, b's', b'3']).unwrap();
+        let path = |p: &std::path::Path| p.display().to_string();
+        const NOT_REGULAR: &str = "it is not a regular file (a FIFO, socket or device)";
+        for (file, why) in [
+            ("/dev/zero".to_owned(), NOT_REGULAR),
+            (path(&fifo), NOT_REGULAR),
+            (path(dir.path()), "it is a directory"),
+            (path(&big), "it is larger than 64 KiB"),
+            (path(&binary), "it is not UTF-8 text"),
+        ] {
+            let env = Environment::from_vars(vars(&[("SELLER_AUTH_STORE_KEY_FILE", &file)]));
+            let message = config_error(env.get("SELLER_AUTH_STORE_KEY"));
+            assert_eq!(
+                message,
+                format!("SELLER_AUTH_STORE_KEY_FILE: cannot read {file}: {why}"),
+            );
+        }
+        let env = Environment::from_vars(vars(&[("IGV_PASSWORD_FILE", &path(&at_limit))]));
+        assert_eq!(env.get("IGV_PASSWORD").unwrap().unwrap().len(), VALUE_LIMIT);
+    }
+
+    #[test]
+    fn a_value_in_the_environment_is_bounded_too() {
+        let long = "k".repeat(VALUE_LIMIT + 1);
+        let env = Environment::from_vars(vars(&[("SELLER_AUTH_STORE_KEY", &long)]));
+        assert_eq!(
+            config_error(env.get("SELLER_AUTH_STORE_KEY")),
+            "SELLER_AUTH_STORE_KEY is longer than 64 KiB"
         );
     }
 
@@ -140,8 +269,7 @@ mod tests {
         let env = Environment::from_vars(vars(&[
             ("HISTFILE", "/nonexistent"),
             ("DATABASE_URL_FILE", "/nonexistent"),
-        ]))
-        .unwrap();
-        assert_eq!(env.get("DATABASE_URL"), None);
+        ]));
+        assert_eq!(env.get("DATABASE_URL").unwrap(), None);
     }
 }

@@ -15,14 +15,24 @@ pub enum Failure {
     /// Something local went wrong (an I/O error starting the sandbox): exit 4.
     Local(String),
     /// The request was made and the vendor answered with an error (HTTP 400 or more, or its
-    /// error envelope): exit 5, the body on stdout.
+    /// error envelope): exit 5, the body on stdout (`None`: already written, as it came).
     Answered {
         vendor: &'static str,
         status: u16,
         said: auth_core::VendorSaid,
-        body: String,
+        body: Option<Vec<u8>>,
     },
+    /// Standard output could not be written: exit 141, silently, when its reader is gone (as a
+    /// tool killed by `SIGPIPE` reports), or exit 6 with the cause (a full disk).
+    Stdout(std::io::Error),
 }
+
+/// The exit code when stdout's reader has gone: what a shell reports for a process killed by
+/// `SIGPIPE` (128 + 13), as `cat` or `grep` end in a pipeline whose reader left early.
+pub const CLOSED_PIPE: u8 = 141;
+
+/// The exit code when stdout could not be written for another reason (a full disk).
+pub const STDOUT_FAILED: u8 = 6;
 
 impl Failure {
     pub fn exit_code(&self) -> ExitCode {
@@ -35,15 +45,22 @@ impl Failure {
             },
             Failure::Local(_) => 4,
             Failure::Answered { .. } => 5,
+            Failure::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe => CLOSED_PIPE,
+            Failure::Stdout(_) => STDOUT_FAILED,
         })
     }
 
-    /// The vendor's answer, where the failure is what it answered.
-    pub fn body(&self) -> Option<&str> {
+    /// The vendor's answer still to print, where the failure is what it answered.
+    pub fn body(&self) -> Option<&[u8]> {
         match self {
-            Failure::Answered { body, .. } => Some(body),
+            Failure::Answered { body, .. } => body.as_deref(),
             _ => None,
         }
+    }
+
+    /// Whether the failure goes without a message: no one reads what authctl writes any more.
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Failure::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 
@@ -62,6 +79,7 @@ impl fmt::Display for Failure {
                 f,
                 "authctl: {vendor} answered with an error (HTTP {status}){said}"
             ),
+            Failure::Stdout(e) => write!(f, "authctl: the output could not be written: {e}"),
         }
     }
 }

@@ -5,23 +5,41 @@ mod commands;
 mod demo;
 mod environment;
 mod failure;
+mod output;
+mod printable;
 mod sandbox_env;
 mod store;
+mod store_trouble;
 mod vendor_client;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
+use auth_core::store::TokenStore;
 use clap::{CommandFactory, Parser};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use cli::{Cli, Command};
 use environment::Environment;
 use failure::Failure;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `Cli::parse` would exit 0 even when `--help` could not be written.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(usage) => {
+            let code = u8::try_from(usage.exit_code()).unwrap_or(2);
+            return match usage.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(e) => report(Failure::Stdout(e)),
+            };
+        }
+    };
     // Failures are reported as one line by `main`; the library's own tracing shows with -v.
     let level = match cli.verbose {
         0 => "off",
@@ -29,35 +47,53 @@ fn main() -> ExitCode {
         _ => "debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let logs = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        .with_filter(filter);
+    // A store failing mid-run is said once even when tracing is off.
+    let store_trouble =
+        store_trouble::StoreTrouble::new(cli.store.as_deref()).with_filter(LevelFilter::WARN);
+    tracing_subscriber::registry()
+        .with(logs)
+        .with(store_trouble)
         .init();
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("authctl: cannot start the async runtime: {e}");
+            output::stderr_line(&format!("authctl: cannot start the async runtime: {e}"));
             return ExitCode::from(4);
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(output) => {
-            if !output.is_empty() {
-                println!("{output}");
-            }
-            ExitCode::SUCCESS
-        }
+    let result = runtime
+        .block_on(run(cli))
+        .and_then(|text| match text.is_empty() {
+            true => Ok(()),
+            false => output::stdout(format!("{text}\n").as_bytes()),
+        });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             // As `curl --fail-with-body` does: the vendor's answer is still printed.
-            if let Some(body) = failure.body() {
-                println!("{body}");
-            }
-            eprintln!("{failure}");
-            failure.exit_code()
+            let failure = match failure.body() {
+                Some(body) => match output::stdout(body) {
+                    Ok(()) => failure,
+                    Err(unwritten) => unwritten,
+                },
+                None => failure,
+            };
+            report(failure)
         }
     }
+}
+
+/// Says why on stderr, unless no one is reading any more; the exit code.
+fn report(failure: Failure) -> ExitCode {
+    if !failure.is_quiet() {
+        output::stderr_line(&failure.to_string());
+    }
+    failure.exit_code()
 }
 
 async fn run(cli: Cli) -> Result<String, Failure> {
@@ -70,12 +106,18 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         base_url: cli.base_url.as_deref(),
         account: cli.account.as_deref(),
     };
-    let store = |env: &Environment| store::open(cli.store.as_deref(), env.get(store::KEY_VARIABLE));
+    let choice = cli.store.as_deref();
+    let store = |env: &Environment| store::open(choice, env.get(store::KEY_VARIABLE)?);
+    // A command that logs in goes on without a store that does not work, and says so once.
+    let usable = async |env: &Environment| -> Result<Arc<dyn TokenStore>, Failure> {
+        Ok(store::usable(store(env)?, choice).await)
+    };
     match cli.command {
         Command::Token { vendor, format } => {
-            let env = Environment::load()?;
+            let env = Environment::load();
             let lookup = |name: &str| env.get(name);
-            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
+            let store = usable(&env).await?;
+            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store)?;
             commands::token(vendor, &driver, format).await
         }
         Command::Request {
@@ -85,9 +127,10 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             data,
             headers,
         } => {
-            let env = Environment::load()?;
+            let env = Environment::load();
             let lookup = |name: &str| env.get(name);
-            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
+            let store = usable(&env).await?;
+            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store)?;
             commands::request(vendor, &driver, &method, target, data, headers).await
         }
         Command::AuthorizeUrl {
@@ -96,7 +139,7 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             state,
             draft,
         } => {
-            let env = Environment::load()?;
+            let env = Environment::load();
             commands::authorize_url(
                 vendor,
                 commands::Consent {
@@ -109,11 +152,11 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         }
         Command::Demo => demo::demo(&http).await,
         Command::Status { format } => {
-            let env = Environment::load()?;
+            let env = Environment::load();
             commands::status(&*store(&env)?, format).await
         }
         Command::Forget { vendor } => {
-            let env = Environment::load()?;
+            let env = Environment::load();
             let lookup = |name: &str| env.get(name);
             let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
             commands::forget(vendor, &driver).await
@@ -155,17 +198,12 @@ async fn serve_sandbox(
                 .set_token_lifetime(std::time::Duration::from_secs(secs));
         }
     }
-    let mut lines = String::new();
-    for (name, value) in sandbox_env::variables(&sandbox) {
-        lines.push_str(&format!("export {name}={value}\n"));
-    }
     // Consent pages hand out codes; these save a trip through them (IOP's is Lazada's).
-    for (name, code) in sandbox_env::fresh_codes(&sandbox) {
-        lines.push_str(&format!("export {name}={code}\n"));
-    }
-    println!("{lines}");
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    let mut variables = sandbox_env::variables(&sandbox);
+    variables.extend(sandbox_env::fresh_codes(&sandbox));
+    // Then a blank line: the end of the variables for a reader of the pipe.
+    let lines = sandbox_env::export_lines(&variables) + "\n";
+    output::stdout(lines.as_bytes())?;
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::Local(format!("waiting for Ctrl-C failed: {e}")))?;

@@ -102,3 +102,63 @@ pub fn fresh_codes(sandbox: &Sandbox) -> Vec<(String, String)> {
         ),
     ]
 }
+
+/// `export NAME='value'` lines a POSIX shell can source (`eval "$(authctl sandbox)"`), one a
+/// variable: every value single-quoted, so that `|`, `$`, spaces and quotes stay part of it.
+pub fn export_lines(variables: &[(String, String)]) -> String {
+    variables
+        .iter()
+        .map(|(name, value)| format!("export {name}={}\n", shell_quoted(value)))
+        .collect()
+}
+
+/// `value` as one POSIX shell word: in single quotes, where nothing is special but the quote
+/// itself, which is written as `'\''` (close, an escaped quote, reopen).
+pub fn shell_quoted(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shell_reads_every_value_back_unchanged() {
+        let values = [
+            "Atzr|IwEBI-sandbox",
+            "it's",
+            "two  spaces and a tab\t",
+            "$HOME `id` $(id) \\ \"",
+            "''",
+            "",
+            "ünïcode ✓",
+            "a\nnewline",
+        ];
+        let variables: Vec<(String, String)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("V{i}"), (*v).to_owned()))
+            .collect();
+        let names: Vec<String> = variables.iter().map(|(n, _)| format!("\"${n}\"")).collect();
+        // Each value, then a NUL: the shell's view, with nothing of ours in between.
+        let script = format!(
+            "{}printf '%s\\0' {}",
+            export_lines(&variables),
+            names.join(" ")
+        );
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let read: Vec<&str> = std::str::from_utf8(&out.stdout)
+            .unwrap()
+            .split_terminator('\0')
+            .collect();
+        assert_eq!(read, values);
+    }
+}

@@ -81,8 +81,9 @@ fn url_pairs(data: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Reads a variable: the process environment, or the sandbox's values in the demo.
-pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+/// Reads a variable: the process environment, or the sandbox's values in the demo; an error
+/// when its value cannot be used (a `NAME_FILE` that cannot be read, say).
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Result<Option<String>, Failure>;
 
 /// Timeouts and retries that keep a failing command well under a minute.
 fn retry() -> RetryPolicy {
@@ -95,7 +96,7 @@ fn retry() -> RetryPolicy {
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn require(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<String, Failure> {
-    lookup(name)
+    lookup(name)?
         .filter(|v| !v.is_empty())
         .ok_or_else(|| Failure::Config(format!("{vendor}: {name} is not set")))
 }
@@ -145,15 +146,15 @@ pub fn build(
 ) -> Result<VendorClient, Failure> {
     let (vendor_name, prefix) = names(vendor);
     let require = |name: &str| require(lookup, vendor_name, name);
-    let base = target
-        .base_url
-        .map(str::to_owned)
-        .or_else(|| lookup(&format!("{prefix}_BASE_URL")));
-    let account = target
-        .account
-        .map(str::to_owned)
-        .or_else(|| lookup(&format!("{prefix}_ACCOUNT")))
-        .filter(|a| !a.is_empty());
+    let base = match target.base_url {
+        Some(base) => Some(base.to_owned()),
+        None => lookup(&format!("{prefix}_BASE_URL"))?,
+    };
+    let account = match target.account {
+        Some(account) => Some(account.to_owned()),
+        None => lookup(&format!("{prefix}_ACCOUNT"))?,
+    }
+    .filter(|a| !a.is_empty());
     let settings = Settings {
         http,
         store,
@@ -190,13 +191,18 @@ pub fn build(
                 app_secret: Secret::from(require("IOP_APP_SECRET")?),
             };
             // A code is one vendor's: AliExpress's may come in its own variable.
-            let code = match lookup("ALIEXPRESS_CODE").filter(|c| !c.is_empty()) {
-                Some(code) if vendor == VendorArg::Aliexpress => code,
-                _ => require("IOP_CODE")?,
+            // Looked up for AliExpress only: Lazada's run never reads AliExpress's variable.
+            let own_code = match vendor {
+                VendorArg::Aliexpress => lookup("ALIEXPRESS_CODE")?.filter(|c| !c.is_empty()),
+                _ => None,
+            };
+            let code = match own_code {
+                Some(code) => code,
+                None => require("IOP_CODE")?,
             };
             let code = Secret::from(code);
             if vendor == VendorArg::Lazada {
-                let api = lookup("LAZADA_API_URL").or(base.clone());
+                let api = lookup("LAZADA_API_URL")?.or(base.clone());
                 wrap(
                     finish_builder(lazada::session_builder(app, code), base, &settings),
                     api,
@@ -205,7 +211,7 @@ pub fn build(
                 )
             } else {
                 // Business calls go to the gateway (`?method=...`), not under the token base.
-                let api = lookup("ALIEXPRESS_API_URL")
+                let api = lookup("ALIEXPRESS_API_URL")?
                     .unwrap_or_else(|| aliexpress::API_BASE_URL.to_owned());
                 wrap(
                     finish_builder(aliexpress::session_builder(app, code), base, &settings),
@@ -220,7 +226,7 @@ pub fn build(
                 require("ICEKREDIT_MERCHANT_NAME")?,
                 Secret::from(require("ICEKREDIT_PASSWORD")?),
             );
-            let api = lookup("ICEKREDIT_SERVICE_URL")
+            let api = lookup("ICEKREDIT_SERVICE_URL")?
                 .unwrap_or_else(|| icekredit::SERVICE_BASE_URL.to_owned());
             wrap(
                 finish_builder(Session::builder(login), base, &settings),
@@ -250,7 +256,7 @@ pub fn build(
             );
             // Tokens come from the LWA host; business calls go to the region's SP-API host.
             let api =
-                lookup("AMAZON_API_URL").unwrap_or_else(|| amazon::API_BASE_URLS[0].1.to_owned());
+                lookup("AMAZON_API_URL")?.unwrap_or_else(|| amazon::API_BASE_URLS[0].1.to_owned());
             wrap(
                 finish_builder(Session::builder(login), base, &settings),
                 Some(api),
@@ -264,7 +270,7 @@ pub fn build(
                 Secret::from(require("EBAY_CLIENT_SECRET")?),
             );
             // A user's refresh token, when given, makes a user token instead of the app's.
-            match lookup("EBAY_REFRESH_TOKEN").filter(|t| !t.is_empty()) {
+            match lookup("EBAY_REFRESH_TOKEN")?.filter(|t| !t.is_empty()) {
                 Some(refresh_token) => {
                     let login = ebay::EbayUser {
                         client_id: id,
@@ -307,7 +313,7 @@ pub fn build(
                 Secret::from(require("TIKTOK_APP_SECRET")?),
                 Secret::from(require("TIKTOK_AUTH_CODE")?),
             );
-            let api = lookup("TIKTOK_API_URL").unwrap_or_else(|| tiktok::API_BASE_URL.to_owned());
+            let api = lookup("TIKTOK_API_URL")?.unwrap_or_else(|| tiktok::API_BASE_URL.to_owned());
             wrap(
                 finish_builder(Session::builder(login), base, &settings),
                 Some(api),

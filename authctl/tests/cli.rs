@@ -2,7 +2,7 @@
 //! it with exactly the variables it printed, and every exit code is checked.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a test: a failed setup step should panic loudly
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command as StdCommand, Stdio};
 
 use assert_cmd::Command;
@@ -12,6 +12,8 @@ use assert_cmd::cargo::cargo_bin;
 struct SandboxProcess {
     child: Child,
     env: Vec<(String, String)>,
+    /// The lines it printed, as a shell would source them.
+    printed: String,
     /// This test's own cache directory, where the default token store lives; removed when
     /// dropped, even when the test fails.
     cache: tempfile::TempDir,
@@ -32,24 +34,32 @@ impl SandboxProcess {
             .spawn()
             .unwrap();
         let mut env = Vec::new();
+        let mut printed = String::new();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         for line in lines.by_ref() {
             let line = line.unwrap();
             if line.is_empty() {
                 break;
             }
+            printed.push_str(&line);
+            printed.push('\n');
             let (name, value) = line
                 .strip_prefix("export ")
                 .unwrap()
                 .split_once('=')
                 .unwrap();
-            env.push((name.to_owned(), value.to_owned()));
+            env.push((name.to_owned(), unquoted(value)));
         }
         let cache = tempfile::Builder::new()
             .prefix("authctl-cache-")
             .tempdir()
             .unwrap();
-        SandboxProcess { child, env, cache }
+        SandboxProcess {
+            child,
+            env,
+            printed,
+            cache,
+        }
     }
 
     fn var(&self, name: &str) -> String {
@@ -58,6 +68,18 @@ impl SandboxProcess {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
             .unwrap()
+    }
+
+    /// The same as a `std` command, for a test that picks where its stdout goes.
+    fn std_authctl(&self) -> StdCommand {
+        let mut command = StdCommand::new(cargo_bin("authctl"));
+        command
+            .env_clear()
+            .envs(self.env.iter().cloned())
+            .env("XDG_CACHE_HOME", self.cache.path())
+            .env("HOME", self.cache.path())
+            .stderr(Stdio::piped());
+        command
     }
 
     /// authctl with the sandbox's variables and nothing else from the environment.
@@ -78,6 +100,15 @@ impl Drop for SandboxProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A value as `authctl sandbox` prints it, single-quoted for a shell, read back.
+fn unquoted(word: &str) -> String {
+    assert!(
+        word.len() >= 2 && word.starts_with('\'') && word.ends_with('\''),
+        "not single-quoted: {word}"
+    );
+    word[1..word.len() - 1].replace(r"'\''", "'")
 }
 
 fn stdout(output: &std::process::Output) -> String {
@@ -710,7 +741,12 @@ fn a_redis_store_shares_an_iop_token_between_runs_encrypted() {
         .args(["--store", &redis.url(), "token", "lazada"])
         .output()
         .unwrap();
-    assert_ne!(keyless.status.code(), Some(0), "{}", stdout(&keyless));
+    assert_eq!(keyless.status.code(), Some(3), "{}", stderr(&keyless));
+    assert!(
+        stderr(&keyless).contains("InvalidCode"),
+        "{}",
+        stderr(&keyless)
+    );
 }
 
 /// A fresh Lazada code approved by `seller`, through the sandbox's consent page.
@@ -720,6 +756,7 @@ fn code_approved_by(sandbox: &SandboxProcess, seller: &str) -> String {
 
 /// A fresh code from the consent page `page_variable` names, approved by `seller`.
 fn code_from(sandbox: &SandboxProcess, page_variable: &str, seller: &str) -> String {
+    let seller: String = seller.bytes().map(|b| format!("%{b:02X}")).collect();
     let page = format!(
         "{}?response_type=code&client_id={}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&sandbox_seller={seller}",
         sandbox.var(page_variable),
@@ -1079,6 +1116,8 @@ fn status_and_forget_on(sandbox: &SandboxProcess, store: &str) {
         .args(["--store", store, "token", "igv"])
         .output()
         .unwrap();
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    assert!(stdout(&fresh).starts_with("igv-"), "{}", stdout(&fresh));
     assert_ne!(stdout(&fresh), igv_token);
 }
 
@@ -1104,4 +1143,381 @@ fn status_lists_and_forget_removes_in_redis() {
     let sandbox = SandboxProcess::start();
     let redis = redis_server::RedisServer::start();
     status_and_forget_on(&sandbox, &redis.url());
+}
+
+#[test]
+fn the_sandbox_lines_can_be_sourced_by_a_shell() {
+    let sandbox = SandboxProcess::start();
+    let names: Vec<String> = sandbox
+        .env
+        .iter()
+        .map(|(name, _)| format!("\"${name}\""))
+        .collect();
+    // Each value as the shell holds it, then a NUL.
+    let script = format!("{}printf '%s\\0' {}", sandbox.printed, names.join(" "));
+    let out = StdCommand::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_terminator('\0')
+        .map(str::to_owned)
+        .collect();
+    let printed: Vec<String> = sandbox.env.iter().map(|(_, v)| v.clone()).collect();
+    assert_eq!(read, printed);
+    assert_eq!(
+        sandbox.var("AMAZON_REFRESH_TOKEN"),
+        "Atzr|sandbox-seller-refresh-token"
+    );
+}
+
+#[test]
+fn a_secret_file_that_is_no_regular_file_or_too_large_is_refused_by_name() {
+    let sandbox = SandboxProcess::start();
+    let dir = tempfile::Builder::new()
+        .prefix("authctl-hostile-files-")
+        .tempdir()
+        .unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = dir.path().join("big");
+    std::fs::write(&big, vec![b'x'; 64 * 1024 + 1]).unwrap();
+    let not_regular = "it is not a regular file (a FIFO, socket or device)";
+    for (path, why) in [
+        (fifo.clone(), not_regular),
+        (dir.path().to_path_buf(), "it is a directory"),
+        (big.clone(), "it is larger than 64 KiB"),
+        (std::path::PathBuf::from("/dev/zero"), not_regular),
+    ] {
+        let out = sandbox
+            .authctl()
+            .env_remove("IGV_PASSWORD")
+            .env("IGV_PASSWORD_FILE", &path)
+            .args(["--store", "memory", "token", "igv"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "authctl: IGV_PASSWORD_FILE: cannot read {}: {why}",
+                path.display()
+            )
+        );
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+#[test]
+fn a_broken_file_variable_of_a_vendor_not_used_stops_nothing() {
+    let sandbox = SandboxProcess::start();
+    let dir = tempfile::Builder::new()
+        .prefix("authctl-hostile-files-")
+        .tempdir()
+        .unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = sandbox
+        .authctl()
+        .env("WAHOOL_SECRET_KEY_FILE", dir.path())
+        .env("SHOPEE_PARTNER_KEY_FILE", &fifo)
+        .env("EBAY_CLIENT_SECRET_FILE", dir.path().join("absent"))
+        // Both forms of a variable igv does not read.
+        .env("IOP_APP_SECRET_FILE", dir.path().join("absent"))
+        .args(["--store", "memory", "token", "igv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("igv-"), "{}", stdout(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// A loopback HTTP server that answers every request with `status` and `body`; its base URL.
+fn serve_bytes(status: &'static str, body: Vec<u8>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") {
+                match stream.read(&mut byte) {
+                    Ok(1) => request.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream
+                .write_all(head.as_bytes())
+                .and_then(|()| stream.write_all(&body));
+        }
+    });
+    url
+}
+
+#[test]
+fn request_passes_a_binary_answer_through_byte_for_byte() {
+    let sandbox = SandboxProcess::start();
+    // Every byte value, over 1 MiB: what a shipping label's PDF is like.
+    let body: Vec<u8> = (0..=255u8).cycle().take((1 << 20) + 4099).collect();
+    for (status, code) in [("200 OK", 0), ("404 Not Found", 5)] {
+        let api = serve_bytes(status, body.clone());
+        let out = sandbox
+            .authctl()
+            .env("AMAZON_API_URL", &api)
+            .args([
+                "--store",
+                "memory",
+                "request",
+                "amazon",
+                "GET",
+                "/label.pdf",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert!(
+            out.stdout == body,
+            "{status}: {} bytes came out, not the {} sent",
+            out.stdout.len(),
+            body.len()
+        );
+        if code == 5 {
+            assert_eq!(
+                stderr(&out),
+                "authctl: amazon answered with an error (HTTP 404)"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_is_exit_6_and_a_closed_pipe_exit_141_never_a_panic() {
+    let sandbox = SandboxProcess::start();
+    let commands: [&[&str]; 4] = [
+        &["--store", "memory", "token", "igv"],
+        &[
+            "--store",
+            "memory",
+            "request",
+            "igv",
+            "GET",
+            "/seller/sandbox/whoami",
+        ],
+        &["completions", "bash"],
+        &["--help"],
+    ];
+    for args in commands {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = sandbox
+            .std_authctl()
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            "authctl: the output could not be written: No space left on device (os error 28)",
+            "{args:?}"
+        );
+
+        // A reader that left before anything was written.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = sandbox
+            .std_authctl()
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}
+
+#[test]
+fn status_escapes_what_would_drive_the_terminal_one_row_per_entry() {
+    use auth_core::store::{EntryInfo, FileStore, StoredToken, TokenStore};
+    let tmp = tempfile::Builder::new()
+        .prefix("authctl-status-")
+        .tempdir()
+        .unwrap();
+    // Labels that retitle the terminal, ring, and start a forged row, as a hostile writer of
+    // the store could leave them.
+    let hostile = [
+        "email=evil\u{1b}]0;owned\u{7}\n\r\u{9b}row",
+        "email=two\nlines\u{202e}",
+    ];
+    let now = std::time::SystemTime::now();
+    let store = FileStore::new(tmp.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for (i, label) in hostile.iter().enumerate() {
+        let entry = StoredToken {
+            token: auth_core::Secret::from("stored-token"),
+            scheme: None,
+            refresh_token: None,
+            expires_at: now + std::time::Duration::from_secs(3600),
+            account: None,
+            about: Some(EntryInfo {
+                vendor: "iGV\u{1b}[2J".to_owned(),
+                label: (*label).to_owned(),
+                stored_at: now,
+            }),
+        };
+        let key = format!("key-{i}");
+        let swap = runtime.block_on(store.compare_and_swap(&key, None, &entry, 0));
+        assert!(swap.is_ok(), "{swap:?}");
+    }
+    let spec = format!("file:{}", tmp.path().display());
+
+    let listed = Command::new(cargo_bin("authctl"))
+        .env_clear()
+        .args(["--store", &spec, "status"])
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let text = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "a header and a row per entry: {text:?}"
+    );
+    assert!(
+        text.contains(r"email=evil\u{1b}]0;owned\u{7}\n\r\u{9b}row")
+            && text.contains(r"email=two\nlines\u{202e}")
+            && text.contains(r"iGV\u{1b}[2J"),
+        "{text:?}"
+    );
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+
+    // JSON stays JSON: the labels as they are, escaped by the encoder.
+    let json = Command::new(cargo_bin("authctl"))
+        .env_clear()
+        .args(["--store", &spec, "status", "--format", "json"])
+        .output()
+        .unwrap();
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    let mut accounts: Vec<&str> = entries
+        .iter()
+        .map(|e| e["account"].as_str().unwrap())
+        .collect();
+    accounts.sort_unstable();
+    assert_eq!(accounts, hostile);
+}
+
+#[test]
+fn a_store_that_cannot_be_used_is_said_once_and_the_token_still_comes() {
+    let sandbox = SandboxProcess::start();
+    let redis = redis_server::RedisServer::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // The server wants a password; the URL below carries a wrong one.
+    runtime.block_on(async {
+        let client = redis::Client::open(redis.url()).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("requirepass")
+            .arg("the-right-one")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    });
+    let redis_port = reqwest::Url::parse(&redis.url()).unwrap().port().unwrap();
+    // The sandbox speaks HTTP, not Redis.
+    let http_port = reqwest::Url::parse(&sandbox.var("IGV_BASE_URL"))
+        .unwrap()
+        .port()
+        .unwrap();
+    let not_redis = format!("redis://127.0.0.1:{http_port}/");
+    let wrong_password = format!("redis://:wrong-password@127.0.0.1:{redis_port}/");
+    for (store, shown) in [
+        (
+            "redis://127.0.0.1:1/".to_owned(),
+            "redis://127.0.0.1:1/".to_owned(),
+        ),
+        (not_redis.clone(), not_redis.clone()),
+        (wrong_password, format!("redis://127.0.0.1:{redis_port}/")),
+        ("file:/dev/null".to_owned(), "file:/dev/null".to_owned()),
+    ] {
+        let out = sandbox
+            .authctl()
+            .args(["--store", &store, "token", "igv"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{store}: {}", stderr(&out));
+        assert!(
+            stdout(&out).starts_with("igv-"),
+            "{store}: {}",
+            stdout(&out)
+        );
+        let said = stderr(&out);
+        assert_eq!(said.lines().count(), 1, "{store}: {said}");
+        assert!(
+            said.starts_with(&format!(
+                "authctl: the token store {shown} cannot be used ("
+            )) && said.ends_with("); going on without it"),
+            "{store}: {said}"
+        );
+        assert!(!said.contains("wrong-password"), "{said}");
+    }
+
+    // A store that reads but refuses every write fails mid-run, after the first look: said
+    // once too, and the session logs in without it.
+    let read_only = redis_server::RedisServer::start();
+    runtime.block_on(async {
+        let client = redis::Client::open(read_only.url()).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg("min-replicas-to-write")
+            .arg("1")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    });
+    let out = sandbox
+        .authctl()
+        .args(["--store", &read_only.url(), "token", "igv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("igv-"), "{}", stdout(&out));
+    let said = stderr(&out);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.starts_with(&format!(
+            "authctl: the token store {} failed: ",
+            read_only.url()
+        )),
+        "{said}"
+    );
 }
