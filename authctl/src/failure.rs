@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use auth_core::{Error, ErrorClass};
+use auth_core::{ConfigError, Error, ErrorClass};
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -34,10 +34,18 @@ pub const CLOSED_PIPE: u8 = 141;
 /// The exit code when stdout could not be written for another reason (a full disk).
 pub const STDOUT_FAILED: u8 = 6;
 
+/// The exit code when `request` names a URL on another origin than the vendor's API: the token
+/// would have gone there, and nothing was sent.
+pub const FOREIGN_ORIGIN: u8 = 7;
+
 impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
             Failure::Config(_) => 2,
+            Failure::Auth(Error::Config {
+                problem: ConfigError::ForeignOrigin { .. },
+                ..
+            }) => FOREIGN_ORIGIN,
             Failure::Auth(error) => match error.class() {
                 ErrorClass::Config => 2,
                 ErrorClass::Rejected => 3,
