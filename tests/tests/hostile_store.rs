@@ -18,6 +18,9 @@ use common::redis_server::RedisServer;
 use redis::aio::MultiplexedConnection;
 use vendors::sandbox::Sandbox;
 
+/// What a test does to a stored entry's text.
+type Change = dyn Fn(String) -> String;
+
 /// Eight fresh sessions on `store` ask for a token at once: the distinct tokens they got.
 async fn eight_at_once(sandbox: &Sandbox, store: &Arc<dyn TokenStore>) -> BTreeSet<String> {
     let calls: Vec<_> = (0..8)
@@ -152,7 +155,7 @@ async fn a_damaged_or_foreign_entry_costs_eight_sessions_one_login_and_is_replac
             .sealed_under(kind, "igv-another-seller", &foreign(&vendor))
             .await;
         store.remove("igv-another-seller").await.unwrap();
-        let damage: [(&str, Box<dyn Fn(String) -> String>); 2] = [
+        let damage: [(&str, Box<Change>); 2] = [
             // One flipped character of the sealed text.
             (
                 "a flipped byte",
