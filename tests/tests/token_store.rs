@@ -357,8 +357,9 @@ async fn every_store_keeps_and_forgets_a_failure_record_sealed_under_a_key() {
             "{text}"
         );
     }
-    // Read with another key, a sealed record is a store error, not a silent pass.
+    // Read with another key, a sealed record is no record (with a warning), not a store error
+    // that would turn the store off; the next write under the lease replaces it.
     let other =
         FileStore::new(dir.path()).encrypted(auth_core::store::EncryptionKey::from_bytes([8; 32]));
-    assert!(other.load_failures("igv-1").await.is_err());
+    assert_eq!(other.load_failures("igv-1").await.unwrap(), None);
 }

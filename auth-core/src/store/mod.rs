@@ -22,6 +22,7 @@ mod lease;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+mod safe_fs;
 mod sealed;
 mod wire;
 
@@ -125,11 +126,25 @@ pub enum StoreError {
     #[error("token store did not answer within {} ms", .0.as_millis())]
     Timeout(Duration),
     /// An entry could not be decrypted with the key given (another key, or tampered with).
+    /// The built-in stores do not return it: such an entry reads as absent, with a warning,
+    /// and the next write replaces it.
     #[error("a token store entry could not be decrypted with the key given")]
     Undecryptable,
     /// The store cannot do this (list its entries, say).
     #[error("this token store cannot {0}")]
     Unsupported(&'static str),
+    /// A [`FileStore`]'s directory could be written by another user (its group or others may
+    /// write to it, or another user than this one or root owns it): whoever can write there
+    /// could plant entries or links, so the store refuses it, as ssh refuses such a key file.
+    #[error("the token store directory {} is refused: {problem} (fix: {fix})", path.display())]
+    UnsafeDirectory {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        problem: &'static str,
+        /// The command that fixes it.
+        fix: String,
+    },
 }
 
 /// Keeps tokens across processes. Implement it for other backends.

@@ -18,52 +18,164 @@ use redis::cluster_async::ClusterConnection;
 use redis::{AsyncConnectionConfig, Client, Cmd, Pipeline, RedisFuture, Script, Value};
 use tokio::sync::Mutex;
 
+use super::wire::{self, MAX_ENTRY_BYTES};
 use super::{
-    EncryptionKey, FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned, wire,
+    EncryptionKey, FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned,
 };
 
+/// Lua: a number found in Redis that the scripts trust: decimal digits below 2^53, exact in
+/// Lua's doubles; anything else in a version or fence is garbage, which a hostile or broken
+/// client may have written. Prepended to the scripts that read numbers.
+macro_rules! sane {
+    () => {
+        r"
+local function sane(text)
+  if type(text) ~= 'string' or #text > 16 or not string.match(text, '^%d+$') then return nil end
+  local n = tonumber(text)
+  if n >= 9007199254740992 then return nil end
+  return n
+end
+"
+    };
+}
+
+/// Reads an entry: `{'entry', version, data}`, `{'absent', '', ''}`, or `{'damaged', why, ''}`.
+/// What the server can tell is damaged (a key of another type, a version that is not a number,
+/// data over the limit in ARGV[1]) is removed at once, atomically, keeping the writer's fence
+/// `f`; the caller reads the data only when it is within the limit.
+const LOAD: &str = concat!(
+    sane!(),
+    r"
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return {'absent', '', ''} end
+if kind ~= 'hash' then
+  redis.call('DEL', KEYS[1])
+  return {'damaged', 'it is not a hash', ''}
+end
+local v = redis.call('HGET', KEYS[1], 'v')
+if not v then return {'absent', '', ''} end
+if not sane(v) then
+  redis.call('HDEL', KEYS[1], 'v', 'd')
+  return {'damaged', 'its version is not a number', ''}
+end
+if redis.call('HSTRLEN', KEYS[1], 'd') > tonumber(ARGV[1]) then
+  redis.call('HDEL', KEYS[1], 'v', 'd')
+  return {'damaged', 'it is larger than the store limit', ''}
+end
+local d = redis.call('HGET', KEYS[1], 'd')
+if not d then
+  redis.call('HDEL', KEYS[1], 'v')
+  return {'damaged', 'it has a version but no data', ''}
+end
+return {'entry', v, d}
+"
+);
+
+/// Removes an entry the client found damaged (a bad seal, foreign, not JSON), only if it still
+/// holds what the client read; its writer's fence `f` stays, so a stale holder stays fenced out.
+const FORGET_DAMAGED: &str = r"
+if redis.call('TYPE', KEYS[1]).ok == 'hash' and redis.call('HGET', KEYS[1], 'v') == ARGV[1]
+  and redis.call('HGET', KEYS[1], 'd') == ARGV[2] then
+  return redis.call('HDEL', KEYS[1], 'v', 'd')
+end
+return 0
+";
+
 /// Writes the entry if the version is the expected one (`''`: absent) and no newer fence wrote.
-const SWAP: &str = r"
+/// A key of another type is removed, a version that is not a number counts as absent (the
+/// entry is damaged), and a writer's fence that is not a number as 0.
+const SWAP: &str = concat!(
+    sane!(),
+    r"
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'none' and kind ~= 'hash' then redis.call('DEL', KEYS[1]) end
 local current = redis.call('HGET', KEYS[1], 'v')
+if current and not sane(current) then current = false end
 if (ARGV[1] == '' and current) or (ARGV[1] ~= '' and current ~= ARGV[1]) then return 0 end
-local written_fence = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+local written_fence = sane(redis.call('HGET', KEYS[1], 'f')) or 0
 if tonumber(ARGV[2]) < written_fence then return 0 end
 local version = (tonumber(current) or 0) + 1
 redis.call('HSET', KEYS[1], 'v', version, 'f', ARGV[2], 'd', ARGV[3])
 if tonumber(ARGV[4]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[4]) else redis.call('PERSIST', KEYS[1]) end
 return version
-";
+"
+);
 
-/// Grants the lease with a new fence, or answers 0 when it is held. The fence is the server's
-/// clock in microseconds, or one more than the last fence if that is higher: it grows with
-/// every lease even after a failover to a replica that missed the last fences (a promoted
-/// replica's clock is past any fence its old master granted, clocks being within the seconds a
-/// failover takes of each other), so a holder from before the failover cannot write over a
-/// token stored after it.
-const LEASE: &str = r"
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-  local fence = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, now)
-  redis.call('SET', KEYS[2], string.format('%.0f', fence))
-  return fence
+/// Grants the lease with a new fence (`{fence, repair}`), or answers `{0, repair}` when it is
+/// held; `repair` says what garbage was repaired, or is empty.
+///
+/// The fence is the server's clock in microseconds, or one more than the last fence (or than
+/// the entry's writer's fence) if that is higher: it grows with every lease even after a
+/// failover to a replica that missed the last fences (a promoted replica's clock is past any
+/// fence its old master granted, clocks being within the seconds a failover takes of each
+/// other), so a holder from before the failover cannot write over a token stored after it.
+///
+/// Everything is read and checked before anything is written. A lease key without an expiry,
+/// or not a string, is no lease any version writes: it is removed, so a lease always has a
+/// TTL. A fence counter that is not a number below 2^53 restarts from the server's clock, which
+/// is past every fence granted before (each was at most the clock when granted, unless a
+/// writer's fence was higher); a writer's fence that would push the fence to 2^53 is reset.
+const LEASE: &str = concat!(
+    sane!(),
+    r"
+local repair = ''
+local held = redis.call('PTTL', KEYS[1])
+if held == -1 or (held >= 0 and redis.call('TYPE', KEYS[1]).ok ~= 'string') then
+  redis.call('DEL', KEYS[1])
+  repair = 'a lease without an expiry, or not a lease, was removed'
 end
-return 0
-";
+local counter = nil
+local kind = redis.call('TYPE', KEYS[2]).ok
+if kind == 'string' then counter = sane(redis.call('GET', KEYS[2])) end
+if kind ~= 'none' and not counter then
+  repair = 'the fence counter was not a number below 2^53; restarted from the server clock'
+end
+local entry_kind = redis.call('TYPE', KEYS[3]).ok
+local written = 0
+if entry_kind == 'hash' then written = sane(redis.call('HGET', KEYS[3], 'f')) or 0 end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0, repair} end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local fence = math.max((counter or 0) + 1, written + 1, now)
+if fence >= 9007199254740992 then
+  fence = now
+  if entry_kind == 'hash' then redis.call('HSET', KEYS[3], 'f', '0') end
+  repair = 'the fence reached 2^53; restarted from the server clock'
+end
+redis.call('SET', KEYS[2], string.format('%.0f', fence))
+return {fence, repair}
+"
+);
 
-/// Deletes a key only if it still holds what the caller saw (a lease owner, a damaged version).
+/// Deletes the lease only if it is still the caller's.
 const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
 return 0
 ";
 /// Extends a lease only if it is still the caller's.
 const EXTEND: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
 return 0
 ";
-const FORGET_DAMAGED: &str = r"
-if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+
+/// Reads a failure record: `{'record', text}`, `{'absent', ''}` or `{'damaged', why}`; one
+/// of another type or over the limit in ARGV[1] is removed.
+const LOAD_FAILURES: &str = r"
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return {'absent', ''} end
+if kind ~= 'string' then
+  redis.call('DEL', KEYS[1])
+  return {'damaged', 'it is not a string'}
+end
+if redis.call('STRLEN', KEYS[1]) > tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return {'damaged', 'it is larger than the store limit'}
+end
+return {'record', redis.call('GET', KEYS[1])}
 ";
 
 /// How long an entry without a refresh token outlives its token (clocks differ a little).
@@ -71,6 +183,17 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 /// A token store on Redis (`redis://` or `rediss://` for TLS), or on a Redis Cluster
 /// ([`RedisStore::cluster_builder`]). Every call has a timeout.
+///
+/// It trusts nothing it reads there:
+/// - an entry larger than 1 MiB (checked by the server before it is sent), of another type
+///   than a hash, with a version that is not a number, damaged, not JSON, sealed with another
+///   key or moved from another key is read as absent, with a warning naming the key and why
+///   (never the content), and removed (only if unchanged since read); its writer's fence is
+///   kept, so a holder of an older lease still cannot write. A failure record likewise;
+/// - the scripts check every number they read before they write anything: a fence counter
+///   that is not a number below 2^53 restarts from the server's clock in microseconds (past
+///   every fence granted before), a writer's fence that is not a number counts as 0, and a
+///   lease key without an expiry (or not a string) is removed, so every lease has a TTL.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), auth_core::store::StoreError> {
@@ -416,30 +539,44 @@ impl TokenStore for RedisStore {
     fn load<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Versioned>, StoreError>> {
         Box::pin(async move {
             let name = self.name(key, "token");
-            let (version, entry): (Option<u64>, Option<String>) = self
+            let (status, version, data): (String, String, Vec<u8>) = self
                 .with_connection(|mut c| {
                     let name = name.clone();
                     async move {
-                        redis::cmd("HMGET")
-                            .arg(&name)
-                            .arg("v")
-                            .arg("d")
-                            .query_async(&mut c)
+                        Script::new(LOAD)
+                            .key(&name)
+                            .arg(MAX_ENTRY_BYTES)
+                            .invoke_async(&mut c)
                             .await
                     }
                 })
                 .await?;
-            let (Some(version), Some(entry)) = (version, entry) else {
-                return Ok(None);
-            };
-            match wire::decode(&entry, self.key.as_ref(), key)? {
-                Some(token) => Ok(Some(Versioned { token, version })),
-                None => {
-                    tracing::warn!(key, "a damaged token store entry was removed");
+            match status.as_str() {
+                "entry" => {}
+                "damaged" => {
+                    wire::ignored(key, "entry", &version);
+                    return Ok(None);
+                }
+                _ => return Ok(None),
+            }
+            let decoded = std::str::from_utf8(&data)
+                .map_err(|_| "it is not UTF-8 text")
+                .and_then(|text| wire::decode(text, self.key.as_ref(), key));
+            let number = version
+                .parse::<u64>()
+                .map_err(|_| "its version is not a number");
+            match decoded.and_then(|token| number.map(|number| (token, number))) {
+                Ok((token, number)) => Ok(Some(Versioned {
+                    token,
+                    version: number,
+                })),
+                Err(why) => {
+                    wire::ignored(key, "entry", why);
                     self.with_connection(|mut c| async move {
                         Script::new(FORGET_DAMAGED)
                             .key(&name)
-                            .arg(version)
+                            .arg(&version)
+                            .arg(&data)
                             .invoke_async::<i64>(&mut c)
                             .await
                     })
@@ -498,14 +635,16 @@ impl TokenStore for RedisStore {
         Box::pin(async move {
             let owner = Lease::random_owner();
             let (lease, fence) = (self.name(key, "lease"), self.name(key, "fence"));
+            let token = self.name(key, "token");
             let ttl_ms = whole_millis(ttl);
-            let granted: u64 = self
+            let (granted, repair): (u64, String) = self
                 .with_connection(|mut c| {
                     let owner = owner.clone();
                     async move {
                         Script::new(LEASE)
                             .key(&lease)
                             .key(&fence)
+                            .key(&token)
                             .arg(&owner)
                             .arg(ttl_ms)
                             .invoke_async(&mut c)
@@ -513,6 +652,13 @@ impl TokenStore for RedisStore {
                     }
                 })
                 .await?;
+            if !repair.is_empty() {
+                tracing::warn!(
+                    key,
+                    repair = repair.as_str(),
+                    "garbage in the store's lease keys was repaired"
+                );
+            }
             Ok((granted > 0).then(|| Lease::new(owner, granted)))
         })
     }
@@ -616,15 +762,25 @@ impl TokenStore for RedisStore {
     ) -> BoxFuture<'a, Result<Option<FailureRecord>, StoreError>> {
         Box::pin(async move {
             let name = self.name(key, "failures");
-            let text: Option<String> = self
+            let (status, text): (String, Vec<u8>) = self
                 .with_connection(|mut c| async move {
-                    redis::cmd("GET").arg(&name).query_async(&mut c).await
+                    Script::new(LOAD_FAILURES)
+                        .key(&name)
+                        .arg(MAX_ENTRY_BYTES)
+                        .invoke_async(&mut c)
+                        .await
                 })
                 .await?;
-            match text {
-                Some(text) => wire::decode_failures(&text, self.key.as_ref(), key),
-                None => Ok(None),
-            }
+            let decoded = match status.as_str() {
+                "record" => std::str::from_utf8(&text)
+                    .map_err(|_| "it is not UTF-8 text")
+                    .and_then(|text| wire::decode_failures(text, self.key.as_ref(), key)),
+                "damaged" => Err(std::str::from_utf8(&text).unwrap_or("it is damaged")),
+                _ => return Ok(None),
+            };
+            Ok(decoded
+                .inspect_err(|why| wire::ignored(key, "failure record", why))
+                .ok())
         })
     }
 

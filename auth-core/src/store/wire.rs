@@ -1,5 +1,13 @@
 //! How a stored token is written as text: JSON, or that JSON sealed with an [`EncryptionKey`].
 //! The file and Redis stores share it.
+//!
+//! Format 2 (this version's) names the store key and the vendor the entry was written for, and
+//! an entry read under another key is foreign: treated as absent. Format 1 entries (no `"v"`)
+//! are still read: sealed ones are bound to their key by the seal; plain ones carry no binding
+//! and are accepted as they are until their next write (the next renewal), which writes
+//! format 2. A text that is not an entry for this key (damaged, foreign, of an unknown
+//! format, sealed with another key, or over [`MAX_ENTRY_BYTES`]) is reported as a [`Damage`],
+//! and stores treat it as absent.
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -14,6 +22,25 @@ use crate::secret::Secret;
 /// Marks a sealed entry; what follows is base64 of nonce and ciphertext.
 const SEALED: &str = "sealed-v1:";
 
+/// The entry format this version writes.
+const FORMAT: u64 = 2;
+
+/// The most bytes of an entry or failure record a store reads (1 MiB, hundreds of times a
+/// real one); a larger one is damaged.
+pub(crate) const MAX_ENTRY_BYTES: u64 = 1024 * 1024;
+
+/// Why a stored text was not used, for a warning; it names no secret.
+pub(crate) type Damage = &'static str;
+
+/// Says that the `what` stored under `key` was not used, and why; it is treated as absent.
+pub(crate) fn ignored(key: &str, what: &'static str, why: &str) {
+    tracing::warn!(
+        key,
+        reason = why,
+        "a token store {what} was ignored as absent; the next write replaces it"
+    );
+}
+
 /// The entry's text, sealed when a key is given (`context` is the store key it is written under).
 pub(crate) fn encode(
     token: &StoredToken,
@@ -25,6 +52,9 @@ pub(crate) fn encode(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     let plain = json!({
+        "v": FORMAT,
+        "key": context,
+        "vendor": token.about.as_ref().map(|about| &about.vendor),
         "token": token.token.expose(),
         "scheme": token.scheme,
         "refresh_token": token.refresh_token.as_ref().map(Secret::expose),
@@ -51,17 +81,17 @@ pub(crate) fn encode_failures(
     seal_text(record.to_text(), key, &format!("{context}/failures"))
 }
 
-/// The failure record in `text`; `Ok(None)` when damaged or plain under a key.
+/// The failure record in `text`, or why it is not one.
 pub(crate) fn decode_failures(
     text: &str,
     key: Option<&EncryptionKey>,
     context: &str,
-) -> Result<Option<FailureRecord>, StoreError> {
+) -> Result<FailureRecord, Damage> {
     let plain = open_text(text, key, &format!("{context}/failures"))?;
-    Ok(plain
-        .as_deref()
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .and_then(FailureRecord::from_text))
+    std::str::from_utf8(&plain)
+        .ok()
+        .and_then(FailureRecord::from_text)
+        .ok_or("it is not a failure record of this version")
 }
 
 /// `plain` as a store keeps it: as is, or sealed with `key` (`context`: where it is written).
@@ -79,41 +109,57 @@ pub(crate) fn seal_text(
     Ok(format!("{SEALED}{}", STANDARD.encode(sealed?)))
 }
 
-/// The plain text of what [`seal_text`] wrote. `Ok(None)` for a plain text where a key is set
-/// (it is replaced by the next write); an error for a sealed one the key cannot open.
+/// The plain text of what [`seal_text`] wrote, or why it cannot be had: a plain text where a
+/// key is set, a sealed one where none is, or one the key cannot open (damaged, moved from
+/// another key, or sealed with another store key).
 pub(crate) fn open_text(
     text: &str,
     key: Option<&EncryptionKey>,
     context: &str,
-) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+) -> Result<Zeroizing<Vec<u8>>, Damage> {
     match (text.strip_prefix(SEALED), key) {
         (Some(sealed), Some(key)) => {
-            let sealed = STANDARD
-                .decode(sealed)
-                .map_err(|_| StoreError::Undecryptable)?;
-            Ok(Some(Zeroizing::new(key.open(&sealed, context)?)))
+            let sealed = STANDARD.decode(sealed).map_err(|_| UNDECRYPTABLE)?;
+            key.open(&sealed, context)
+                .map(Zeroizing::new)
+                .map_err(|_| UNDECRYPTABLE)
         }
-        (Some(_), None) => Err(StoreError::Undecryptable),
-        (None, Some(_)) => {
-            tracing::warn!("an entry stored unencrypted was ignored; it will be replaced");
-            Ok(None)
-        }
-        (None, None) => Ok(Some(Zeroizing::new(text.as_bytes().to_vec()))),
+        (Some(_), None) => Err("it is encrypted and this store has no key"),
+        (None, Some(_)) => Err("it is not encrypted and this store is"),
+        (None, None) => Ok(Zeroizing::new(text.as_bytes().to_vec())),
     }
 }
 
-/// The token in an entry's text. `Ok(None)` for a damaged entry, or a plain one where a key is
-/// set (it is replaced by the next write); an error for a sealed one the key cannot open.
+const UNDECRYPTABLE: Damage = "it cannot be decrypted with this store's key (damaged, moved from another key, or sealed with another store key)";
+
+/// The token in an entry's text written under `context`, or why it is not one.
 pub(crate) fn decode(
     text: &str,
     key: Option<&EncryptionKey>,
     context: &str,
-) -> Result<Option<StoredToken>, StoreError> {
-    Ok(open_text(text, key, context)?.and_then(|plain| parse(&plain)))
+) -> Result<StoredToken, Damage> {
+    parse(&open_text(text, key, context)?, context)
 }
 
-fn parse(bytes: &[u8]) -> Option<StoredToken> {
-    let value: Value = serde_json::from_slice(bytes).ok()?;
+fn parse(bytes: &[u8], context: &str) -> Result<StoredToken, Damage> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| "it is not JSON")?;
+    let format = match value.get("v") {
+        None => 1,
+        Some(v) if v.as_u64() == Some(FORMAT) => FORMAT,
+        Some(_) => return Err("it is in a format this version does not know"),
+    };
+    if format == FORMAT && value.get("key").and_then(Value::as_str) != Some(context) {
+        return Err("it was written for another key");
+    }
+    let token = token_in(&value).ok_or("it is not a token entry")?;
+    let vendor = value.get("vendor").and_then(Value::as_str);
+    if format == FORMAT && vendor != token.about.as_ref().map(|about| about.vendor.as_str()) {
+        return Err("its vendor does not match its description");
+    }
+    Ok(token)
+}
+
+fn token_in(value: &Value) -> Option<StoredToken> {
     let token = value.get("token")?.as_str().filter(|t| !t.is_empty())?;
     let millis = value.get("expires_at_ms")?.as_u64()?;
     Some(StoredToken {
@@ -126,7 +172,7 @@ fn parse(bytes: &[u8]) -> Option<StoredToken> {
             .get("refresh_token")
             .and_then(Value::as_str)
             .map(Secret::from),
-        expires_at: UNIX_EPOCH + Duration::from_millis(millis),
+        expires_at: UNIX_EPOCH.checked_add(Duration::from_millis(millis))?,
         account: value
             .get("account")
             .and_then(Value::as_str)
@@ -135,7 +181,8 @@ fn parse(bytes: &[u8]) -> Option<StoredToken> {
             Some(EntryInfo {
                 vendor: about.get("vendor")?.as_str()?.to_owned(),
                 label: about.get("label")?.as_str()?.to_owned(),
-                stored_at: UNIX_EPOCH + Duration::from_millis(about.get("stored_ms")?.as_u64()?),
+                stored_at: UNIX_EPOCH
+                    .checked_add(Duration::from_millis(about.get("stored_ms")?.as_u64()?))?,
             })
         }),
     })
@@ -165,7 +212,7 @@ mod tests {
         let key = EncryptionKey::from_bytes([3; 32]);
         for key in [None, Some(&key)] {
             let text = encode(&token(), key, "k").unwrap();
-            let back = decode(&text, key, "k").unwrap().unwrap();
+            let back = decode(&text, key, "k").unwrap();
             assert_eq!(back.token.expose(), "access-123");
             assert_eq!(back.refresh_token.unwrap().expose(), "refresh-456");
             assert_eq!(back.scheme.as_deref(), Some("Bearer"));
@@ -181,16 +228,50 @@ mod tests {
     fn a_sealed_entry_needs_its_key_and_a_plain_one_is_ignored_under_a_key() {
         let key = EncryptionKey::from_bytes([3; 32]);
         let sealed = encode(&token(), Some(&key), "k").unwrap();
-        assert!(matches!(
-            decode(&sealed, None, "k"),
-            Err(StoreError::Undecryptable)
-        ));
-        assert!(matches!(
-            decode(&format!("{SEALED}!!!"), Some(&key), "k"),
-            Err(StoreError::Undecryptable)
-        ));
+        assert!(decode(&sealed, None, "k").is_err());
+        assert_eq!(
+            decode(&format!("{SEALED}!!!"), Some(&key), "k").err(),
+            Some(UNDECRYPTABLE)
+        );
         let plain = encode(&token(), None, "k").unwrap();
-        assert!(decode(&plain, Some(&key), "k").unwrap().is_none());
+        assert!(decode(&plain, Some(&key), "k").is_err());
+    }
+
+    #[test]
+    fn an_entry_is_bound_to_its_key_and_vendor_sealed_or_not() {
+        let key = EncryptionKey::from_bytes([3; 32]);
+        for key in [None, Some(&key)] {
+            let text = encode(&token(), key, "igv-1").unwrap();
+            assert!(decode(&text, key, "igv-1").is_ok());
+            assert!(
+                decode(&text, key, "igv-2").is_err(),
+                "copied to another key"
+            );
+        }
+        let plain: Value = serde_json::from_str(&encode(&token(), None, "igv-1").unwrap()).unwrap();
+        let with = |field: &str, value: Value| {
+            let mut changed = plain.clone();
+            changed[field] = value;
+            changed.to_string()
+        };
+        assert_eq!(
+            decode(&with("vendor", json!("IOP")), None, "igv-1").err(),
+            Some("its vendor does not match its description")
+        );
+        assert!(decode(&with("v", json!(3)), None, "igv-1").is_err());
+        assert!(decode(&with("key", json!("igv-2")), None, "igv-1").is_err());
+    }
+
+    #[test]
+    fn a_format_1_entry_is_read_unbound_when_plain_and_by_its_seal_when_sealed() {
+        // What the previous version wrote: no format, key or vendor.
+        let v1 = r#"{"token":"access-123","scheme":"Bearer","refresh_token":"refresh-456","expires_at_ms":1800000000123,"account":null,"about":null}"#;
+        let read = decode(v1, None, "any-key").unwrap();
+        assert_eq!(read.refresh_token.unwrap().expose(), "refresh-456");
+        let key = EncryptionKey::from_bytes([3; 32]);
+        let sealed = seal_text(v1.to_owned(), Some(&key), "igv-1").unwrap();
+        assert!(decode(&sealed, Some(&key), "igv-1").is_ok());
+        assert!(decode(&sealed, Some(&key), "igv-2").is_err());
     }
 
     #[test]
@@ -202,7 +283,7 @@ mod tests {
             r#"{"token":""}"#,
             r#"{"token":"x","expires_at_ms":"soon"}"#,
         ] {
-            assert!(decode(damage, None, "k").unwrap().is_none(), "{damage:?}");
+            assert!(decode(damage, None, "k").is_err(), "{damage:?}");
         }
     }
 }

@@ -335,7 +335,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
     async fn follow_account(&self, entry: Option<Versioned>) -> Option<Versioned> {
         let fleet = self.fleet;
         let entry = entry?;
-        let Some(named) = entry.token.account.as_deref() else {
+        let Some(named) = entry.token.account.as_deref().filter(|_| self.own(&entry)) else {
             return Some(entry);
         };
         let theirs = fleet.identity.account_key(named);
@@ -383,9 +383,10 @@ impl<E: LoginEndpoint> Through<'_, E> {
         result
     }
 
-    /// The stored token, if it is worth using: still fresh, and not the one being replaced.
+    /// The stored token, if it is worth using: this vendor's, still fresh, and not the one
+    /// being replaced.
     fn adoptable(&self, entry: Option<&Versioned>, retired: Option<&Token>) -> Option<Arc<Token>> {
-        let stored = &entry?.token;
+        let stored = &entry.filter(|e| self.own(e))?.token;
         if retired.is_some_and(|r| r.secret().expose() == stored.token.expose()) {
             return None;
         }
@@ -402,10 +403,32 @@ impl<E: LoginEndpoint> Through<'_, E> {
         (token.freshness(now.0, now.1) == Freshness::Fresh).then(|| Arc::new(token))
     }
 
+    /// Whether `entry` was written for this session's vendor (an entry without a description,
+    /// from before it was kept, is taken as its key says). Another vendor's entry (copied over
+    /// this key) is not used; its version is still the one the next write replaces.
+    fn own(&self, entry: &Versioned) -> bool {
+        let vendor = entry
+            .token
+            .about
+            .as_ref()
+            .map(|about| about.vendor.as_str());
+        let own = vendor.is_none_or(|vendor| vendor == E::SPEC.vendor);
+        if !own {
+            tracing::warn!(
+                key = self.fleet.key.as_str(),
+                reason = "it was written for another vendor",
+                "a token store entry was ignored as absent; the next write replaces it"
+            );
+        }
+        own
+    }
+
     /// The fleet's newest refresh token replaces this session's, unless this session's token is
     /// newer than the stored one (its own write failed).
     fn take_refresh_token(&self, entry: Option<&Versioned>) {
-        let Some(entry) = entry else { return };
+        let Some(entry) = entry.filter(|e| self.own(e)) else {
+            return;
+        };
         let Some(refresh_token) = &entry.token.refresh_token else {
             return;
         };
