@@ -35,8 +35,9 @@ fn main() -> ExitCode {
         Err(usage) => {
             let code = u8::try_from(usage.exit_code()).unwrap_or(2);
             return match usage.print() {
-                Ok(()) => ExitCode::from(code),
-                Err(e) => report(Failure::Stdout(e)),
+                Err(e) if !usage.use_stderr() => report(Failure::Stdout(e)),
+                // A usage error that stderr did not take has nowhere left to go: its code tells.
+                _ => ExitCode::from(code),
             };
         }
     };
