@@ -1,5 +1,9 @@
 //! `authctl`: tokens, authorised requests and the sandbox from the command line.
 
+// `println!` and `eprintln!` panic when stdout or stderr cannot be written (a full disk, a closed
+// pipe): every write goes through `output`, which turns that into an exit code.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod commands;
 mod demo;
