@@ -90,7 +90,8 @@ impl Environment {
 
 /// The value in the file at `path`, named by the variable `variable` in every error.
 fn read_value(variable: &str, path: &OsString) -> Result<String, Failure> {
-    let shown = std::path::Path::new(path).display();
+    // The path comes from the environment too: escaped, it cannot drive the terminal.
+    let shown = crate::printable::visible(&path.to_string_lossy());
     let failed = |why: String| Failure::Config(format!("{variable}: cannot read {shown}: {why}"));
     let file = open_regular(path.as_ref()).map_err(|e| failed(e.to_string()))?;
     let mut bytes = Vec::new();
@@ -261,6 +262,21 @@ mod tests {
         assert_eq!(
             config_error(env.get("SELLER_AUTH_STORE_KEY")),
             "SELLER_AUTH_STORE_KEY is longer than 64 KiB"
+        );
+    }
+
+    #[test]
+    fn a_path_is_named_with_its_control_characters_escaped() {
+        let env = Environment::from_vars(vars(&[(
+            "IGV_PASSWORD_FILE",
+            "/nonexistent/\u{1b}]0;owned\u{7}\nforged",
+        )]));
+        let message = config_error(env.get("IGV_PASSWORD"));
+        assert!(
+            message.starts_with(
+                r"IGV_PASSWORD_FILE: cannot read /nonexistent/\u{1b}]0;owned\u{7}\nforged: "
+            ),
+            "{message:?}"
         );
     }
 

@@ -1,5 +1,9 @@
 //! `authctl`: tokens, authorised requests and the sandbox from the command line.
 
+// `println!` and `eprintln!` panic when stdout or stderr cannot be written (a full disk, a closed
+// pipe): every write goes through `output`, which turns that into an exit code.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod commands;
 mod demo;
@@ -35,8 +39,9 @@ fn main() -> ExitCode {
         Err(usage) => {
             let code = u8::try_from(usage.exit_code()).unwrap_or(2);
             return match usage.print() {
-                Ok(()) => ExitCode::from(code),
-                Err(e) => report(Failure::Stdout(e)),
+                Err(e) if !usage.use_stderr() => report(Failure::Stdout(e)),
+                // A usage error that stderr did not take has nowhere left to go: its code tells.
+                _ => ExitCode::from(code),
             };
         }
     };

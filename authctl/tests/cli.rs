@@ -1411,6 +1411,28 @@ fn a_full_disk_is_exit_6_and_a_closed_pipe_exit_141_never_a_panic() {
         assert_eq!(out.status.code(), Some(141), "{args:?}: {}", stderr(&out));
         assert_eq!(stderr(&out), "", "{args:?}");
     }
+
+    // A failure whose message stderr cannot take keeps its own code: nothing panics, and a
+    // usage error is not turned into an output failure.
+    for (args, code) in [
+        (&["token", "etsy"][..], 2),
+        (&["--store", "memory", "token", "igv"][..], 2),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = sandbox
+            .std_authctl()
+            .env_remove("IGV_PASSWORD")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }
 
 #[test]
