@@ -241,6 +241,12 @@ pub enum ConfigError {
         /// The origin of the client's base URL.
         base: String,
     },
+    /// An authorised request was given a `Host` header: the token goes to the URL's host, the
+    /// one checked against the client's origin, and to no other named beside it.
+    #[error(
+        "an authorised request cannot set its own Host header: the token goes to the URL's host only"
+    )]
+    HostHeader,
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {reason}")]
     Client {

@@ -193,8 +193,33 @@ fn encoded_forms(secret: &str) -> Vec<String> {
             escaped
         })
         .collect();
+    // RFC 3986 (JavaScript's `encodeURIComponent` keeps `!'()*` too; both are looked for).
+    let strict: String = secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let component = ['!', '\'', '(', ')', '*']
+        .into_iter()
+        .fold(strict.clone(), |text, kept| {
+            text.replace(&format!("%{:02X}", u32::from(kept)), &kept.to_string())
+        });
+    // As an HTML or XML page quotes it.
+    let html = secret
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
     let mut forms = vec![
         secret.to_owned(),
+        html.replace('\'', "&#39;"),
+        html.replace('\'', "&#x27;"),
+        strict,
+        component,
         ascii_json,
         json.replace('/', "\\/"),
         json,
@@ -296,6 +321,8 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode(secret);
         let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret);
         let echoes = [
+            "p@ss/wörd &quot;42&quot;+&amp;=".to_owned(),
+            "p%40ss%2Fw%C3%B6rd%20%2242%22%2B%26%3D".to_owned(),
             json.to_owned(),
             json.replace('ö', "\\u00F6"),
             json.replace('/', "\\/"),

@@ -67,9 +67,11 @@ pub async fn request(
         .iter()
         .map(|h| match h.split_once(':') {
             Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.trim().to_owned())),
-            _ => Err(Failure::Config(format!(
-                "`{h}` is not a header; write `Name: value`"
-            ))),
+            // Not echoed: a header written without its colon is likely `Authorization Bearer ...`.
+            _ => Err(Failure::Config(
+                "a -H argument is not a header (not shown: it may hold a secret); write `Name: value`"
+                    .to_owned(),
+            )),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut response = driver
@@ -250,7 +252,9 @@ pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String
         })
         .collect();
     if format == ListFormat::Json {
-        return Ok(serde_json::Value::Array(rows).to_string());
+        return Ok(crate::printable::json(
+            &serde_json::Value::Array(rows).to_string(),
+        ));
     }
     if entries.is_empty() {
         return Ok("the token store holds no token".to_owned());

@@ -96,7 +96,8 @@ fn main() -> ExitCode {
 /// Says why on stderr, unless no one is reading any more; the exit code.
 fn report(failure: Failure) -> ExitCode {
     if !failure.is_quiet() {
-        output::stderr_line(&failure.to_string());
+        // The message may quote a vendor or a store: nothing in it may drive the terminal.
+        output::stderr_line(&printable::visible(&failure.to_string()));
     }
     failure.exit_code()
 }

@@ -18,6 +18,25 @@ pub fn visible(text: &str) -> String {
     shown
 }
 
+/// A JSON text for a terminal: every character [`visible`] would escape is written as a JSON
+/// `\uXXXX` escape (serde escapes only those below U+0020), so the document means the same and
+/// can no longer drive the terminal it is printed on.
+pub fn json(text: &str) -> String {
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        let plain = c == '\\' || c == '"' || c == '\'' || c.escape_debug().count() == 1;
+        if plain {
+            shown.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                shown.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    shown
+}
+
 /// `text` on one line: its lines joined by a space, then [`visible`].
 pub fn one_line(text: &str) -> String {
     let joined: Vec<&str> = text
@@ -31,6 +50,23 @@ pub fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_meaning_and_loses_what_drives_a_terminal() {
+        let value = serde_json::json!({"label": "a\u{9b}b\u{202e}c\\d\"e ü\u{1b}"});
+        let shown = json(&value.to_string());
+        assert!(shown.is_ascii() || shown.contains('ü'), "{shown}");
+        assert!(
+            !shown.contains('\u{9b}') && !shown.contains('\u{202e}'),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("\\u009b") && shown.contains("\\u202e"),
+            "{shown}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn what_a_terminal_would_act_on_is_escaped() {

@@ -57,8 +57,10 @@ pub fn open(choice: Option<&str>, key: Option<String>) -> Result<Arc<dyn TokenSt
             let nodes = spec["redis-cluster:".len()..].split(',');
             redis(RedisStore::cluster_builder(nodes.filter(|n| !n.is_empty())))
         }
+        // Only what comes before any `:` or `/` is named: a mistyped URL may hold a password.
         Some(other) => Err(Failure::Config(format!(
-            "unknown store `{other}`; use memory, file:PATH, redis://... or redis-cluster:redis://NODE,..."
+            "unknown store kind `{}`; use memory, file:PATH, redis://... or redis-cluster:redis://NODE,...",
+            crate::printable::visible(other.split([':', '/']).next().unwrap_or_default())
         ))),
         None => match dirs::cache_dir() {
             Some(cache) => Ok(file(cache.join("seller-auth"))),

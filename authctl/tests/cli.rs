@@ -428,7 +428,10 @@ fn exit_4_when_the_vendor_is_unreachable() {
 }
 
 /// A listener that counts the connections it accepts (and answers none).
-fn counting_listener() -> (std::net::SocketAddr, std::sync::Arc<std::sync::atomic::AtomicU32>) {
+fn counting_listener() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicU32>,
+) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let hits = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
@@ -1229,9 +1232,9 @@ fn the_sandbox_lines_can_be_sourced_by_a_shell() {
     );
 }
 
-#[test]
-fn a_secret_file_that_is_no_regular_file_or_too_large_is_refused_by_name() {
-    let sandbox = SandboxProcess::start();
+/// A temporary directory holding a FIFO named `fifo` (which hangs a reader that waits for a
+/// writer), and the FIFO's path.
+fn dir_with_a_fifo() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::Builder::new()
         .prefix("authctl-hostile-files-")
         .tempdir()
@@ -1244,6 +1247,13 @@ fn a_secret_file_that_is_no_regular_file_or_too_large_is_refused_by_name() {
             .unwrap()
             .success()
     );
+    (dir, fifo)
+}
+
+#[test]
+fn a_secret_file_that_is_no_regular_file_or_too_large_is_refused_by_name() {
+    let sandbox = SandboxProcess::start();
+    let (dir, fifo) = dir_with_a_fifo();
     let big = dir.path().join("big");
     std::fs::write(&big, vec![b'x'; 64 * 1024 + 1]).unwrap();
     let not_regular = "it is not a regular file (a FIFO, socket or device)";
@@ -1275,18 +1285,7 @@ fn a_secret_file_that_is_no_regular_file_or_too_large_is_refused_by_name() {
 #[test]
 fn a_broken_file_variable_of_a_vendor_not_used_stops_nothing() {
     let sandbox = SandboxProcess::start();
-    let dir = tempfile::Builder::new()
-        .prefix("authctl-hostile-files-")
-        .tempdir()
-        .unwrap();
-    let fifo = dir.path().join("fifo");
-    assert!(
-        StdCommand::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let (dir, fifo) = dir_with_a_fifo();
     let out = sandbox
         .authctl()
         .env("WAHOOL_SECRET_KEY_FILE", dir.path())

@@ -162,3 +162,56 @@ async fn the_middleware_refuses_another_origin_too() {
     assert_eq!(hits.load(Ordering::SeqCst), 0);
     assert_eq!(sandbox.igv().login_count(), 0);
 }
+
+#[tokio::test]
+async fn a_host_header_of_the_callers_is_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let session = igv_builder(&sandbox).build().unwrap();
+    let client = AuthorizedClient::new(session, sandbox.base_url(Vendor::Igv)).unwrap();
+    for name in ["Host", "host"] {
+        let err = client
+            .get(igv::WHOAMI_PATH)
+            .header(name, "other-tenant.example")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Config {
+                    problem: ConfigError::HostHeader,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    assert_eq!(sandbox.igv().login_count(), 0);
+}
+
+/// reqwest names the URL in its errors; through the middleware, a signed vendor's URL carries
+/// the token (Lazada's `access_token`), and the error must not.
+#[tokio::test]
+async fn a_transport_error_through_the_middleware_names_no_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let lazada = common::clients::lazada(&sandbox);
+    let token = lazada.session().token().await.unwrap();
+    let refused = common::fault_proxy::refused_port().await;
+    let session = lazada.session().clone();
+    let authorised = AuthorizedClient::new(session, format!("http://{refused}/rest")).unwrap();
+    let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+        .with(TokenMiddleware::new(authorised))
+        .build();
+    let err = client
+        .get(format!("http://{refused}/rest/seller/get?fields=all"))
+        .send()
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+    assert!(
+        shown.contains("connect") || shown.contains("Connect"),
+        "{shown}"
+    );
+    assert!(!shown.contains(token.secret().expose()), "{shown}");
+    assert!(!shown.contains("access_token="), "{shown}");
+}

@@ -351,15 +351,109 @@ async fn every_store_keeps_and_forgets_a_failure_record_sealed_under_a_key() {
     let on_disk = std::fs::read_to_string(dir.path().join("igv-1.failures")).unwrap();
     let in_redis = redis.dump().await;
     for text in std::iter::once(on_disk).chain(in_redis.into_iter().map(|(_, v)| v)) {
-        assert!(text.starts_with("sealed-v1:"), "{text}");
+        assert!(text.starts_with("sealed-v2:"), "{text}");
         assert!(
             !text.contains("Invalid email") && !text.contains("cdcd"),
             "{text}"
         );
     }
-    // Read with another key, a sealed record is no record (with a warning), not a store error
-    // that would turn the store off; the next write under the lease replaces it.
+    // Read with another key, a sealed record is left as it is for the processes that hold the
+    // fleet's key, and the reader is told why: replacing it would be taking the fleet's state.
     let other =
         FileStore::new(dir.path()).encrypted(auth_core::store::EncryptionKey::from_bytes([8; 32]));
-    assert_eq!(other.load_failures("igv-1").await.unwrap(), None);
+    let err = other.load_failures("igv-1").await.unwrap_err();
+    assert!(
+        matches!(err, auth_core::store::StoreError::SealedWithAnotherKey),
+        "{err}"
+    );
+    assert!(err.to_string().contains("same key"), "{err}");
+    // A damaged record (one flipped character) is no record: the next write replaces it.
+    let path = dir.path().join("igv-1.failures");
+    let mut text = std::fs::read_to_string(&path).unwrap().into_bytes();
+    let last = text.len() - 2;
+    text[last] = if text[last] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&path, text).unwrap();
+    let same = FileStore::new(dir.path()).encrypted(key());
+    assert_eq!(same.load_failures("igv-1").await.unwrap(), None);
+}
+
+/// A process given another encryption key than its fleet's reads the fleet's entry as sealed
+/// elsewhere, not as damage: it logs in on its own if told to, and the entry (with its refresh
+/// token) stays for the processes that can read it.
+#[tokio::test]
+async fn a_process_with_another_key_leaves_the_fleets_entry_alone() {
+    use auth_core::StoreFailure;
+    use auth_core::store::EncryptionKey;
+    let sandbox = Sandbox::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let with_key = |byte: u8, choice: StoreFailure| {
+        let store = FileStore::new(dir.path()).encrypted(EncryptionKey::from_bytes([byte; 32]));
+        igv_builder(&sandbox)
+            .store(Arc::new(store) as Arc<dyn TokenStore>)
+            .on_store_failure(choice)
+            .build()
+            .unwrap()
+    };
+    let fleet = with_key(1, StoreFailure::Fail).token().await.unwrap();
+    let entry = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .unwrap();
+    let before = std::fs::read(&entry).unwrap();
+
+    let err = with_key(2, StoreFailure::Fail).token().await.unwrap_err();
+    assert_eq!(err.class(), auth_core::ErrorClass::Store, "{err}");
+    assert!(err.to_string().contains("another encryption key"), "{err}");
+    let alone = with_key(2, StoreFailure::LoginLocally)
+        .token()
+        .await
+        .unwrap();
+    assert_ne!(alone.secret().expose(), fleet.secret().expose());
+    assert_eq!(
+        std::fs::read(&entry).unwrap(),
+        before,
+        "the entry is untouched"
+    );
+
+    // The fleet still reads its own token, with no login of its own.
+    let again = with_key(1, StoreFailure::Fail).token().await.unwrap();
+    assert_eq!(again.secret().expose(), fleet.secret().expose());
+    assert_eq!(
+        sandbox.igv().login_count(),
+        2,
+        "the fleet's, and the stray process's own"
+    );
+
+    // The same through Redis, where a read that took the entry for damage would delete it.
+    let redis = common::redis_server::RedisServer::start();
+    let on_redis = |byte: u8, choice: StoreFailure| {
+        let store = auth_core::store::RedisStore::builder(&redis.url())
+            .encrypted(EncryptionKey::from_bytes([byte; 32]))
+            .build()
+            .unwrap();
+        igv_builder(&sandbox)
+            .store(Arc::new(store) as Arc<dyn TokenStore>)
+            .on_store_failure(choice)
+            .build()
+            .unwrap()
+    };
+    let fleet = on_redis(1, StoreFailure::Fail).token().await.unwrap();
+    let err = on_redis(2, StoreFailure::Fail).token().await.unwrap_err();
+    assert!(err.to_string().contains("another encryption key"), "{err}");
+    on_redis(2, StoreFailure::LoginLocally)
+        .token()
+        .await
+        .unwrap();
+    let listed = auth_core::store::RedisStore::builder(&redis.url())
+        .encrypted(EncryptionKey::from_bytes([2; 32]))
+        .build()
+        .unwrap()
+        .list()
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "skipped, not failed on, not removed");
+    let again = on_redis(1, StoreFailure::Fail).token().await.unwrap();
+    assert_eq!(again.secret().expose(), fleet.secret().expose());
+    assert_eq!(sandbox.igv().login_count(), 4);
 }

@@ -31,7 +31,12 @@ use crate::error::{ConfigError, Error};
 /// use reqwest_middleware::ClientBuilder;
 ///
 /// let authorised = AuthorizedClient::new(session, "https://api.vendor.example")?;
-/// let client = ClientBuilder::new(reqwest::Client::new())
+/// // No redirects: reqwest drops `Authorization` on a redirect to another host, but not a
+/// // token in another header or in the query, and this middleware does not see redirects.
+/// let http = reqwest::Client::builder()
+///     .redirect(reqwest::redirect::Policy::none())
+///     .build()?;
+/// let client = ClientBuilder::new(http)
 ///     .with(TokenMiddleware::new(authorised))
 ///     .build();
 /// let orders = client.get("https://api.vendor.example/orders").send().await?;
@@ -121,7 +126,18 @@ impl Middleware for TokenMiddleware {
             let signed = parts
                 .build(&token)
                 .map_err(reqwest_middleware::Error::middleware)?;
-            let response = next.clone().run(signed, extensions).await?;
+            // reqwest names the URL in its errors, and a signed vendor's URL holds the token
+            // (IOP's `access_token`, AliExpress's `session`): it is taken out, as the client does.
+            let response = next
+                .clone()
+                .run(signed, extensions)
+                .await
+                .map_err(|err| match err {
+                    reqwest_middleware::Error::Reqwest(err) => {
+                        reqwest_middleware::Error::Reqwest(err.without_url())
+                    }
+                    other => other,
+                })?;
             let redactor = || session.redactor(Some(&token));
             let verdict = inspect(
                 spec,

@@ -133,6 +133,11 @@ impl AuthorizedRequest {
     {
         let shown = name.to_string();
         match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            // The host the token goes to is the URL's, checked against the client's origin: a
+            // `Host` of the caller's would send it to another site behind a shared front end.
+            (Ok(name), Ok(_)) if name == reqwest::header::HOST => {
+                self.mistake(ConfigError::HostHeader)
+            }
             (Ok(name), Ok(value)) => {
                 self.headers.append(name, value);
                 self

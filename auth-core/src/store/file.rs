@@ -169,11 +169,13 @@ impl FileStore {
                 fence,
             });
         };
+        wire::sealed_elsewhere(entry, self.key.as_ref())?;
         Ok(match wire::decode(entry, self.key.as_ref(), key) {
             Ok(token) => Stored::Entry {
                 entry: Versioned { token, version },
                 fence,
             },
+            Err(why) if why == wire::NEWER_FORMAT => return Err(StoreError::NewerFormat),
             Err(why) => Stored::Damaged { why, fence },
         })
     }
@@ -420,7 +422,10 @@ impl TokenStore for FileStore {
             let decoded = match self.read_text(key, "failures")? {
                 Found::Absent => return Ok(None),
                 Found::Damaged(why) => Err(why),
-                Found::Text(text) => wire::decode_failures(&text, self.key.as_ref(), key),
+                Found::Text(text) => {
+                    wire::sealed_elsewhere(&text, self.key.as_ref())?;
+                    wire::decode_failures(&text, self.key.as_ref(), key)
+                }
             };
             Ok(decoded
                 .inspect_err(|why| wire::ignored(key, "failure record", why))
@@ -594,10 +599,15 @@ mod tests {
         assert!(!text.contains("access-123") && !text.contains("refresh-456"));
         let loaded = store.load("k").await.unwrap().unwrap();
         assert_eq!(loaded.token.token.expose(), "access-123");
+        // Another key is the fleet misconfigured, not damage: said, and the entry left alone.
         let wrong_key = FileStore::new(&dir).encrypted(EncryptionKey::from_bytes([1; 32]));
-        assert!(
-            wrong_key.load("k").await.unwrap().is_none(),
-            "read as absent"
+        assert!(matches!(
+            wrong_key.load("k").await,
+            Err(StoreError::SealedWithAnotherKey)
+        ));
+        assert_eq!(
+            std::fs::read_to_string(store.path("k", "json")).unwrap(),
+            text
         );
     }
 

@@ -126,10 +126,24 @@ pub enum StoreError {
     #[error("token store did not answer within {} ms", .0.as_millis())]
     Timeout(Duration),
     /// An entry could not be decrypted with the key given (another key, or tampered with).
-    /// The built-in stores do not return it: such an entry reads as absent, with a warning,
-    /// and the next write replaces it.
+    /// The built-in stores do not return it: a damaged entry reads as absent, with a warning,
+    /// and the next write replaces it; one sealed with another key is
+    /// [`StoreError::SealedWithAnotherKey`].
     #[error("a token store entry could not be decrypted with the key given")]
     Undecryptable,
+    /// An entry names the key it was sealed with, and that is not this store's (or this store
+    /// has none): the fleet's processes were given different keys. The entry is left as it is,
+    /// for the processes that can read it, rather than replaced as damage would be.
+    #[error(
+        "a token store entry is sealed with another encryption key than this store's (or this store has none); it is left as it is: give every process of the fleet the same key"
+    )]
+    SealedWithAnotherKey,
+    /// An entry was written by a newer version of this library, in a format this one does not
+    /// read: it is left as it is for the processes that can read it.
+    #[error(
+        "a token store entry is in a newer format than this version reads; it is left as it is: upgrade every process of the fleet"
+    )]
+    NewerFormat,
     /// The store cannot do this (list its entries, say).
     #[error("this token store cannot {0}")]
     Unsupported(&'static str),

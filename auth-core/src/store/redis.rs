@@ -91,7 +91,8 @@ local kind = redis.call('TYPE', KEYS[1]).ok
 if kind ~= 'none' and kind ~= 'hash' then redis.call('DEL', KEYS[1]) end
 local current = redis.call('HGET', KEYS[1], 'v')
 if current and not sane(current) then current = false end
-if (ARGV[1] == '' and current) or (ARGV[1] ~= '' and current ~= ARGV[1]) then return 0 end
+-- Versions compare as numbers: a stored `007` is the version 7 its readers were told of.
+if (ARGV[1] == '' and current) or (ARGV[1] ~= '' and sane(current) ~= tonumber(ARGV[1])) then return 0 end
 local written_fence = sane(redis.call('HGET', KEYS[1], 'f')) or 0
 if tonumber(ARGV[2]) < written_fence then return 0 end
 local version = (tonumber(current) or 0) + 1
@@ -559,12 +560,18 @@ impl TokenStore for RedisStore {
                 }
                 _ => return Ok(None),
             }
+            if let Ok(text) = std::str::from_utf8(&data) {
+                wire::sealed_elsewhere(text, self.key.as_ref())?;
+            }
             let decoded = std::str::from_utf8(&data)
                 .map_err(|_| "it is not UTF-8 text")
                 .and_then(|text| wire::decode(text, self.key.as_ref(), key));
             let number = version
                 .parse::<u64>()
                 .map_err(|_| "its version is not a number");
+            if decoded.as_ref().err() == Some(&wire::NEWER_FORMAT) {
+                return Err(StoreError::NewerFormat);
+            }
             match decoded.and_then(|token| number.map(|number| (token, number))) {
                 Ok((token, number)) => Ok(Some(Versioned {
                     token,
@@ -726,10 +733,16 @@ impl TokenStore for RedisStore {
                     .split_once('{')
                     .and_then(|(_, rest)| rest.rsplit_once("}:token"))
                     .map(|(key, _)| key.to_owned());
-                if let Some(key) = key
-                    && let Some(entry) = self.load(&key).await?
-                {
-                    entries.push((key, entry.token));
+                let Some(key) = key else { continue };
+                // An entry this process cannot read (another key, a newer format) is the
+                // fleet's, not this listing's to fail on: it is skipped, as damage is.
+                match self.load(&key).await {
+                    Ok(Some(entry)) => entries.push((key, entry.token)),
+                    Ok(None) => {}
+                    Err(StoreError::SealedWithAnotherKey | StoreError::NewerFormat) => {
+                        wire::ignored(&key, "entry", "this process cannot read it");
+                    }
+                    Err(other) => return Err(other),
                 }
             }
             entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -771,6 +784,9 @@ impl TokenStore for RedisStore {
                         .await
                 })
                 .await?;
+            if let ("record", Ok(text)) = (status.as_str(), std::str::from_utf8(&text)) {
+                wire::sealed_elsewhere(text, self.key.as_ref())?;
+            }
             let decoded = match status.as_str() {
                 "record" => std::str::from_utf8(&text)
                     .map_err(|_| "it is not UTF-8 text")

@@ -179,8 +179,9 @@ pub(super) fn check_dir(dir: &Path) -> Result<(), StoreError> {
                 fix: format!("chmod go-w {}", dir.display()),
             });
         }
+        let me = rustix::process::geteuid().as_raw();
         let owner = metadata.uid();
-        if owner != 0 && owner != rustix::process::geteuid().as_raw() {
+        if owner != 0 && owner != me {
             return Err(StoreError::UnsafeDirectory {
                 path: dir.to_owned(),
                 problem: "another user owns it",
@@ -189,6 +190,48 @@ pub(super) fn check_dir(dir: &Path) -> Result<(), StoreError> {
                     dir.display()
                 ),
             });
+        }
+        // The path may be a link (`/tmp/tokens` -> a directory of ours): whoever owns the link
+        // can point it elsewhere between this check and a later open.
+        if let Ok(link) = std::fs::symlink_metadata(dir)
+            && link.file_type().is_symlink()
+            && link.uid() != 0
+            && link.uid() != me
+        {
+            return Err(StoreError::UnsafeDirectory {
+                path: dir.to_owned(),
+                problem: "it is a link another user owns",
+                fix: "give the directory's own path, not the link".to_owned(),
+            });
+        }
+        // Above it, a directory others may write to without the sticky bit (which `/tmp` has)
+        // lets them rename ours away and put their own in its place.
+        let real = std::fs::canonicalize(dir).map_err(super::file::io)?;
+        let given_parent = dir.parent().map(Path::to_path_buf);
+        for ancestor in real
+            .ancestors()
+            .skip(1)
+            .map(Path::to_path_buf)
+            .chain(given_parent)
+        {
+            let Ok(above) = std::fs::metadata(&ancestor) else {
+                continue;
+            };
+            let mode = above.permissions().mode();
+            if mode & 0o002 != 0 && mode & 0o1000 == 0 {
+                return Err(StoreError::UnsafeDirectory {
+                    path: ancestor.clone(),
+                    problem: "others can write to this directory above the store, and it is not sticky",
+                    fix: format!("chmod o-w {}", ancestor.display()),
+                });
+            }
+            if above.uid() != 0 && above.uid() != me {
+                return Err(StoreError::UnsafeDirectory {
+                    path: ancestor.clone(),
+                    problem: "another user owns this directory above the store",
+                    fix: "keep the store below directories of your own or root's".to_owned(),
+                });
+            }
         }
     }
     let _ = dir;
@@ -201,6 +244,31 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     use super::*;
+
+    #[test]
+    fn a_directory_above_that_others_can_write_to_is_refused_unless_sticky() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let above = tmp.path().join("shared");
+        let store = above.join("store");
+        std::fs::create_dir_all(&store).unwrap();
+        std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::set_permissions(&above, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = check_dir(&store).unwrap_err();
+        assert!(
+            err.to_string().contains("chmod o-w") && err.to_string().contains("shared"),
+            "{err}"
+        );
+        // Sticky, as `/tmp` is: others cannot rename what is ours.
+        std::fs::set_permissions(&above, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(check_dir(&store).is_ok());
+        // Reached through a link of ours: the real directories are what is checked.
+        let link = tmp.path().join("link");
+        symlink(&store, &link).unwrap();
+        assert!(check_dir(&link).is_ok());
+        std::fs::set_permissions(&above, std::fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(check_dir(&link).is_err());
+    }
 
     #[test]
     fn links_fifos_and_large_files_are_damage_not_content() {

@@ -52,6 +52,20 @@ impl EncryptionKey {
         result
     }
 
+    /// A name for this key that reveals nothing of it (16 hex digits of an HMAC-SHA256 under
+    /// it): written beside what it seals, so that an entry sealed with another key is told apart
+    /// from a damaged one.
+    pub(crate) fn id(&self) -> String {
+        use hmac::{KeyInit as _, Mac};
+        let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.bytes) else {
+            // HMAC takes a key of any length: this arm is never reached.
+            return String::new();
+        };
+        mac.update(b"seller-auth store key id");
+        let tag = mac.finalize().into_bytes();
+        hex::encode(tag.get(..8).unwrap_or_default())
+    }
+
     /// `plain` encrypted under a fresh random nonce, bound to `context`: nonce then ciphertext.
     pub(crate) fn seal(&self, plain: &[u8], context: &str) -> Result<Vec<u8>, StoreError> {
         let mut nonce = [0u8; NONCE_LEN];

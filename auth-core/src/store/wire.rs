@@ -19,8 +19,10 @@ use serde_json::{Value, json};
 use super::{EncryptionKey, EntryInfo, FailureRecord, StoreError, StoredToken};
 use crate::secret::Secret;
 
-/// Marks a sealed entry; what follows is base64 of nonce and ciphertext.
+/// Marks a sealed entry of format 1; what follows is base64 of nonce and ciphertext.
 const SEALED: &str = "sealed-v1:";
+/// Marks a sealed entry that names its key: `sealed-v2:<key id>:` then as above.
+const SEALED_NAMED: &str = "sealed-v2:";
 
 /// The entry format this version writes.
 const FORMAT: u64 = 2;
@@ -106,7 +108,32 @@ pub(crate) fn seal_text(
     };
     let sealed = key.seal(plain.as_bytes(), context);
     plain.zeroize();
-    Ok(format!("{SEALED}{}", STANDARD.encode(sealed?)))
+    Ok(format!(
+        "{SEALED_NAMED}{}:{}",
+        key.id(),
+        STANDARD.encode(sealed?)
+    ))
+}
+
+/// Whether `text` was sealed by a process with another key than `key` (or with a key, where
+/// this one has none): not damage to repair but a fleet whose processes disagree. Such a text
+/// is left as it is, and the reader hears [`StoreError::SealedWithAnotherKey`]; replacing it
+/// would take the fleet's token (and its refresh token) from the processes that can read it.
+pub(crate) fn sealed_elsewhere(text: &str, key: Option<&EncryptionKey>) -> Result<(), StoreError> {
+    let theirs = match (text.strip_prefix(SEALED_NAMED), text.strip_prefix(SEALED)) {
+        // A key's id is 16 hex digits: anything else in its place is damage, to be replaced.
+        (Some(rest), _) => match rest.split_once(':') {
+            Some((id, _)) if id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) => id,
+            _ => return Ok(()),
+        },
+        // A format 1 seal names no key, but a reader with none at all is surely not the fleet's.
+        (None, Some(_)) if key.is_none() => return Err(StoreError::SealedWithAnotherKey),
+        _ => return Ok(()),
+    };
+    match key {
+        Some(key) if key.id() == theirs => Ok(()),
+        _ => Err(StoreError::SealedWithAnotherKey),
+    }
 }
 
 /// The plain text of what [`seal_text`] wrote, or why it cannot be had: a plain text where a
@@ -117,6 +144,14 @@ pub(crate) fn open_text(
     key: Option<&EncryptionKey>,
     context: &str,
 ) -> Result<Zeroizing<Vec<u8>>, Damage> {
+    // A named seal's key was checked by `sealed_elsewhere`; what follows is read as format 1.
+    let text = match text.strip_prefix(SEALED_NAMED) {
+        Some(rest) => match rest.split_once(':') {
+            Some((_, sealed)) => format!("{SEALED}{sealed}"),
+            None => return Err(UNDECRYPTABLE),
+        },
+        None => text.to_owned(),
+    };
     match (text.strip_prefix(SEALED), key) {
         (Some(sealed), Some(key)) => {
             let sealed = STANDARD.decode(sealed).map_err(|_| UNDECRYPTABLE)?;
@@ -126,9 +161,13 @@ pub(crate) fn open_text(
         }
         (Some(_), None) => Err("it is encrypted and this store has no key"),
         (None, Some(_)) => Err("it is not encrypted and this store is"),
-        (None, None) => Ok(Zeroizing::new(text.as_bytes().to_vec())),
+        (None, None) => Ok(Zeroizing::new(text.into_bytes())),
     }
 }
+
+/// Why an entry of a later format is not read: not damage, but a newer version of this
+/// library in the fleet; stores leave it as it is ([`StoreError::NewerFormat`]).
+pub(crate) const NEWER_FORMAT: Damage = "it is in a format this version does not know";
 
 const UNDECRYPTABLE: Damage = "it cannot be decrypted with this store's key (damaged, moved from another key, or sealed with another store key)";
 
@@ -146,7 +185,7 @@ fn parse(bytes: &[u8], context: &str) -> Result<StoredToken, Damage> {
     let format = match value.get("v") {
         None => 1,
         Some(v) if v.as_u64() == Some(FORMAT) => FORMAT,
-        Some(_) => return Err("it is in a format this version does not know"),
+        Some(_) => return Err(NEWER_FORMAT),
     };
     if format == FORMAT && value.get("key").and_then(Value::as_str) != Some(context) {
         return Err("it was written for another key");
@@ -222,6 +261,43 @@ mod tests {
                 assert!(!text.contains("access-123") && !text.contains("refresh-456"));
             }
         }
+    }
+
+    #[test]
+    fn an_entry_sealed_with_another_key_is_told_apart_from_damage() {
+        let key = EncryptionKey::from_bytes([3; 32]);
+        let other = EncryptionKey::from_bytes([4; 32]);
+        let sealed = encode(&token(), Some(&key), "k").unwrap();
+        assert!(sealed.starts_with(&format!("{SEALED_NAMED}{}:", key.id())));
+        assert!(sealed_elsewhere(&sealed, Some(&key)).is_ok());
+        for reader in [Some(&other), None] {
+            assert!(matches!(
+                sealed_elsewhere(&sealed, reader),
+                Err(StoreError::SealedWithAnotherKey)
+            ));
+        }
+        // The same key, a flipped byte: damage, not another key.
+        let mut damaged = sealed.clone().into_bytes();
+        if let Some(last) = damaged.last_mut() {
+            *last = if *last == b'A' { b'B' } else { b'A' };
+        }
+        let damaged = String::from_utf8(damaged).unwrap();
+        assert!(sealed_elsewhere(&damaged, Some(&key)).is_ok());
+        assert!(decode(&damaged, Some(&key), "k").is_err());
+        // Plain text and format 1 seals name no key: nothing to tell, unless the reader has none.
+        assert!(sealed_elsewhere("{}", Some(&key)).is_ok());
+        assert!(sealed_elsewhere("sealed-v1:AAAA", Some(&key)).is_ok());
+        assert!(sealed_elsewhere("sealed-v1:AAAA", None).is_err());
+        // A damaged id is damage, not another key.
+        for garbage in [
+            "sealed-v2:zz:AAAA",
+            "sealed-v2:0123",
+            "sealed-v2:0123456789abcdeX:AAAA",
+        ] {
+            assert!(sealed_elsewhere(garbage, Some(&key)).is_ok(), "{garbage}");
+        }
+        assert_ne!(key.id(), other.id());
+        assert_eq!(key.id().len(), 16);
     }
 
     #[test]

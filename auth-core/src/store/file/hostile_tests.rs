@@ -144,7 +144,8 @@ async fn an_entry_copied_from_another_key_or_damaged_reads_as_absent_sealed_or_n
     }
     // One flipped character of the sealed text.
     let text = std::fs::read_to_string(sealed.path("seller-a", "json")).unwrap();
-    let at = text.find("sealed-v1:").unwrap() + 20;
+    // Inside the sealed bytes, past the prefix and the key's id (`sealed-v2:<16 hex>:`).
+    let at = text.find("sealed-v2:").unwrap() + "sealed-v2:".len() + 17 + 10;
     let mut flipped = text.into_bytes();
     flipped[at] = if flipped[at] == b'A' { b'B' } else { b'A' };
     std::fs::write(sealed.path("seller-a", "json"), flipped).unwrap();
