@@ -1,4 +1,4 @@
-//! Each marketplace's login, as the ready vendor modules declare it (and Etsy's, `ui/etsy.rs`), against a local server that
+//! Each marketplace's login, as the ready vendor modules declare it (and Etsy's, `macro-ui/ui/etsy.rs`), against a local server that
 //! keeps the request byte for byte: method, path, query, headers, body and its encoding are
 //! checked against the vendor's documents (../shared/MARKETPLACES.md), and the server answers
 //! as they document.
@@ -12,7 +12,7 @@ use vendors::shopee::ShopeeLogin;
 use vendors::tiktok::TiktokLogin;
 use vendors::walmart::WalmartLogin;
 
-include!("../ui/etsy.rs");
+include!("../macro-ui/ui/etsy.rs");
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,16 +1,16 @@
 //! The grammar covers the big marketplaces' logins, each as its documents describe it: the
 //! ready vendor modules themselves, compiled here as a user's crate would write them, and Etsy.
-#[path = "../../../vendors/src/amazon.rs"]
+#[path = "../../../../vendors/src/amazon.rs"]
 mod amazon;
-#[path = "../../../vendors/src/ebay.rs"]
+#[path = "../../../../vendors/src/ebay.rs"]
 mod ebay;
-#[path = "../../../vendors/src/mercadolibre.rs"]
+#[path = "../../../../vendors/src/mercadolibre.rs"]
 mod mercadolibre;
-#[path = "../../../vendors/src/shopee.rs"]
+#[path = "../../../../vendors/src/shopee.rs"]
 mod shopee;
-#[path = "../../../vendors/src/tiktok.rs"]
+#[path = "../../../../vendors/src/tiktok.rs"]
 mod tiktok;
-#[path = "../../../vendors/src/walmart.rs"]
+#[path = "../../../../vendors/src/walmart.rs"]
 mod walmart;
 
 include!("../etsy.rs");
