@@ -138,7 +138,7 @@ impl AuthorizedClient {
 
     /// Lets requests to absolute URLs on `origin` (its scheme, host and port; any path is
     /// ignored) carry the token too. Without it the token goes only to the base URL's origin,
-    /// and a request for any other is refused with [`ConfigError::ForeignOrigin`] before
+    /// and a request for any other is refused with [`ConfigError::ForeignOrigin`](crate::ConfigError::ForeignOrigin) before
     /// anything is sent, whatever the path came from (a paginated answer's `next` link, a
     /// command-line argument).
     ///
