@@ -1507,23 +1507,28 @@ fn status_escapes_what_would_drive_the_terminal_one_row_per_entry() {
     assert_eq!(accounts, hostile);
 }
 
+/// `CONFIG SET name value` on the Redis server at `url`.
+fn config_set(runtime: &tokio::runtime::Runtime, url: &str, name: &str, value: &str) {
+    runtime.block_on(async {
+        let client = redis::Client::open(url).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let () = redis::cmd("CONFIG")
+            .arg("SET")
+            .arg(name)
+            .arg(value)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    });
+}
+
 #[test]
 fn a_store_that_cannot_be_used_is_said_once_and_the_token_still_comes() {
     let sandbox = SandboxProcess::start();
     let redis = redis_server::RedisServer::start();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // The server wants a password; the URL below carries a wrong one.
-    runtime.block_on(async {
-        let client = redis::Client::open(redis.url()).unwrap();
-        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-        let () = redis::cmd("CONFIG")
-            .arg("SET")
-            .arg("requirepass")
-            .arg("the-right-one")
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-    });
+    config_set(&runtime, &redis.url(), "requirepass", "the-right-one");
     let redis_port = reqwest::Url::parse(&redis.url()).unwrap().port().unwrap();
     // The sandbox speaks HTTP, not Redis.
     let http_port = reqwest::Url::parse(&sandbox.var("IGV_BASE_URL"))
@@ -1566,17 +1571,7 @@ fn a_store_that_cannot_be_used_is_said_once_and_the_token_still_comes() {
     // A store that reads but refuses every write fails mid-run, after the first look: said
     // once too, and the session logs in without it.
     let read_only = redis_server::RedisServer::start();
-    runtime.block_on(async {
-        let client = redis::Client::open(read_only.url()).unwrap();
-        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
-        let () = redis::cmd("CONFIG")
-            .arg("SET")
-            .arg("min-replicas-to-write")
-            .arg("1")
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-    });
+    config_set(&runtime, &read_only.url(), "min-replicas-to-write", "1");
     let out = sandbox
         .authctl()
         .args(["--store", &read_only.url(), "token", "igv"])

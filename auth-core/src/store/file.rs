@@ -169,13 +169,11 @@ impl FileStore {
                 fence,
             });
         };
-        wire::sealed_elsewhere(entry, self.key.as_ref())?;
-        Ok(match wire::decode(entry, self.key.as_ref(), key) {
+        Ok(match wire::read_entry(entry, self.key.as_ref(), key)? {
             Ok(token) => Stored::Entry {
                 entry: Versioned { token, version },
                 fence,
             },
-            Err(why) if why == wire::NEWER_FORMAT => return Err(StoreError::NewerFormat),
             Err(why) => Stored::Damaged { why, fence },
         })
     }
@@ -422,10 +420,7 @@ impl TokenStore for FileStore {
             let decoded = match self.read_text(key, "failures")? {
                 Found::Absent => return Ok(None),
                 Found::Damaged(why) => Err(why),
-                Found::Text(text) => {
-                    wire::sealed_elsewhere(&text, self.key.as_ref())?;
-                    wire::decode_failures(&text, self.key.as_ref(), key)
-                }
+                Found::Text(text) => wire::read_failures(&text, self.key.as_ref(), key)?,
             };
             Ok(decoded
                 .inspect_err(|why| wire::ignored(key, "failure record", why))
@@ -475,7 +470,8 @@ mod tests {
             .unwrap()
     }
 
-    fn token(text: &str) -> StoredToken {
+    /// A token entry holding `text` (and a fixed refresh token), for this file's tests.
+    pub(super) fn token(text: &str) -> StoredToken {
         StoredToken {
             token: Secret::from(text),
             scheme: None,

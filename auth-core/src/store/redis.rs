@@ -560,18 +560,13 @@ impl TokenStore for RedisStore {
                 }
                 _ => return Ok(None),
             }
-            if let Ok(text) = std::str::from_utf8(&data) {
-                wire::sealed_elsewhere(text, self.key.as_ref())?;
-            }
-            let decoded = std::str::from_utf8(&data)
-                .map_err(|_| "it is not UTF-8 text")
-                .and_then(|text| wire::decode(text, self.key.as_ref(), key));
+            let decoded = match std::str::from_utf8(&data) {
+                Ok(text) => wire::read_entry(text, self.key.as_ref(), key)?,
+                Err(_) => Err("it is not UTF-8 text"),
+            };
             let number = version
                 .parse::<u64>()
                 .map_err(|_| "its version is not a number");
-            if decoded.as_ref().err() == Some(&wire::NEWER_FORMAT) {
-                return Err(StoreError::NewerFormat);
-            }
             match decoded.and_then(|token| number.map(|number| (token, number))) {
                 Ok((token, number)) => Ok(Some(Versioned {
                     token,
@@ -784,13 +779,11 @@ impl TokenStore for RedisStore {
                         .await
                 })
                 .await?;
-            if let ("record", Ok(text)) = (status.as_str(), std::str::from_utf8(&text)) {
-                wire::sealed_elsewhere(text, self.key.as_ref())?;
-            }
             let decoded = match status.as_str() {
-                "record" => std::str::from_utf8(&text)
-                    .map_err(|_| "it is not UTF-8 text")
-                    .and_then(|text| wire::decode_failures(text, self.key.as_ref(), key)),
+                "record" => match std::str::from_utf8(&text) {
+                    Ok(text) => wire::read_failures(text, self.key.as_ref(), key)?,
+                    Err(_) => Err("it is not UTF-8 text"),
+                },
                 "damaged" => Err(std::str::from_utf8(&text).unwrap_or("it is damaged")),
                 _ => return Ok(None),
             };

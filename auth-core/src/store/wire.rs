@@ -84,7 +84,7 @@ pub(crate) fn encode_failures(
 }
 
 /// The failure record in `text`, or why it is not one.
-pub(crate) fn decode_failures(
+fn decode_failures(
     text: &str,
     key: Option<&EncryptionKey>,
     context: &str,
@@ -119,7 +119,7 @@ pub(crate) fn seal_text(
 /// this one has none): not damage to repair but a fleet whose processes disagree. Such a text
 /// is left as it is, and the reader hears [`StoreError::SealedWithAnotherKey`]; replacing it
 /// would take the fleet's token (and its refresh token) from the processes that can read it.
-pub(crate) fn sealed_elsewhere(text: &str, key: Option<&EncryptionKey>) -> Result<(), StoreError> {
+fn sealed_elsewhere(text: &str, key: Option<&EncryptionKey>) -> Result<(), StoreError> {
     let theirs = match (text.strip_prefix(SEALED_NAMED), text.strip_prefix(SEALED)) {
         // A key's id is 16 hex digits: anything else in its place is damage, to be replaced.
         (Some(rest), _) => match rest.split_once(':') {
@@ -167,16 +167,37 @@ pub(crate) fn open_text(
 
 /// Why an entry of a later format is not read: not damage, but a newer version of this
 /// library in the fleet; stores leave it as it is ([`StoreError::NewerFormat`]).
-pub(crate) const NEWER_FORMAT: Damage = "it is in a format this version does not know";
+const NEWER_FORMAT: Damage = "it is in a format this version does not know";
 
 const UNDECRYPTABLE: Damage = "it cannot be decrypted with this store's key (damaged, moved from another key, or sealed with another store key)";
 
-/// The token in an entry's text written under `context`, or why it is not one.
-pub(crate) fn decode(
+/// What a store makes of an entry's text read under `context`: `Err` when it is not this
+/// process's to judge and stays as it is (sealed with another key, or in a newer format),
+/// `Ok(Err(damage))` when it is damage the next write replaces, else the token.
+pub(crate) fn read_entry(
     text: &str,
     key: Option<&EncryptionKey>,
     context: &str,
-) -> Result<StoredToken, Damage> {
+) -> Result<Result<StoredToken, Damage>, StoreError> {
+    sealed_elsewhere(text, key)?;
+    match decode(text, key, context) {
+        Err(why) if why == NEWER_FORMAT => Err(StoreError::NewerFormat),
+        read => Ok(read),
+    }
+}
+
+/// The same for a failure record.
+pub(crate) fn read_failures(
+    text: &str,
+    key: Option<&EncryptionKey>,
+    context: &str,
+) -> Result<Result<FailureRecord, Damage>, StoreError> {
+    sealed_elsewhere(text, key)?;
+    Ok(decode_failures(text, key, context))
+}
+
+/// The token in an entry's text written under `context`, or why it is not one.
+fn decode(text: &str, key: Option<&EncryptionKey>, context: &str) -> Result<StoredToken, Damage> {
     parse(&open_text(text, key, context)?, context)
 }
 

@@ -2,26 +2,14 @@
 //! damaged entries, fence counters that cannot be advanced, a directory others can write to.
 
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::time::UNIX_EPOCH;
 
+use super::tests::token;
 use super::*;
-use crate::secret::Secret;
 
 fn store_in(tmp: &tempfile::TempDir) -> FileStore {
     let dir = tmp.path().join("store");
     safe_fs::create_private_dir(&dir).unwrap();
     FileStore::new(dir)
-}
-
-fn token(text: &str) -> StoredToken {
-    StoredToken {
-        token: Secret::from(text),
-        scheme: None,
-        refresh_token: Some(Secret::from("refresh-456")),
-        expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
-        account: None,
-        about: None,
-    }
 }
 
 /// Takes the lease, writes over what was loaded, records failures, releases: a fleet's round.
