@@ -21,6 +21,25 @@ pub enum ErrorClass {
     /// The token store shared with other processes failed, and the session is set to fail
     /// rather than log in on its own: retried like a transient failure.
     Store,
+    /// A seller's only credential, its refresh token, is missing, spent or refused: nothing is
+    /// sent until the seller approves the app again (a new authorization code).
+    NeedsConsent,
+}
+
+/// Why a seller must approve the app again.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConsentNeeded {
+    /// The store holds no entry for the seller: the seller was never onboarded here, or the
+    /// entry was removed.
+    #[error("the store holds no token for this seller; onboard it with its authorization code")]
+    NotOnboarded,
+    /// The seller's entry holds no refresh token (the vendor refused the last one).
+    #[error("the store holds no refresh token for this seller")]
+    NoRefreshToken,
+    /// The vendor refused the seller's refresh token: it expired, was revoked or was spent.
+    #[error("the vendor refused the refresh token{0}")]
+    Refused(VendorSaid),
 }
 
 /// What the vendor said about a failure: its own error code and message, when it gave them.
@@ -247,6 +266,24 @@ pub enum ConfigError {
         "an authorised request cannot set its own Host header: the token goes to the URL's host only"
     )]
     HostHeader,
+    /// A seller's session renews from the store only: it needs an account, a store and a
+    /// refresh grant (the endpoint declares `refresh = ...`).
+    #[error(
+        "a seller's session needs an account, a token store and a refresh grant (`refresh = ...` on the login)"
+    )]
+    RenewOnlyNeedsStore,
+    /// The vendor needs the seller's id with the authorization code (its answer does not name
+    /// the seller), and none was given.
+    #[error("this vendor's answer does not name the seller: give the seller's id with the code")]
+    SellerRequired,
+    /// A seller id is not of the form the vendor uses.
+    #[error("`{seller}` is not a seller id of this vendor: {expected}")]
+    BadSellerId {
+        /// The id given (an id, not a secret).
+        seller: String,
+        /// What the vendor's ids look like.
+        expected: &'static str,
+    },
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {reason}")]
     Client {
@@ -384,6 +421,19 @@ pub enum Error {
         /// What the store reported.
         source: crate::store::StoreError,
     },
+    /// The seller's refresh token is missing, spent or refused, and a session built for the
+    /// seller does not log in with a code: nothing was sent, or only the refresh request the
+    /// vendor refused. The seller must approve the app again; onboard the new code with
+    /// [`SellerDirectory::onboard`](crate::SellerDirectory::onboard).
+    #[error("{vendor}: seller `{account}` must approve the app again: {reason}")]
+    NeedsConsent {
+        /// The endpoint's vendor name.
+        vendor: &'static str,
+        /// The seller, as the vendor names it.
+        account: String,
+        /// Why.
+        reason: ConsentNeeded,
+    },
     /// Logins failed several times in a row, so this one was not sent: the session spaces its
     /// logins after repeated failures (see [`RetryPolicy`](crate::RetryPolicy)), so that a
     /// broken vendor is not hammered and an account is not locked for too many attempts.
@@ -440,6 +490,7 @@ impl Error {
             Error::Protocol { .. } => ErrorClass::Protocol,
             Error::Config { .. } => ErrorClass::Config,
             Error::Store { .. } => ErrorClass::Store,
+            Error::NeedsConsent { .. } => ErrorClass::NeedsConsent,
             Error::LoginSpaced { last, .. } => last.class(),
         }
     }
@@ -468,6 +519,10 @@ impl Error {
             | Error::TokenRejected { said, .. }
             | Error::RateLimited { said, .. }
             | Error::Transient { said, .. } => Some(said),
+            Error::NeedsConsent {
+                reason: ConsentNeeded::Refused(said),
+                ..
+            } => Some(said),
             Error::LoginSpaced { last, .. } => last.vendor_said(),
             _ => None,
         }

@@ -38,6 +38,7 @@
 //! [`LoginEndpoint`] by hand.
 
 mod client;
+mod directory;
 mod endpoint;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -59,9 +60,11 @@ mod token;
 #[cfg(feature = "middleware")]
 pub use client::TokenMiddleware;
 pub use client::{AuthorizedClient, AuthorizedRequest};
+pub use directory::{CodeGrant, SellerDirectory, SellerDirectoryBuilder};
 pub use endpoint::{FieldSpec, LoginEndpoint, LoginValue, Params, Place};
 pub use error::{
-    ConfigError, Error, ErrorClass, ProtocolProblem, TransientKind, TransportError, VendorSaid,
+    ConfigError, ConsentNeeded, Error, ErrorClass, ProtocolProblem, TransientKind, TransportError,
+    VendorSaid,
 };
 pub use login::md5_hex;
 pub use refresh_grant::{RefreshEndpoint, RefreshGrant};

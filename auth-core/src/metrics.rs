@@ -76,6 +76,7 @@ fn class_label(class: ErrorClass) -> &'static str {
         ErrorClass::Protocol => "protocol",
         ErrorClass::Config => "config",
         ErrorClass::Store => "store",
+        ErrorClass::NeedsConsent => "needs_consent",
     }
 }
 

@@ -532,6 +532,10 @@ impl LoginSpec {
     pub const fn default_base_url(&self) -> Option<&'static str> {
         self.base_url
     }
+    /// The answer's field naming the account the token acts for (`seller_id`), if declared.
+    pub const fn account_field(&self) -> Option<FieldPath> {
+        self.account
+    }
     /// How later requests carry the token.
     pub const fn token_placement(&self) -> SendAs {
         self.send_as

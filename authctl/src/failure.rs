@@ -38,6 +38,10 @@ pub const STDOUT_FAILED: u8 = 6;
 /// would have gone there, and nothing was sent.
 pub const FOREIGN_ORIGIN: u8 = 7;
 
+/// The exit code when a seller must approve the app again: its refresh token is missing, spent
+/// or refused, and no code was given to onboard it.
+pub const NEEDS_CONSENT: u8 = 8;
+
 impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
@@ -49,6 +53,7 @@ impl Failure {
             Failure::Auth(error) => match error.class() {
                 ErrorClass::Config => 2,
                 ErrorClass::Rejected => 3,
+                ErrorClass::NeedsConsent => NEEDS_CONSENT,
                 _ => 4,
             },
             Failure::Local(_) => 4,

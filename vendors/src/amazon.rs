@@ -94,7 +94,8 @@ impl AmazonLogin {
     path = "/auth/o2/token",
     param("grant_type" = "authorization_code"),
     refresh_token = "refresh_token",
-    send_as = header("x-amz-access-token")
+    send_as = header("x-amz-access-token"),
+    refresh = AmazonRefresh
 )]
 #[derive(Debug, Clone)]
 pub struct AmazonCodeExchange {
@@ -106,6 +107,65 @@ pub struct AmazonCodeExchange {
     pub client_id: String,
     /// The application's LWA client secret.
     pub client_secret: Secret,
+}
+
+/// Renews a seller's tokens after a code exchange, with the seller's refresh token
+/// (`grant_type=refresh_token`; Amazon does not rotate it).
+#[login_endpoint(
+    oauth2,
+    vendor = "Amazon",
+    base_url = "https://api.amazon.com",
+    path = "/auth/o2/token",
+    param("grant_type" = "refresh_token"),
+    refresh_token = "refresh_token",
+    send_as = header("x-amz-access-token"),
+    refreshes = AmazonCodeExchange
+)]
+#[derive(Debug, Clone)]
+pub struct AmazonRefresh {
+    /// The seller's LWA refresh token (`Atzr|...`).
+    #[login(refresh_token)]
+    pub refresh_token: Secret,
+    /// The application's LWA client id.
+    pub client_id: String,
+    /// The application's LWA client secret.
+    pub client_secret: Secret,
+}
+
+/// The application's LWA credentials and its registered redirect, the same for every seller.
+#[derive(Debug, Clone)]
+pub struct AmazonApp {
+    /// The application's LWA client id.
+    pub client_id: String,
+    /// The application's LWA client secret.
+    pub client_secret: Secret,
+    /// The redirect URI registered for the application.
+    pub redirect_uri: String,
+}
+
+/// The token answer does not name the seller: the consent redirect's `selling_partner_id`
+/// comes with the `spapi_oauth_code`, and is the seller's id.
+impl auth_core::CodeGrant for AmazonCodeExchange {
+    type App = AmazonApp;
+    fn with_code(
+        app: &AmazonApp,
+        seller: Option<&str>,
+        code: Secret,
+    ) -> Result<Self, auth_core::ConfigError> {
+        seller.ok_or(auth_core::ConfigError::SellerRequired)?;
+        Ok(AmazonCodeExchange {
+            code,
+            redirect_uri: app.redirect_uri.clone(),
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+        })
+    }
+}
+
+/// The sessions of the application's sellers, from one store (see
+/// [`auth_core::SellerDirectory`]).
+pub fn directory(app: AmazonApp) -> auth_core::SellerDirectoryBuilder<AmazonCodeExchange> {
+    auth_core::SellerDirectory::builder(app)
 }
 
 /// An application token for grantless operations (`grant_type=client_credentials` and a

@@ -86,6 +86,89 @@ pub struct EbayUser {
     pub refresh_token: Secret,
 }
 
+/// Exchanges a user's authorization code for a user token and its refresh token
+/// (`grant_type=authorization_code`; `redirect_uri` is the app's RuName).
+#[login_endpoint(
+    oauth2,
+    vendor = "eBay",
+    base_url = "https://api.ebay.com",
+    path = "/identity/v1/oauth2/token",
+    param("grant_type" = "authorization_code"),
+    refresh_token = "refresh_token",
+    refresh = EbayUserRefresh
+)]
+#[derive(Debug, Clone)]
+pub struct EbayCodeExchange {
+    /// The app id (client id).
+    #[login(basic_user)]
+    pub client_id: String,
+    /// The cert id (client secret).
+    #[login(basic_password)]
+    pub client_secret: Secret,
+    /// The code from the consent redirect.
+    pub code: Secret,
+    /// The app's RuName, as on the consent page.
+    pub redirect_uri: String,
+}
+
+/// Renews a user token after a code exchange with the user's refresh token, which eBay does
+/// not rotate.
+#[login_endpoint(
+    oauth2,
+    vendor = "eBay",
+    base_url = "https://api.ebay.com",
+    path = "/identity/v1/oauth2/token",
+    param("grant_type" = "refresh_token"),
+    refreshes = EbayCodeExchange
+)]
+#[derive(Debug, Clone)]
+pub struct EbayUserRefresh {
+    /// The app id (client id).
+    #[login(basic_user)]
+    pub client_id: String,
+    /// The cert id (client secret).
+    #[login(basic_password)]
+    pub client_secret: Secret,
+    /// The user's refresh token.
+    #[login(refresh_token)]
+    pub refresh_token: Secret,
+}
+
+/// The app's credentials and RuName, the same for every user that approved it.
+#[derive(Debug, Clone)]
+pub struct EbayApp {
+    /// The app id (client id).
+    pub client_id: String,
+    /// The cert id (client secret).
+    pub client_secret: Secret,
+    /// The app's RuName.
+    pub ru_name: String,
+}
+
+/// The token answer does not name the user: the application names it (its eBay user name or
+/// id, learned from the Identity API or its own records) with the code.
+impl auth_core::CodeGrant for EbayCodeExchange {
+    type App = EbayApp;
+    fn with_code(
+        app: &EbayApp,
+        seller: Option<&str>,
+        code: Secret,
+    ) -> Result<Self, auth_core::ConfigError> {
+        seller.ok_or(auth_core::ConfigError::SellerRequired)?;
+        Ok(EbayCodeExchange {
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+            code,
+            redirect_uri: app.ru_name.clone(),
+        })
+    }
+}
+
+/// The sessions of the app's users, from one store (see [`auth_core::SellerDirectory`]).
+pub fn directory(app: EbayApp) -> auth_core::SellerDirectoryBuilder<EbayCodeExchange> {
+    auth_core::SellerDirectory::builder(app)
+}
+
 /// The user consent page: `{authorize}?client_id=..&redirect_uri=<RuName>&response_type=code&scope=..`.
 ///
 /// ```

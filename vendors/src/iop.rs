@@ -149,8 +149,21 @@ macro_rules! iop_vendor {
             }
         }
 
+        /// The answer names the seller (`seller_id`): the seller's id is not needed with the code.
+        impl auth_core::CodeGrant for $create {
+            type App = IopApp;
+            fn with_code(app: &IopApp, _seller: Option<&str>, code: Secret) -> Result<Self, auth_core::ConfigError> {
+                Ok($create::new(app, code))
+            }
+        }
+
+        /// The sessions of the app's sellers, from one store (see [`auth_core::SellerDirectory`]).
+        pub fn directory(app: IopApp) -> auth_core::SellerDirectoryBuilder<$create> {
+            auth_core::SellerDirectory::builder(app)
+        }
+
         /// A session that exchanges `code` once, then renews with the (rotating) refresh token
-        /// through the declared refresh grant.
+        /// through the declared refresh grant. For many sellers, use [`directory`].
         pub fn session_builder(app: IopApp, code: Secret) -> auth_core::SessionBuilder<$create> {
             auth_core::Session::builder($create::new(&app, code))
         }

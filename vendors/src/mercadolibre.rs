@@ -108,3 +108,36 @@ pub fn consent_url(
         .append_pair("redirect_uri", redirect_uri);
     Ok(url)
 }
+
+/// The app's credentials, the same for every seller that approved it.
+#[derive(Debug, Clone)]
+pub struct MercadoLibreApp {
+    /// The app id.
+    pub client_id: String,
+    /// The app's secret key.
+    pub client_secret: Secret,
+    /// The redirect URI registered for the app.
+    pub redirect_uri: String,
+}
+
+/// The answer names the seller (`user_id`): the seller's id is not needed with the code.
+impl auth_core::CodeGrant for MercadoLibreLogin {
+    type App = MercadoLibreApp;
+    fn with_code(
+        app: &MercadoLibreApp,
+        _seller: Option<&str>,
+        code: Secret,
+    ) -> Result<Self, auth_core::ConfigError> {
+        Ok(MercadoLibreLogin {
+            client_id: app.client_id.clone(),
+            client_secret: app.client_secret.clone(),
+            code,
+            redirect_uri: app.redirect_uri.clone(),
+        })
+    }
+}
+
+/// The sessions of the app's sellers, from one store (see [`auth_core::SellerDirectory`]).
+pub fn directory(app: MercadoLibreApp) -> auth_core::SellerDirectoryBuilder<MercadoLibreLogin> {
+    auth_core::SellerDirectory::builder(app)
+}

@@ -166,3 +166,42 @@ pub fn auth_partner_url(
         .append_pair("redirect", redirect);
     Ok(url)
 }
+
+/// The partner's credentials, the same for every shop that approved it.
+#[derive(Debug, Clone)]
+pub struct ShopeeApp {
+    /// The partner id.
+    pub partner_id: u64,
+    /// The partner key: keys every signature, never sent.
+    pub partner_key: Secret,
+}
+
+/// The answer does not name the shop: the consent redirect's `shop_id` comes with the code, and
+/// is the seller's id.
+impl auth_core::CodeGrant for ShopeeLogin {
+    type App = ShopeeApp;
+    fn with_code(
+        app: &ShopeeApp,
+        seller: Option<&str>,
+        code: Secret,
+    ) -> Result<Self, auth_core::ConfigError> {
+        let seller = seller.ok_or(auth_core::ConfigError::SellerRequired)?;
+        let shop_id = seller
+            .parse()
+            .map_err(|_| auth_core::ConfigError::BadSellerId {
+                seller: seller.chars().take(64).collect(),
+                expected: "a Shopee shop_id is a whole number",
+            })?;
+        Ok(ShopeeLogin {
+            partner_id: app.partner_id,
+            partner_key: app.partner_key.clone(),
+            code,
+            shop_id,
+        })
+    }
+}
+
+/// The sessions of the partner's shops, from one store (see [`auth_core::SellerDirectory`]).
+pub fn directory(app: ShopeeApp) -> auth_core::SellerDirectoryBuilder<ShopeeLogin> {
+    auth_core::SellerDirectory::builder(app)
+}

@@ -47,6 +47,7 @@ pub const AUTHORIZE_URL: &str = "https://auth.tiktok-shops.com/oauth/authorize";
     token_field = "data.access_token",
     lifetime = unix_seconds("data.access_token_expire_in"),
     refresh_token = "data.refresh_token",
+    account = "data.open_id",
     token_rejected(105001, 105002),
     send_as = header("x-tts-access-token"),
     request_sign = TiktokSha256,
@@ -89,6 +90,7 @@ impl TiktokLogin {
     token_field = "data.access_token",
     lifetime = unix_seconds("data.access_token_expire_in"),
     refresh_token = "data.refresh_token",
+    account = "data.open_id",
     refreshes = TiktokLogin
 )]
 #[derive(Debug, Clone)]
@@ -114,4 +116,34 @@ pub fn consent_url(app_key: &str, state: &str) -> Result<Url, url::ParseError> {
         .append_pair("app_key", app_key)
         .append_pair("state", state);
     Ok(url)
+}
+
+/// The app's credentials, the same for every shop that approved it.
+#[derive(Debug, Clone)]
+pub struct TiktokApp {
+    /// The app key.
+    pub app_key: String,
+    /// The app secret: keys every signature, never sent.
+    pub app_secret: Secret,
+}
+
+/// The answer names the seller (`data.open_id`): the seller's id is not needed with the code.
+impl auth_core::CodeGrant for TiktokLogin {
+    type App = TiktokApp;
+    fn with_code(
+        app: &TiktokApp,
+        _seller: Option<&str>,
+        code: Secret,
+    ) -> Result<Self, auth_core::ConfigError> {
+        Ok(TiktokLogin::new(
+            app.app_key.clone(),
+            app.app_secret.clone(),
+            code,
+        ))
+    }
+}
+
+/// The sessions of the app's sellers, from one store (see [`auth_core::SellerDirectory`]).
+pub fn directory(app: TiktokApp) -> auth_core::SellerDirectoryBuilder<TiktokLogin> {
+    auth_core::SellerDirectory::builder(app)
 }

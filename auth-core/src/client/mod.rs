@@ -115,6 +115,15 @@ impl AuthorizedClient {
         })
     }
 
+    /// A client with these settings for another session of the same vendor (a seller
+    /// directory's sellers share one template: one allocation for all of them).
+    pub(crate) fn for_session(&self, session: AnySession) -> AuthorizedClient {
+        AuthorizedClient {
+            session,
+            settings: Arc::clone(&self.settings),
+        }
+    }
+
     fn configure(mut self, change: impl FnOnce(&mut Settings)) -> Self {
         change(Arc::make_mut(&mut self.settings));
         self

@@ -33,6 +33,7 @@ pub struct SessionBuilder<E> {
     refresher: Option<MakeRefresher<E>>,
     store: Option<Arc<dyn TokenStore>>,
     account: Option<String>,
+    renew_only: bool,
 }
 
 /// The settings only: the credentials are the endpoint's to show (their `Secret`s redacted).
@@ -63,7 +64,16 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             refresher: None,
             store: None,
             account: None,
+            renew_only: false,
         }
+    }
+
+    /// A seller's session from the store: it renews with the refresh token stored for its
+    /// account and never sends the login itself; without a usable refresh token it answers
+    /// [`Error::NeedsConsent`]. Needs an account and a store (the seller directory sets both).
+    pub(crate) fn renew_only(mut self) -> Self {
+        self.renew_only = true;
+        self
     }
 
     /// The account this session is for, as the vendor names it (an IOP app's seller, by
@@ -296,6 +306,11 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             Some(client) => client,
             None => default_client().map_err(config)?,
         };
+        if self.renew_only
+            && (self.account.is_none() || self.store.is_none() || refresher.is_none())
+        {
+            return Err(config(ConfigError::RenewOnlyNeedsStore));
+        }
         let carried = Carried::of(&self.endpoint)?;
         let fleet = match self.store {
             Some(store) => Some(
@@ -321,6 +336,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             retry: self.settings.retry,
             renew: self.settings.renew,
             account: self.account,
+            renew_only: self.renew_only,
             state: FetchState::default(),
         };
         Ok(Session::from_setup(Setup {
@@ -333,7 +349,9 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
     }
 }
 
-fn default_client() -> Result<reqwest::Client, ConfigError> {
+/// The client a session or a seller directory builds when given none: no redirects, so that
+/// credentials never follow one.
+pub(crate) fn default_client() -> Result<reqwest::Client, ConfigError> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())

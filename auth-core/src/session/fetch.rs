@@ -12,7 +12,7 @@ use url::Url;
 use super::policy::{RenewPolicy, RetryPolicy};
 use super::refresh::Refresher;
 use crate::endpoint::{LoginEndpoint, Params};
-use crate::error::{Error, ErrorClass, ProtocolProblem};
+use crate::error::{ConsentNeeded, Error, ErrorClass, ProtocolProblem};
 use crate::login::request::resolve;
 use crate::login::{self, AttemptLimits, Issued};
 use crate::metrics;
@@ -36,6 +36,9 @@ pub(super) struct Fetch<E> {
     pub(super) renew: RenewPolicy,
     /// The account the session is for, if the application named one.
     pub(super) account: Option<String>,
+    /// A seller's session built from the store: it renews with the seller's refresh token and
+    /// never sends its login (the seller's code was spent when the seller was onboarded).
+    pub(super) renew_only: bool,
     pub(super) state: FetchState,
 }
 
@@ -114,6 +117,9 @@ impl<E: LoginEndpoint> Fetch<E> {
             tracing::Span::current().record("attempts", attempt);
             let sent_at = (Instant::now(), SystemTime::now());
             let stored = self.refresher.as_ref().and_then(|_| self.refresh_token());
+            if self.renew_only && stored.is_none() {
+                return Err(self.needs_consent(ConsentNeeded::NoRefreshToken));
+            }
             let refreshing = stored.is_some();
             let issued = match (&self.refresher, stored) {
                 (Some(refresher), Some(refresh_token)) => {
@@ -156,6 +162,15 @@ impl<E: LoginEndpoint> Fetch<E> {
                     }
                     return Ok(Arc::new(token));
                 }
+                Err(err)
+                    if refreshing && err.class() == ErrorClass::Rejected && self.renew_only =>
+                {
+                    // The seller's only credential is gone: nothing else may be sent for it.
+                    tracing::warn!(error = %err, "refresh token rejected; the seller must approve the app again");
+                    self.set_refresh_token(None);
+                    let said = err.vendor_said().cloned().unwrap_or_default();
+                    return Err(self.needs_consent(ConsentNeeded::Refused(said)));
+                }
                 Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
                     // The refresh token is spent or revoked: forget it and log in instead.
                     tracing::warn!(error = %err, "refresh token rejected, logging in again");
@@ -169,6 +184,15 @@ impl<E: LoginEndpoint> Fetch<E> {
                     None => return Err(err),
                 },
             }
+        }
+    }
+
+    /// The error of a seller's session that has no usable refresh token.
+    pub(super) fn needs_consent(&self, reason: ConsentNeeded) -> Error {
+        Error::NeedsConsent {
+            vendor: E::SPEC.vendor,
+            account: self.account.clone().unwrap_or_default(),
+            reason,
         }
     }
 

@@ -24,6 +24,7 @@ use url::Url;
 
 pub use any::AnySession;
 pub use builder::SessionBuilder;
+pub(crate) use builder::default_client;
 pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
@@ -345,6 +346,24 @@ impl<E: LoginEndpoint> Session<E> {
         self.inner.current.store(None);
         self.inner.setup.fetch.set_refresh_token(None);
         Ok(removed)
+    }
+
+    /// Stores `token`, just issued for a new consent of this session's account (by another
+    /// session of the same endpoint, which sent the code), as the account's entry, and caches
+    /// it: the session then renews with its refresh token.
+    pub(crate) async fn seed(&self, token: Arc<Token>) -> Result<(), Error> {
+        let vendor = E::SPEC.vendor;
+        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
+            vendor,
+            problem: crate::error::ConfigError::NoStore,
+        })?;
+        let fetch = &self.inner.setup.fetch;
+        fleet.seed(fetch, &token).await?;
+        if let Some(refresh) = token.refresh_token() {
+            fetch.set_refresh_token(Some(refresh.clone()));
+        }
+        self.inner.current.store(Some(token));
+        Ok(())
     }
 
     /// What this session has done so far.

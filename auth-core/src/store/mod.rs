@@ -144,6 +144,10 @@ pub enum StoreError {
         "a token store entry is in a newer format than this version reads; it is left as it is: upgrade every process of the fleet"
     )]
     NewerFormat,
+    /// Another process held the entry's lease for longer than one lease period, or replaced the
+    /// entry while this one held it: the write was not made.
+    #[error("the token store entry is held by another process; nothing was written")]
+    Busy,
     /// The store cannot do this (list its entries, say).
     #[error("this token store cannot {0}")]
     Unsupported(&'static str),

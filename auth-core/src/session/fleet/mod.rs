@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+mod consent;
 mod failures;
 mod identity;
 
@@ -16,7 +17,7 @@ use self::failures::Verdicts;
 use self::identity::Identity;
 use super::fetch::Fetch;
 use crate::endpoint::LoginEndpoint;
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, ConsentNeeded, Error};
 use crate::login::Issued;
 use crate::store::{EntryInfo, Lease, StoreError, StoredToken, Swap, TokenStore, Versioned};
 use crate::token::{Freshness, Token};
@@ -216,6 +217,9 @@ impl<E: LoginEndpoint> Through<'_, E> {
             Err(err) => Err(err),
             Ok(entry) => match self.adoptable(entry.as_ref(), retired.as_deref()) {
                 Some(token) => Ok(Ok((token, Origin::Adopted))),
+                None if self.fetch.renew_only && entry.is_none() => {
+                    Ok(Err(self.fetch.needs_consent(ConsentNeeded::NotOnboarded)))
+                }
                 None => match self.failures_before_login().await {
                     // The fleet already knows how this login would end.
                     Err(known) => Ok(Err(known)),
@@ -230,6 +234,19 @@ impl<E: LoginEndpoint> Through<'_, E> {
                             never = keep_lease(fleet, &lease) => match never {},
                         };
                         self.failures_after_login(previous, &outcome).await;
+                        if let Err(Error::NeedsConsent {
+                            reason: ConsentNeeded::Refused(_),
+                            ..
+                        }) = &outcome
+                        {
+                            consent::drop_refused_refresh_token(
+                                fleet,
+                                self.fetch,
+                                entry.as_ref(),
+                                lease.fence(),
+                            )
+                            .await;
+                        }
                         Ok(outcome)
                     }
                 },
@@ -354,7 +371,13 @@ impl<E: LoginEndpoint> Through<'_, E> {
     /// The store failed: log in alone with a warning, or fail, as configured.
     async fn without_store(&self, err: StoreError) -> Result<(Arc<Token>, Origin), Error> {
         let fleet = self.fleet;
-        match fleet.settings.on_failure {
+        // A seller's session has no credential of its own: the store holds the newest refresh
+        // token, and one held in memory may be spent already.
+        let on_failure = match self.fetch.renew_only {
+            true => StoreFailure::Fail,
+            false => fleet.settings.on_failure,
+        };
+        match on_failure {
             StoreFailure::Fail => Err(Error::Store {
                 vendor: E::SPEC.vendor,
                 source: err,

@@ -1,0 +1,123 @@
+//! The sellers' clients a directory holds: bounded, least recently asked for dropped first.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::client::AuthorizedClient;
+use crate::error::Error;
+
+/// At most `capacity` clients. When full, the oldest eighth (by last use) is dropped at once,
+/// so that dropping costs one pass over the cache every `capacity / 8` new sellers.
+pub(super) struct Cache {
+    capacity: usize,
+    epoch: Instant,
+    entries: Mutex<HashMap<Box<str>, Entry>>,
+}
+
+struct Entry {
+    client: AuthorizedClient,
+    /// Milliseconds since the cache's epoch when the seller was last asked for.
+    last_used: AtomicU64,
+}
+
+impl Cache {
+    pub(super) fn new(capacity: usize) -> Self {
+        Cache {
+            capacity: capacity.max(1),
+            epoch: Instant::now(),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, Entry>> {
+        // The map is consistent whatever a panicking holder did: each change is one call.
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The seller's client, or the one `build` makes (kept for next time).
+    pub(super) fn get_or_insert(
+        &self,
+        account: &str,
+        build: impl FnOnce() -> Result<AuthorizedClient, Error>,
+    ) -> Result<AuthorizedClient, Error> {
+        let now = self.now();
+        let mut entries = self.lock();
+        if let Some(entry) = entries.get(account) {
+            entry.last_used.store(now, Ordering::Relaxed);
+            return Ok(entry.client.clone());
+        }
+        let client = build()?;
+        self.make_room(&mut entries);
+        entries.insert(
+            account.into(),
+            Entry {
+                client: client.clone(),
+                last_used: AtomicU64::new(now),
+            },
+        );
+        Ok(client)
+    }
+
+    /// Puts `client` in place of whatever the cache held for the seller.
+    pub(super) fn insert(&self, account: &str, client: AuthorizedClient) {
+        let now = self.now();
+        let mut entries = self.lock();
+        if !entries.contains_key(account) {
+            self.make_room(&mut entries);
+        }
+        entries.insert(
+            account.into(),
+            Entry {
+                client,
+                last_used: AtomicU64::new(now),
+            },
+        );
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Drops the clients not asked for since `idle`.
+    pub(super) fn drop_idle(&self, idle: Duration) -> usize {
+        let idle = u64::try_from(idle.as_millis()).unwrap_or(u64::MAX);
+        let cutoff = self.now().saturating_sub(idle);
+        let mut entries = self.lock();
+        let before = entries.len();
+        entries.retain(|_, e| e.last_used.load(Ordering::Relaxed) > cutoff);
+        before - entries.len()
+    }
+
+    /// When full, drops the least recently used eighth.
+    fn make_room(&self, entries: &mut HashMap<Box<str>, Entry>) {
+        if entries.len() < self.capacity {
+            return;
+        }
+        let mut ages: Vec<u64> = entries
+            .values()
+            .map(|e| e.last_used.load(Ordering::Relaxed))
+            .collect();
+        let drop = (self.capacity / 8).max(1).min(ages.len());
+        let (_, cutoff, _) = ages.select_nth_unstable(drop - 1);
+        let cutoff = *cutoff;
+        let mut left = drop;
+        entries.retain(|_, e| {
+            if left > 0 && e.last_used.load(Ordering::Relaxed) <= cutoff {
+                left -= 1;
+                false
+            } else {
+                true
+            }
+        });
+    }
+}

@@ -1,0 +1,255 @@
+//! One app, many sellers: each seller's session built from the store on demand.
+//!
+//! After a seller approves an app, the seller's only credential is the newest refresh token in
+//! the store. The directory owns what the sellers share (the app's credentials, one HTTP client,
+//! one store) and hands out an [`AuthorizedClient`] per seller, built lazily from the store, kept
+//! in a bounded cache and dropped when idle.
+
+mod builder;
+mod cache;
+mod code_grant;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub use builder::SellerDirectoryBuilder;
+pub use code_grant::CodeGrant;
+
+use crate::client::AuthorizedClient;
+use crate::error::{ConfigError, Error};
+use crate::secret::Secret;
+use crate::session::{RenewPolicy, RetryPolicy, Session, SessionBuilder};
+use crate::store::TokenStore;
+use cache::Cache;
+
+/// The sessions of one app's sellers, from one store.
+///
+/// Onboard a seller once with the code from its consent redirect; from then on, in any
+/// process sharing the store, [`SellerDirectory::seller`] gives the seller's client, renewed
+/// with the seller's refresh token. A seller whose refresh token is missing, spent or refused
+/// answers [`Error::NeedsConsent`], and nothing is sent for it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use auth_core::store::MemoryStore;
+/// use auth_core::{login_endpoint, CodeGrant, ConfigError, Secret, SellerDirectory};
+///
+/// #[login_endpoint(path = "/token", body = form, token_field = "access_token",
+///                  lifetime = seconds("expires_in"), refresh_token = "refresh_token",
+///                  account = "seller_id", refresh = Refresh, base_url = "https://vendor.example")]
+/// pub struct Exchange {
+///     pub app_key: String,
+///     pub code: Secret,
+/// }
+/// # #[login_endpoint(path = "/refresh", body = form, token_field = "access_token",
+/// #                  lifetime = seconds("expires_in"), refresh_token = "refresh_token",
+/// #                  refreshes = Exchange, base_url = "https://vendor.example")]
+/// # pub struct Refresh { pub app_key: String, #[login(refresh_token)] pub refresh_token: Secret }
+///
+/// impl CodeGrant for Exchange {
+///     type App = String;
+///     fn with_code(app_key: &String, _: Option<&str>, code: Secret) -> Result<Self, ConfigError> {
+///         Ok(Exchange { app_key: app_key.clone(), code })
+///     }
+/// }
+///
+/// # async fn run() -> Result<(), auth_core::Error> {
+/// let directory = SellerDirectory::<Exchange>::builder("100001".to_owned())
+///     .store(Arc::new(MemoryStore::new()))
+///     .api_base_url("https://api.vendor.example")
+///     .build()?;
+/// // Once, when the seller comes back from the consent page with a code:
+/// let seller = directory.onboard(Secret::from("0_abc"), None).await?;
+/// // Ever after, in any process sharing the store:
+/// let client = directory.seller(&seller)?;
+/// let orders = client.get("/orders/get").send().await?;
+/// # Ok(()) }
+/// ```
+pub struct SellerDirectory<E: CodeGrant> {
+    shared: Arc<Shared<E>>,
+}
+
+impl<E: CodeGrant> Clone for SellerDirectory<E> {
+    fn clone(&self) -> Self {
+        SellerDirectory {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<E: CodeGrant> std::fmt::Debug for SellerDirectory<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SellerDirectory")
+            .field("vendor", &E::SPEC.vendor())
+            .field("live_sellers", &self.live_sellers())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What every seller of the directory shares.
+struct Shared<E: CodeGrant> {
+    app: E::App,
+    store: Arc<dyn TokenStore>,
+    http: reqwest::Client,
+    settings: Settings,
+    /// The first seller's client, configured once; every other seller's shares its settings.
+    template: OnceLock<AuthorizedClient>,
+    configure: Option<Configure>,
+    sellers: Cache,
+}
+
+type Configure = Box<dyn Fn(AuthorizedClient) -> Result<AuthorizedClient, Error> + Send + Sync>;
+
+/// The directory's settings, applied to each seller's session.
+#[derive(Debug, Clone)]
+struct Settings {
+    token_base_url: Option<String>,
+    api_base_url: Option<String>,
+    retry: RetryPolicy,
+    renew: RenewPolicy,
+    login_timeout: Option<Duration>,
+    store_lease: Option<Duration>,
+    store_timeout: Option<Duration>,
+    allow_insecure_http: bool,
+}
+
+/// The code a seller's session is built with: empty, and never sent (the session renews only).
+fn no_code() -> Secret {
+    Secret::from(String::new())
+}
+
+impl<E: CodeGrant> SellerDirectory<E> {
+    /// A builder for the sellers of `app`.
+    pub fn builder(app: E::App) -> SellerDirectoryBuilder<E> {
+        SellerDirectoryBuilder::new(app)
+    }
+
+    /// The client of seller `account`: from the cache, or built from the store. Nothing is
+    /// sent here: the first request adopts the stored token, or renews it with the seller's
+    /// refresh token, or fails with [`Error::NeedsConsent`].
+    pub fn seller(&self, account: &str) -> Result<AuthorizedClient, Error> {
+        self.shared
+            .sellers
+            .get_or_insert(account, || self.build_seller(account).map(|(c, _)| c))
+    }
+
+    /// Exchanges a seller's authorization code (sent once), learns the seller's id from the
+    /// vendor's answer (or takes `seller`, for vendors whose answer does not name it, which then
+    /// must be given), stores the tokens as the seller's one entry, and returns the seller's id.
+    /// A new consent replaces what the store held for the seller.
+    pub async fn onboard(&self, code: Secret, seller: Option<&str>) -> Result<String, Error> {
+        let vendor = E::SPEC.vendor;
+        let config = |problem| Error::config(vendor, problem);
+        if seller.is_none() && E::SPEC.account_field().is_none() {
+            // Checked before the code is spent: without an id the tokens could not be kept.
+            return Err(config(ConfigError::SellerRequired));
+        }
+        let endpoint = E::with_code(&self.shared.app, seller, code).map_err(config)?;
+        // No store: the code is this process's alone, and single use.
+        let exchange = self.session_builder(endpoint).build()?;
+        let token = exchange.token().await?;
+        let account = match (token.account(), seller) {
+            (Some(named), Some(given)) if named != given => {
+                return Err(Error::WrongAccount {
+                    vendor,
+                    expected: given.to_owned(),
+                    named: named.to_owned(),
+                });
+            }
+            (Some(named), _) => named.to_owned(),
+            (None, Some(given)) => given.to_owned(),
+            // Ruled out above: a vendor that names the account named none.
+            (None, None) => {
+                return Err(Error::Protocol {
+                    vendor,
+                    status: 200,
+                    problem: crate::error::ProtocolProblem::MissingField {
+                        field: E::SPEC
+                            .account_field()
+                            .map(|f| f.to_string())
+                            .unwrap_or_default(),
+                    },
+                });
+            }
+        };
+        if token.refresh_token().is_none() {
+            tracing::warn!(
+                vendor,
+                account = account.as_str(),
+                "the vendor gave no refresh token: the seller must approve again when this token expires"
+            );
+        }
+        let (client, session) = self.build_seller(&account)?;
+        session.seed(token).await?;
+        self.shared.sellers.insert(&account, client);
+        Ok(account)
+    }
+
+    /// How many sellers' clients the directory holds now.
+    pub fn live_sellers(&self) -> usize {
+        self.shared.sellers.len()
+    }
+
+    /// Drops the clients of sellers not asked for since `idle`; returns how many. The
+    /// directory does it on its own when it is full; call it to free memory sooner. A client
+    /// still held elsewhere keeps working.
+    pub fn drop_idle(&self, idle: Duration) -> usize {
+        self.shared.sellers.drop_idle(idle)
+    }
+
+    fn session_builder(&self, endpoint: E) -> SessionBuilder<E> {
+        let s = &self.shared.settings;
+        let mut builder = Session::builder(endpoint)
+            .client(self.shared.http.clone())
+            .retry(s.retry)
+            .renew(s.renew)
+            .allow_insecure_http(s.allow_insecure_http);
+        if let Some(base) = &s.token_base_url {
+            builder = builder.base_url(base.clone());
+        }
+        if let Some(timeout) = s.login_timeout {
+            builder = builder.login_timeout(timeout);
+        }
+        if let Some(lease) = s.store_lease {
+            builder = builder.store_lease(lease);
+        }
+        if let Some(timeout) = s.store_timeout {
+            builder = builder.store_timeout(timeout);
+        }
+        builder
+    }
+
+    /// A seller's session from the store, and its client.
+    fn build_seller(&self, account: &str) -> Result<(AuthorizedClient, Session<E>), Error> {
+        let vendor = E::SPEC.vendor;
+        let endpoint = E::with_code(&self.shared.app, Some(account), no_code())
+            .map_err(|problem| Error::config(vendor, problem))?;
+        let session = self
+            .session_builder(endpoint)
+            .account(account)
+            .store(Arc::clone(&self.shared.store))
+            .renew_only()
+            .build()?;
+        let client = match self.shared.template.get() {
+            Some(template) => template.for_session(session.clone().into()),
+            None => {
+                let api = self
+                    .shared
+                    .settings
+                    .api_base_url
+                    .clone()
+                    .or_else(|| E::SPEC.default_base_url().map(str::to_owned))
+                    .ok_or(Error::config(vendor, ConfigError::NoBaseUrl))?;
+                let client = AuthorizedClient::new(session.clone(), api)?;
+                let client = match &self.shared.configure {
+                    Some(configure) => configure(client)?,
+                    None => client,
+                };
+                // Two first sellers at once: either template serves, both were configured alike.
+                let template = self.shared.template.get_or_init(|| client.clone());
+                template.for_session(session.clone().into())
+            }
+        };
+        Ok((client, session))
+    }
+}

@@ -1,0 +1,374 @@
+//! One app, many sellers: the seller directory against the sandbox. Sellers are onboarded with
+//! their codes, then served from the store by id; every call acts for the right seller, and a
+//! seller without a usable refresh token costs no request at all.
+
+use std::sync::Arc;
+
+use auth_core::store::{MemoryStore, TokenStore};
+use auth_core::{ConfigError, ConsentNeeded, Error, ErrorClass, Secret, SellerDirectory};
+use futures_util::{StreamExt, stream};
+use serde_json::Value;
+use vendors::iop::IopApp;
+use vendors::lazada::LazadaTokenCreate;
+use vendors::sandbox::{Sandbox, Vendor, amazon, ebay, iop, mercadolibre, shopee, tiktok};
+use vendors::{lazada, mercadolibre as ml};
+
+fn iop_app() -> IopApp {
+    IopApp {
+        app_key: iop::DEMO_APP_KEY.into(),
+        app_secret: Secret::from(iop::DEMO_APP_SECRET),
+    }
+}
+
+fn lazada_directory(
+    sandbox: &Sandbox,
+    store: Arc<dyn TokenStore>,
+) -> SellerDirectory<LazadaTokenCreate> {
+    lazada::directory(iop_app())
+        .store(store)
+        .token_base_url(sandbox.base_url(Vendor::Lazada))
+        .api_base_url(sandbox.api_url(Vendor::Lazada))
+        .build()
+        .unwrap()
+}
+
+/// The seller `/seller/get` says the client acts for.
+async fn seller_of(directory: &SellerDirectory<LazadaTokenCreate>, seller: &str) -> String {
+    let client = directory.seller(seller).unwrap();
+    let answer = client.get("/seller/get").send().await.unwrap();
+    let body: Value = serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "0", "{body}");
+    body["data"]["seller_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_sellers_onboarded_once_are_each_served_for_themselves_by_any_process() {
+    const SELLERS: usize = 1_000;
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.lazada();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let first = lazada_directory(&sandbox, Arc::clone(&store));
+    let sellers: Vec<String> = (0..SELLERS).map(|i| format!("{}", 500_000 + i)).collect();
+
+    let onboarded: Vec<String> = stream::iter(sellers.iter())
+        .map(|seller| {
+            let code = sim.issue_code_for(iop::DEMO_APP_KEY, seller);
+            let first = first.clone();
+            async move { first.onboard(Secret::from(code), None).await.unwrap() }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    assert_eq!(
+        onboarded, sellers,
+        "each seller's id is learned from the answer"
+    );
+    assert_eq!(
+        sim.state().login_count(),
+        SELLERS as u64,
+        "one exchange per seller"
+    );
+    // One entry per seller: no second entry keyed by the code.
+    let keys = store.list().await.unwrap();
+    assert_eq!(keys.len(), SELLERS);
+
+    // Another process: a directory of its own on the same store. No code, no exchange, no
+    // refresh: each seller's stored token is adopted and acts for that seller only.
+    let second = lazada_directory(&sandbox, Arc::clone(&store));
+    let served: Vec<(String, String)> = stream::iter(sellers.iter())
+        .map(|seller| {
+            let second = second.clone();
+            async move { (seller.clone(), seller_of(&second, seller).await) }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    for (asked, acted_for) in &served {
+        assert_eq!(asked, acted_for);
+    }
+    assert_eq!(sim.state().login_count(), SELLERS as u64);
+    assert_eq!(sim.state().refresh_count(), 0);
+    assert_eq!(second.live_sellers(), SELLERS);
+}
+
+#[tokio::test]
+async fn a_seller_never_onboarded_needs_consent_and_nothing_is_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let directory = lazada_directory(&sandbox, Arc::new(MemoryStore::new()));
+    let client = directory.seller("424242").unwrap();
+    let err = client.get("/seller/get").send().await.unwrap_err();
+    match &err {
+        Error::NeedsConsent {
+            account, reason, ..
+        } => {
+            assert_eq!(account, "424242");
+            assert_eq!(reason, &ConsentNeeded::NotOnboarded);
+        }
+        other => panic!("expected NeedsConsent, got {other:?}"),
+    }
+    assert_eq!(err.class(), ErrorClass::NeedsConsent);
+    assert!(!err.is_retryable());
+    let state = sandbox.lazada().state();
+    assert_eq!(
+        (
+            state.login_count(),
+            state.refresh_count(),
+            state.protected_count()
+        ),
+        (0, 0, 0),
+        "nothing reached the vendor"
+    );
+}
+
+fn ml_directory(
+    sandbox: &Sandbox,
+    store: Arc<dyn TokenStore>,
+) -> SellerDirectory<ml::MercadoLibreLogin> {
+    ml::directory(ml::MercadoLibreApp {
+        client_id: mercadolibre::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from(mercadolibre::DEMO_CLIENT_SECRET),
+        redirect_uri: mercadolibre::DEMO_REDIRECT_URI.into(),
+    })
+    .store(store)
+    .token_base_url(sandbox.base_url(Vendor::MercadoLibre))
+    .api_base_url(sandbox.api_url(Vendor::MercadoLibre))
+    .build()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_needs_consent_and_no_process_sends_it_again() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.mercadolibre();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let directory = ml_directory(&sandbox, Arc::clone(&store));
+    let seller = directory
+        .onboard(Secret::from(sim.issue_code()), None)
+        .await
+        .unwrap();
+    assert_eq!(seller, mercadolibre::DEMO_USER_ID.to_string());
+
+    // The seller revoked the app: its refresh token dies with it.
+    sim.ledger().revoke_refresh_tokens();
+    let session = directory.seller(&seller).unwrap().session().clone();
+    let err = session.renew().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NeedsConsent { reason: ConsentNeeded::Refused(said), .. }
+                if said.code.as_deref() == Some("invalid_grant")
+        ),
+        "{err:?}"
+    );
+    let refreshes = sim.state().refresh_count();
+    let logins = sim.state().login_count();
+    assert_eq!(
+        (logins, refreshes),
+        (1, 1),
+        "one exchange, one refused refresh"
+    );
+
+    // Another process: the store still holds the access token (valid until it expires), but no
+    // longer the refused refresh token.
+    let other = ml_directory(&sandbox, Arc::clone(&store));
+    let other_session = other.seller(&seller).unwrap().session().clone();
+    let adopted = other_session.token().await.unwrap();
+    assert!(adopted.refresh_token().is_none());
+    let err = other_session.renew().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NeedsConsent {
+                reason: ConsentNeeded::NoRefreshToken,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(sim.state().refresh_count(), refreshes, "not sent again");
+    assert_eq!(sim.state().login_count(), logins, "no code sent");
+
+    // A new consent brings the seller back, in every process.
+    let again = directory
+        .onboard(Secret::from(sim.issue_code()), None)
+        .await
+        .unwrap();
+    assert_eq!(again, seller);
+    assert_eq!(other.drop_idle(std::time::Duration::ZERO), 1);
+    let back = other.seller(&seller).unwrap().session().clone();
+    let adopted = back.token().await.unwrap();
+    assert!(adopted.refresh_token().is_some(), "the new consent's entry");
+    back.renew().await.unwrap();
+    assert_eq!(sim.state().refresh_count(), refreshes + 1);
+}
+
+#[tokio::test]
+async fn a_vendor_whose_answer_does_not_name_the_seller_needs_its_id_before_the_code_is_spent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.shopee();
+    let directory = shopee_directory(&sandbox, Arc::new(MemoryStore::new()));
+    let code = sim.issue_code();
+    let err = directory
+        .onboard(Secret::from(code.clone()), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Config {
+                problem: ConfigError::SellerRequired,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = directory
+        .onboard(Secret::from(code.clone()), Some("shop-one"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Config {
+                problem: ConfigError::BadSellerId { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(sim.state().login_count(), 0, "the code was not spent");
+    let shop = shopee::DEMO_SHOP_ID.to_string();
+    let seller = directory
+        .onboard(Secret::from(code), Some(&shop))
+        .await
+        .unwrap();
+    assert_eq!(seller, shop);
+}
+
+fn shopee_directory(
+    sandbox: &Sandbox,
+    store: Arc<dyn TokenStore>,
+) -> SellerDirectory<vendors::shopee::ShopeeLogin> {
+    vendors::shopee::directory(vendors::shopee::ShopeeApp {
+        partner_id: shopee::DEMO_PARTNER_ID,
+        partner_key: Secret::from(shopee::DEMO_PARTNER_KEY),
+    })
+    .store(store)
+    .token_base_url(sandbox.base_url(Vendor::Shopee))
+    .api_base_url(sandbox.api_url(Vendor::Shopee))
+    .build()
+    .unwrap()
+}
+
+/// Every code-exchange vendor through its declaration: onboard once, then another process's
+/// directory adopts the stored token and renews with the seller's refresh token, never a code.
+#[tokio::test]
+async fn every_code_exchange_vendor_onboards_and_renews_from_the_store() {
+    let sandbox = Sandbox::start().await.unwrap();
+
+    macro_rules! check {
+        ($name:literal, $vendor:expr, $make:expr, $code:expr, $seller:expr, $expect:expr) => {{
+            let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+            let make = $make;
+            let first = make(Arc::clone(&store));
+            let seller = first
+                .onboard(Secret::from($code), $seller)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", $name));
+            assert_eq!(seller, $expect, $name);
+            let state = sandbox.vendor($vendor);
+            let (logins, refreshes) = (state.login_count(), state.refresh_count());
+            let second = make(Arc::clone(&store));
+            let session = second.seller(&seller).unwrap().session().clone();
+            let adopted = session.token().await.unwrap();
+            assert_eq!(
+                (state.login_count(), state.refresh_count()),
+                (logins, refreshes),
+                "{}: the stored token is adopted",
+                $name
+            );
+            let renewed = session
+                .renew()
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", $name));
+            assert_ne!(adopted.secret().expose(), renewed.secret().expose(), $name);
+            assert_eq!(
+                state.login_count() + state.refresh_count(),
+                logins + refreshes + 1,
+                "{}: one refresh",
+                $name
+            );
+        }};
+    }
+
+    let tiktok_app = vendors::tiktok::TiktokApp {
+        app_key: tiktok::DEMO_APP_KEY.into(),
+        app_secret: Secret::from(tiktok::DEMO_APP_SECRET),
+    };
+    check!(
+        "TikTok Shop",
+        Vendor::Tiktok,
+        |store| vendors::tiktok::directory(tiktok_app.clone())
+            .store(store)
+            .token_base_url(sandbox.base_url(Vendor::Tiktok))
+            .api_base_url(sandbox.api_url(Vendor::Tiktok))
+            .build()
+            .unwrap(),
+        sandbox.tiktok().issue_code(),
+        None,
+        tiktok::DEMO_SELLER
+    );
+    let shop = shopee::DEMO_SHOP_ID.to_string();
+    check!(
+        "Shopee",
+        Vendor::Shopee,
+        |store| shopee_directory(&sandbox, store),
+        sandbox.shopee().issue_code(),
+        Some(shop.as_str()),
+        shop
+    );
+    check!(
+        "Mercado Libre",
+        Vendor::MercadoLibre,
+        |store| ml_directory(&sandbox, store),
+        sandbox.mercadolibre().issue_code(),
+        None,
+        mercadolibre::DEMO_USER_ID.to_string()
+    );
+    let ebay_app = vendors::ebay::EbayApp {
+        client_id: ebay::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from(ebay::DEMO_CLIENT_SECRET),
+        ru_name: ebay::DEMO_RU_NAME.into(),
+    };
+    check!(
+        "eBay",
+        Vendor::Ebay,
+        |store| vendors::ebay::directory(ebay_app.clone())
+            .store(store)
+            .token_base_url(sandbox.base_url(Vendor::Ebay))
+            .api_base_url(sandbox.api_url(Vendor::Ebay))
+            .build()
+            .unwrap(),
+        sandbox.ebay().issue_code(),
+        Some(ebay::DEMO_USER),
+        ebay::DEMO_USER
+    );
+    let amazon_app = vendors::amazon::AmazonApp {
+        client_id: amazon::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from(amazon::DEMO_CLIENT_SECRET),
+        redirect_uri: amazon::DEMO_REDIRECT_URI.into(),
+    };
+    check!(
+        "Amazon",
+        Vendor::Amazon,
+        |store| vendors::amazon::directory(amazon_app.clone())
+            .store(store)
+            .token_base_url(sandbox.base_url(Vendor::Amazon))
+            .api_base_url(sandbox.api_url(Vendor::Amazon))
+            .build()
+            .unwrap(),
+        sandbox.amazon().issue_code(),
+        Some(amazon::DEMO_SELLER),
+        amazon::DEMO_SELLER
+    );
+}
