@@ -31,6 +31,7 @@ use tracing_subscriber::{EnvFilter, Layer};
 use cli::{Cli, Command};
 use environment::Environment;
 use failure::Failure;
+use vendor_client::Codes;
 
 fn main() -> ExitCode {
     // `Cli::parse` would exit 0 even when `--help` could not be written.
@@ -123,7 +124,9 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             let env = Environment::load();
             let lookup = |name: &str| env.get(name);
             let store = usable(&env).await?;
-            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store)?;
+            let driver =
+                vendor_client::build(vendor, &lookup, where_to, &http, &store, Codes::Spend)
+                    .await?;
             commands::token(vendor, &driver, format).await
         }
         Command::Request {
@@ -136,7 +139,9 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             let env = Environment::load();
             let lookup = |name: &str| env.get(name);
             let store = usable(&env).await?;
-            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store)?;
+            let driver =
+                vendor_client::build(vendor, &lookup, where_to, &http, &store, Codes::Spend)
+                    .await?;
             commands::request(vendor, &driver, &method, target, data, headers).await
         }
         Command::AuthorizeUrl {
@@ -164,7 +169,9 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Forget { vendor } => {
             let env = Environment::load();
             let lookup = |name: &str| env.get(name);
-            let driver = vendor_client::build(vendor, &lookup, where_to, &http, &store(&env)?)?;
+            let store = store(&env)?;
+            let driver =
+                vendor_client::build(vendor, &lookup, where_to, &http, &store, Codes::Keep).await?;
             commands::forget(vendor, &driver).await
         }
         Command::Completions { shell } => {

@@ -80,6 +80,21 @@ pub fn variables(sandbox: &Sandbox) -> Vec<(String, String)> {
         "MERCADOLIBRE_REDIRECT_URI".into(),
         mercadolibre::DEMO_REDIRECT_URI.into(),
     ));
+    // The sellers the codes below are approved by: with a code and an account, a run onboards
+    // the seller only while the store holds no usable refresh token for it, so the variables
+    // keep working after the codes are spent.
+    let sellers = [
+        ("LAZADA_ACCOUNT", iop::DEMO_SELLER_ID.to_owned()),
+        ("ALIEXPRESS_ACCOUNT", iop::DEMO_SELLER_ID.to_owned()),
+        ("TIKTOK_ACCOUNT", tiktok::DEMO_SELLER.to_owned()),
+        (
+            "MERCADOLIBRE_ACCOUNT",
+            mercadolibre::DEMO_USER_ID.to_string(),
+        ),
+        ("AMAZON_REDIRECT_URI", amazon::DEMO_REDIRECT_URI.to_owned()),
+        ("EBAY_RU_NAME", ebay::DEMO_RU_NAME.to_owned()),
+    ];
+    all.extend(sellers.into_iter().map(|(n, v)| (n.to_owned(), v)));
     all
 }
 

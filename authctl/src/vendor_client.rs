@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use auth_core::store::TokenStore;
 use auth_core::{
-    AuthorizedClient, Error, LoginEndpoint, RetryPolicy, Secret, Session, SessionStats, Token,
-    VendorSaid,
+    AuthorizedClient, CodeGrant, Error, ErrorClass, LoginEndpoint, RetryPolicy, Secret,
+    SellerDirectory, SellerDirectoryBuilder, Session, SessionStats, Token, VendorSaid,
 };
 use reqwest::Method;
 use vendors::iop::IopApp;
@@ -135,14 +135,27 @@ pub struct Target<'a> {
     pub account: Option<&'a str>,
 }
 
+/// Whether a seller's authorization code may be sent to onboard the seller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codes {
+    /// `token`, `request`: a code is exchanged when the store holds no usable refresh token for
+    /// the seller (or no seller is named), and the seller's id is shown on stderr.
+    Spend,
+    /// The demo: the same, without a word (its sellers belong to a throw-away sandbox).
+    SpendQuietly,
+    /// `forget`: nothing is sent; the seller is found by its account.
+    Keep,
+}
+
 /// Builds the vendor's client from `lookup`, with `target` overriding `<VENDOR>_BASE_URL` and
-/// `<VENDOR>_ACCOUNT`.
-pub fn build(
+/// `<VENDOR>_ACCOUNT`. For a code-exchange vendor this may onboard the seller (see [`Codes`]).
+pub async fn build(
     vendor: VendorArg,
     lookup: Lookup<'_>,
     target: Target<'_>,
     http: &reqwest::Client,
     store: &Arc<dyn TokenStore>,
+    codes: Codes,
 ) -> Result<VendorClient, Failure> {
     let (vendor_name, prefix) = names(vendor);
     let require = |name: &str| require(lookup, vendor_name, name);
@@ -197,28 +210,34 @@ pub fn build(
                 _ => None,
             };
             let code = match own_code {
-                Some(code) => code,
-                None => require("IOP_CODE")?,
+                Some(code) => Some(code),
+                None => lookup("IOP_CODE")?.filter(|c| !c.is_empty()),
             };
-            let code = Secret::from(code);
+            let consent = Consent::new(
+                vendor_name,
+                "IOP_CODE",
+                code,
+                settings.account.clone(),
+                codes,
+            );
             if vendor == VendorArg::Lazada {
                 let api = lookup("LAZADA_API_URL")?.or(base.clone());
-                wrap(
-                    finish_builder(lazada::session_builder(app, code), base, &settings),
-                    api,
-                    true,
-                    |c| c,
-                )
+                consent
+                    .client(
+                        seller_directory(lazada::directory(app), base, api, &settings),
+                        true,
+                    )
+                    .await
             } else {
                 // Business calls go to the gateway (`?method=...`), not under the token base.
                 let api = lookup("ALIEXPRESS_API_URL")?
                     .unwrap_or_else(|| aliexpress::API_BASE_URL.to_owned());
-                wrap(
-                    finish_builder(aliexpress::session_builder(app, code), base, &settings),
-                    Some(api),
-                    true,
-                    |c| c,
-                )
+                consent
+                    .client(
+                        seller_directory(aliexpress::directory(app), base, Some(api), &settings),
+                        true,
+                    )
+                    .await
             }
         }
         VendorArg::Icekredit => {
@@ -249,20 +268,46 @@ pub fn build(
             )
         }
         VendorArg::Amazon => {
-            let login = amazon::AmazonLogin::new(
+            let (id, secret) = (
                 require("AMAZON_CLIENT_ID")?,
                 Secret::from(require("AMAZON_CLIENT_SECRET")?),
-                Secret::from(require("AMAZON_REFRESH_TOKEN")?),
             );
             // Tokens come from the LWA host; business calls go to the region's SP-API host.
             let api =
                 lookup("AMAZON_API_URL")?.unwrap_or_else(|| amazon::API_BASE_URLS[0].1.to_owned());
-            wrap(
-                finish_builder(Session::builder(login), base, &settings),
-                Some(api),
-                false,
-                |c| c,
-            )
+            // A seller's refresh token given as configuration; otherwise a seller of the app,
+            // onboarded with `AMAZON_CODE` or found in the store by its selling partner id.
+            match lookup("AMAZON_REFRESH_TOKEN")?.filter(|t| !t.is_empty()) {
+                Some(refresh_token) => {
+                    let login = amazon::AmazonLogin::new(id, secret, Secret::from(refresh_token));
+                    wrap(
+                        finish_builder(Session::builder(login), base, &settings),
+                        Some(api),
+                        false,
+                        |c| c,
+                    )
+                }
+                None => {
+                    let app = amazon::AmazonApp {
+                        client_id: id,
+                        client_secret: secret,
+                        redirect_uri: require("AMAZON_REDIRECT_URI")?,
+                    };
+                    let code = lookup("AMAZON_CODE")?.filter(|c| !c.is_empty());
+                    Consent::new(
+                        vendor_name,
+                        "AMAZON_CODE",
+                        code,
+                        settings.account.clone(),
+                        codes,
+                    )
+                    .client(
+                        seller_directory(amazon::directory(app), base, Some(api), &settings),
+                        false,
+                    )
+                    .await
+                }
+            }
         }
         VendorArg::Ebay => {
             let (id, secret) = (
@@ -283,6 +328,29 @@ pub fn build(
                         false,
                         |c| c,
                     )
+                }
+                // A user of the app, onboarded with `EBAY_CODE` or found by its account.
+                None if settings.account.is_some()
+                    || lookup("EBAY_CODE")?.is_some_and(|c| !c.is_empty()) =>
+                {
+                    let app = ebay::EbayApp {
+                        client_id: id,
+                        client_secret: secret,
+                        ru_name: require("EBAY_RU_NAME")?,
+                    };
+                    let code = lookup("EBAY_CODE")?.filter(|c| !c.is_empty());
+                    Consent::new(
+                        vendor_name,
+                        "EBAY_CODE",
+                        code,
+                        settings.account.clone(),
+                        codes,
+                    )
+                    .client(
+                        seller_directory(ebay::directory(app), base.clone(), base, &settings),
+                        false,
+                    )
+                    .await
                 }
                 None => {
                     let login = ebay::EbayApplication::new(id, secret);
@@ -308,46 +376,62 @@ pub fn build(
             )
         }
         VendorArg::Tiktok => {
-            let login = tiktok::TiktokLogin::new(
-                require("TIKTOK_APP_KEY")?,
-                Secret::from(require("TIKTOK_APP_SECRET")?),
-                Secret::from(require("TIKTOK_AUTH_CODE")?),
-            );
+            let app = tiktok::TiktokApp {
+                app_key: require("TIKTOK_APP_KEY")?,
+                app_secret: Secret::from(require("TIKTOK_APP_SECRET")?),
+            };
+            let code = lookup("TIKTOK_AUTH_CODE")?.filter(|c| !c.is_empty());
             let api = lookup("TIKTOK_API_URL")?.unwrap_or_else(|| tiktok::API_BASE_URL.to_owned());
-            wrap(
-                finish_builder(Session::builder(login), base, &settings),
-                Some(api),
-                false,
-                |c| c,
+            Consent::new(
+                vendor_name,
+                "TIKTOK_AUTH_CODE",
+                code,
+                settings.account.clone(),
+                codes,
             )
+            .client(
+                seller_directory(tiktok::directory(app), base, Some(api), &settings),
+                false,
+            )
+            .await
         }
         VendorArg::Shopee => {
-            let login = shopee::ShopeeLogin {
+            let app = shopee::ShopeeApp {
                 partner_id: integer(lookup, vendor_name, "SHOPEE_PARTNER_ID")?,
                 partner_key: Secret::from(require("SHOPEE_PARTNER_KEY")?),
-                code: Secret::from(require("SHOPEE_CODE")?),
-                shop_id: integer(lookup, vendor_name, "SHOPEE_SHOP_ID")?,
             };
-            wrap(
-                finish_builder(Session::builder(login), base.clone(), &settings),
-                base,
-                false,
-                |c| c,
-            )
+            // The shop is the seller: `--account` or `SHOPEE_ACCOUNT`, else `SHOPEE_SHOP_ID`.
+            let shop = match settings.account.clone() {
+                Some(shop) => shop,
+                None => integer(lookup, vendor_name, "SHOPEE_SHOP_ID")?.to_string(),
+            };
+            let code = lookup("SHOPEE_CODE")?.filter(|c| !c.is_empty());
+            Consent::new(vendor_name, "SHOPEE_CODE", code, Some(shop), codes)
+                .client(
+                    seller_directory(shopee::directory(app), base.clone(), base, &settings),
+                    false,
+                )
+                .await
         }
         VendorArg::Mercadolibre => {
-            let login = mercadolibre::MercadoLibreLogin {
+            let app = mercadolibre::MercadoLibreApp {
                 client_id: require("MERCADOLIBRE_CLIENT_ID")?,
                 client_secret: Secret::from(require("MERCADOLIBRE_CLIENT_SECRET")?),
-                code: Secret::from(require("MERCADOLIBRE_CODE")?),
                 redirect_uri: require("MERCADOLIBRE_REDIRECT_URI")?,
             };
-            wrap(
-                finish_builder(Session::builder(login), base.clone(), &settings),
-                base,
-                false,
-                |c| c,
+            let code = lookup("MERCADOLIBRE_CODE")?.filter(|c| !c.is_empty());
+            Consent::new(
+                vendor_name,
+                "MERCADOLIBRE_CODE",
+                code,
+                settings.account.clone(),
+                codes,
             )
+            .client(
+                seller_directory(mercadolibre::directory(app), base.clone(), base, &settings),
+                false,
+            )
+            .await
         }
     }
 }
@@ -393,4 +477,113 @@ fn wrap<E: LoginEndpoint>(
         client: configure(client),
         form_data,
     })
+}
+
+/// A code-exchange vendor's directory, with the settings every vendor's session gets.
+fn seller_directory<E: CodeGrant>(
+    builder: SellerDirectoryBuilder<E>,
+    base: Option<String>,
+    api: Option<String>,
+    settings: &Settings<'_>,
+) -> Result<SellerDirectory<E>, Failure> {
+    let mut builder = builder
+        .client(settings.http.clone())
+        .retry(retry())
+        .login_timeout(LOGIN_TIMEOUT)
+        .store(Arc::clone(settings.store));
+    if let Some(base) = base {
+        builder = builder.token_base_url(base);
+    }
+    if let Some(api) = api {
+        builder = builder.api_base_url(api);
+    }
+    builder.build().map_err(Failure::Auth)
+}
+
+/// A seller of a code-exchange vendor: its code (if one was given), its account (if named), and
+/// whether the code may be spent.
+struct Consent {
+    vendor: &'static str,
+    variable: &'static str,
+    code: Option<Secret>,
+    account: Option<String>,
+    codes: Codes,
+}
+
+impl Consent {
+    fn new(
+        vendor: &'static str,
+        variable: &'static str,
+        code: Option<String>,
+        account: Option<String>,
+        codes: Codes,
+    ) -> Self {
+        Consent {
+            vendor,
+            variable,
+            code: code.map(Secret::from),
+            account,
+            codes,
+        }
+    }
+
+    /// The seller's client: the stored seller when it can still be renewed, otherwise the
+    /// seller onboarded with the code (which is sent once, only then).
+    async fn client<E: CodeGrant>(
+        self,
+        directory: Result<SellerDirectory<E>, Failure>,
+        form_data: bool,
+    ) -> Result<VendorClient, Failure> {
+        let directory = directory?;
+        let ready = |client| VendorClient { client, form_data };
+        let code = self.code.filter(|_| self.codes != Codes::Keep);
+        match (code, self.account) {
+            (None, Some(account)) => directory.seller(&account).map(ready).map_err(Failure::Auth),
+            (Some(code), Some(account)) => {
+                let client = directory.seller(&account).map_err(Failure::Auth)?;
+                match client.session().token().await {
+                    Ok(_) => Ok(ready(client)),
+                    Err(Error::NeedsConsent { .. }) => {
+                        directory
+                            .onboard(code, Some(&account))
+                            .await
+                            .map_err(Failure::Auth)?;
+                        directory.seller(&account).map(ready).map_err(Failure::Auth)
+                    }
+                    Err(err) => Err(Failure::Auth(err)),
+                }
+            }
+            (Some(code), None) => {
+                let account = match directory.onboard(code, None).await {
+                    Ok(account) => account,
+                    Err(err) => {
+                        if err.class() == ErrorClass::Rejected && self.codes == Codes::Spend {
+                            crate::output::stderr_line(&format!(
+                                "authctl: a code works once: name a seller onboarded before with --account (or {}_ACCOUNT)",
+                                self.vendor.to_ascii_uppercase()
+                            ));
+                        }
+                        return Err(Failure::Auth(err));
+                    }
+                };
+                if self.codes == Codes::Spend {
+                    crate::output::stderr_line(&format!(
+                        "authctl: {} seller {} onboarded; later runs need only --account {} (no code)",
+                        self.vendor,
+                        crate::printable::visible(&account),
+                        crate::printable::visible(&account),
+                    ));
+                }
+                directory.seller(&account).map(ready).map_err(Failure::Auth)
+            }
+            (None, None) if self.codes == Codes::Keep => Err(Failure::Config(format!(
+                "{}: name the seller with --account (a seller's entry is found by its id)",
+                self.vendor
+            ))),
+            (None, None) => Err(Failure::Config(format!(
+                "{}: {} is not set: give a seller's consent code to onboard it, or --account for a seller already onboarded",
+                self.vendor, self.variable
+            ))),
+        }
+    }
 }

@@ -616,11 +616,11 @@ fn the_default_store_keeps_an_iop_token_across_runs() {
     let entries = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "json"));
-    // One entry for these credentials, and the same token under the seller the answer named.
+    // One entry, the seller's: none keyed by the code.
     assert_eq!(
         entries.count(),
-        2,
-        "the credentials' entry and the seller's (and their lock files): {files:?}"
+        1,
+        "the seller's entry (and its lock files): {files:?}"
     );
     for file in &files {
         #[cfg(unix)]
@@ -790,15 +790,16 @@ fn a_redis_store_shares_an_iop_token_between_runs_encrypted() {
             );
         }
     }
-    // Without the key, the stored token cannot be read: the run fails on the spent code.
+    // Without the key, the stored token cannot be read: the run says so, and does not send the
+    // seller's spent code in its place.
     let keyless = sandbox
         .authctl()
         .args(["--store", &redis.url(), "token", "lazada"])
         .output()
         .unwrap();
-    assert_eq!(keyless.status.code(), Some(3), "{}", stderr(&keyless));
+    assert_eq!(keyless.status.code(), Some(4), "{}", stderr(&keyless));
     assert!(
-        stderr(&keyless).contains("InvalidCode"),
+        stderr(&keyless).contains("sealed with another encryption key"),
         "{}",
         stderr(&keyless)
     );
@@ -836,40 +837,63 @@ fn code_from(sandbox: &SandboxProcess, page_variable: &str, seller: &str) -> Str
 #[test]
 fn one_app_two_sellers_each_keep_their_own_token() {
     let sandbox = SandboxProcess::start();
-    let token = |code: &str, account: Option<&str>| {
+    let token = |code: Option<&str>, account: Option<&str>| {
         let mut command = sandbox.authctl();
-        command.env("IOP_CODE", code).args(["token", "lazada"]);
+        command
+            .env_remove("IOP_CODE")
+            .env_remove("LAZADA_ACCOUNT")
+            .args(["token", "lazada"]);
+        if let Some(code) = code {
+            command.env("IOP_CODE", code);
+        }
         if let Some(account) = account {
             command.env("LAZADA_ACCOUNT", account);
         }
         command.output().unwrap()
     };
+    // Onboarding: a code alone; the seller's id comes from the answer, and is shown.
     let first_code = code_approved_by(&sandbox, "1001");
     let second_code = code_approved_by(&sandbox, "2002");
-    let first = token(&first_code, None);
-    let second = token(&second_code, None);
+    let first = token(Some(&first_code), None);
+    let second = token(Some(&second_code), None);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(
+        stderr(&first),
+        "authctl: lazada seller 1001 onboarded; later runs need only --account 1001 (no code)"
+    );
     assert_ne!(
         stdout(&first),
         stdout(&second),
         "seller 2002 got seller 1001's token"
     );
 
-    // Returning runs: the spent codes are not sent again; each finds its own seller's token,
-    // by its code or by its account.
-    assert_eq!(stdout(&token(&first_code, None)), stdout(&first));
-    assert_eq!(stdout(&token(&second_code, None)), stdout(&second));
+    // Returning runs name the seller and need no code; a code given beside a seller that is
+    // still stored is not sent.
+    assert_eq!(stdout(&token(None, Some("1001"))), stdout(&first));
+    assert_eq!(stdout(&token(None, Some("2002"))), stdout(&second));
     assert_eq!(
-        stdout(&token("0_spent_or_made_up", Some("1001"))),
+        stdout(&token(Some("0_spent_or_made_up"), Some("1001"))),
         stdout(&first)
     );
+    // A spent code alone is sent (no store entry is keyed by a code), refused, and explained.
+    let spent = token(Some(&first_code), None);
+    assert_eq!(spent.status.code(), Some(3), "{}", stderr(&spent));
+    assert!(
+        stderr(&spent).contains("a code works once: name a seller onboarded before with --account"),
+        "{}",
+        stderr(&spent)
+    );
+    // A seller never onboarded, without a code: nothing is sent, exit 8.
+    let unknown = token(None, Some("5005"));
+    assert_eq!(unknown.status.code(), Some(8), "{}", stderr(&unknown));
     assert_eq!(
-        stdout(&token("0_spent_or_made_up", Some("2002"))),
-        stdout(&second)
+        stderr(&unknown),
+        "authctl: Lazada: seller `5005` must approve the app again: the store holds no token for this seller; onboard it with its authorization code"
     );
 
-    // A code another seller approved is refused for the account named.
+    // A code another seller approved is refused for the account named, and its tokens are kept
+    // for the seller who approved it.
     let other = code_approved_by(&sandbox, "3003");
     let out = sandbox
         .authctl()
@@ -883,6 +907,8 @@ fn one_app_two_sellers_each_keep_their_own_token() {
         "authctl: Lazada issued a token for account `3003`, but this session is for `4004`"
     );
     assert!(stdout(&out).is_empty());
+    let kept = token(None, Some("3003"));
+    assert!(kept.status.success(), "{}", stderr(&kept));
 }
 
 #[test]

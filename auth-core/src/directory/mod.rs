@@ -136,7 +136,9 @@ impl<E: CodeGrant> SellerDirectory<E> {
     /// Exchanges a seller's authorization code (sent once), learns the seller's id from the
     /// vendor's answer (or takes `seller`, for vendors whose answer does not name it, which then
     /// must be given), stores the tokens as the seller's one entry, and returns the seller's id.
-    /// A new consent replaces what the store held for the seller.
+    /// A new consent replaces what the store held for the seller. When `seller` is given and the
+    /// answer names another seller, the tokens are stored for the seller that approved the code
+    /// and the call fails with [`Error::WrongAccount`].
     pub async fn onboard(&self, code: Secret, seller: Option<&str>) -> Result<String, Error> {
         let vendor = E::SPEC.vendor;
         let config = |problem| Error::config(vendor, problem);
@@ -150,10 +152,15 @@ impl<E: CodeGrant> SellerDirectory<E> {
         let token = exchange.token().await?;
         let account = match (token.account(), seller) {
             (Some(named), Some(given)) if named != given => {
+                // The code is spent: keep the tokens for the seller who approved it.
+                let named = named.to_owned();
+                let (client, session) = self.build_seller(&named)?;
+                session.seed(Arc::clone(&token)).await?;
+                self.shared.sellers.insert(&named, client);
                 return Err(Error::WrongAccount {
                     vendor,
                     expected: given.to_owned(),
-                    named: named.to_owned(),
+                    named,
                 });
             }
             (Some(named), _) => named.to_owned(),
