@@ -9,6 +9,7 @@ mod handle;
 mod policy;
 mod refresh;
 mod renewer;
+mod scheduler;
 mod spacing;
 
 use std::fmt;
