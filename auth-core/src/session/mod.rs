@@ -262,7 +262,7 @@ impl<E: LoginEndpoint> Session<E> {
             Start::Cached(token) => token,
             Start::Flight(flight) => join(flight).await?,
         };
-        renewer::ensure_running(&self.inner);
+        renewer::ensure_running(&self.inner, renewer::Starter::Obtained);
         Ok(token)
     }
 
@@ -431,13 +431,13 @@ impl<E: LoginEndpoint> Inner<E> {
                 token.set_verified_fresh(true);
                 // In use again after an idle stop: a renewer watches again, and renews ahead.
                 if !self.renewer_running.load(Ordering::Relaxed) {
-                    renewer::ensure_running(self);
+                    renewer::ensure_running(self, renewer::Starter::InUse);
                 }
                 Some(Arc::clone(token))
             }
             Freshness::RenewDue => {
                 // The renewer renews it; the current token is still good to send meanwhile.
-                renewer::ensure_running(self);
+                renewer::ensure_running(self, renewer::Starter::InUse);
                 Some(Arc::clone(token))
             }
             Freshness::Expired => None,

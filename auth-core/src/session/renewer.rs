@@ -16,10 +16,27 @@ use crate::endpoint::LoginEndpoint;
 use crate::error::ErrorClass;
 use crate::token::Freshness;
 
+/// Who starts the renewer, which decides whether the start counts as use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Starter {
+    /// The call that just obtained a token: not use yet. A session asked once and then left
+    /// alone is idle, and its token is left to lapse.
+    Obtained,
+    /// A call handed the cached token (in use again after an idle stop): it counts, so that
+    /// the renewer renews ahead at the renewal point instead of stopping there for idleness.
+    InUse,
+}
+
 /// Starts the renewer unless one runs already. Lock-free: one atomic swap.
-pub(super) fn ensure_running<E: LoginEndpoint>(inner: &Arc<Inner<E>>) {
+pub(super) fn ensure_running<E: LoginEndpoint>(inner: &Arc<Inner<E>>, starter: Starter) {
     if inner.renewer_running.swap(true, Ordering::AcqRel) {
         return;
+    }
+    // Decided here, before the task runs: a use between the spawn and the task's first look
+    // must not be forgotten (clearing `used` in the task did, and a session used again after an
+    // idle stop then never renewed ahead).
+    if starter == Starter::Obtained {
+        inner.used.store(false, Ordering::Release);
     }
     // Outside a tokio runtime (a token polled by another executor) there is nothing to run a
     // renewer on: the hit path then reads the clocks, and the next call in a runtime starts it.
@@ -48,11 +65,6 @@ impl<E> Drop for Stopped<E> {
 /// Holds only a weak reference while it waits, so a dropped session ends it at once.
 async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver<()>) {
     let _stopped = Stopped(weak.clone());
-    // The call that started the renewer does not count as use: a session asked once and then
-    // left alone is idle, and its token is left to lapse.
-    if let Some(inner) = weak.upgrade() {
-        inner.used.store(false, Ordering::Release);
-    }
     let mut failures = 0u32;
     loop {
         let wait = {
