@@ -158,8 +158,14 @@ impl<E: LoginEndpoint> Fetch<E> {
                 }
                 Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
                     // The refresh token is spent or revoked: forget it and log in instead.
-                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
                     self.set_refresh_token(None);
+                    if self.renews_by_refresh_only() {
+                        // An account's code was spent at onboarding: sending it again would
+                        // only be refused (and hide why). The seller must approve again.
+                        tracing::warn!(error = %err, "the refresh token was refused (spent or revoked); the authorization code is not sent again");
+                        return Err(err);
+                    }
+                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
                 }
                 Err(err) => match self.retry.delay_after(attempt, &err) {
                     Some(delay) => {
@@ -170,6 +176,12 @@ impl<E: LoginEndpoint> Fetch<E> {
                 },
             }
         }
+    }
+
+    /// Whether only a refresh token renews this session: its login is a code exchange with a
+    /// refresh grant, for a named account, whose code was spent when the account was onboarded.
+    pub(super) fn renews_by_refresh_only(&self) -> bool {
+        self.refresher.is_some() && self.account.is_some()
     }
 
     /// Refuses a token the vendor issued for another account than the session's, and forgets
