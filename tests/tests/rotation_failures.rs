@@ -1,6 +1,7 @@
 //! A rotated refresh token is never lost (issue 25, item 5): against the sandbox's Shopee,
 //! whose refresh tokens are single use, with a store that fails on demand. Each test counts
-//! what the vendor saw: code exchanges (`login_count`) and refreshes (`refresh_count`).
+//! what the vendor saw: code exchanges (`login_count`) and refreshes (`refresh_count`). The
+//! last one kills a real process between the vendor's answer and the store's write.
 
 mod common;
 
@@ -10,7 +11,10 @@ use std::time::Duration;
 use auth_core::store::{StoreError, TokenStore};
 use auth_core::{Error, Secret, Session, SessionBuilder, StoreFailure};
 use common::flaky_store::FlakyStore;
-use vendors::sandbox::{Sandbox, Vendor, shopee};
+use common::fleet::Racer;
+use common::redis_server::RedisServer;
+use redis::aio::MultiplexedConnection;
+use vendors::sandbox::{Fault, Sandbox, Vendor, shopee};
 use vendors::shopee::ShopeeLogin;
 
 /// A session for the demo shop, by its account, through `store`, holding `code`.
@@ -217,6 +221,97 @@ async fn a_store_that_times_out_never_leads_to_sending_a_code() {
     assert_eq!(
         Some(stored.as_str()),
         again.refresh_token().map(|r| r.expose())
+    );
+    assert_eq!(sim.state().login_count(), 1, "no code sent");
+}
+
+/// Sends `CLIENT PAUSE <ms> WRITE` (or `CLIENT UNPAUSE`) to the test's Redis.
+async fn pause_writes(admin: &mut MultiplexedConnection, pause: bool) {
+    let mut command = redis::cmd("CLIENT");
+    match pause {
+        true => command.arg("PAUSE").arg(600_000).arg("WRITE"),
+        false => command.arg("UNPAUSE"),
+    };
+    let () = command.query_async(admin).await.unwrap();
+}
+
+/// The connections Redis serves, the test's own included.
+async fn connections(admin: &mut MultiplexedConnection) -> usize {
+    let list: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(admin)
+        .await
+        .unwrap();
+    list.lines().count()
+}
+
+/// Polls until `done` holds (the sandbox runs in this process: its state is read directly).
+async fn until(mut done: impl FnMut() -> bool) {
+    while !done() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+// The one window that remains: a process killed after the vendor rotated its refresh token and
+// before any write of it succeeded takes the new one with it. What matters then is what the
+// next process does: it is refused with the spent refresh token, says so, and sends no code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_before_it_stored_a_rotation_leaves_a_refusal_and_sends_no_code() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.shopee();
+    let redis = RedisServer::start();
+    let (url, store) = (sandbox.base_url(Vendor::Shopee), redis.url());
+    let client = redis::Client::open(redis.url()).unwrap();
+    let admin = &mut client.get_multiplexed_async_connection().await.unwrap();
+    let code = sim.issue_code();
+    let (mut first, ready) = Racer::start_reading(&["shop", &url, &store, &code]).await;
+    let mut spent = ready.strip_prefix("ready ").unwrap().to_owned();
+    // The vendor answers the refresh after `slow`. Writes are paused once the refresh arrived;
+    // when the refresh token is still live after that, the pause came before the vendor's
+    // answer, so before the write. When it came too late, the worker stored its rotation: the
+    // round is repeated with a slower vendor (no verdict depends on the machine's speed).
+    let mut slow = Duration::from_millis(200);
+    loop {
+        let refreshes = sim.state().refresh_count();
+        sim.state().push_fault(Fault::Slow(slow));
+        first.send_renew();
+        until(|| sim.state().refresh_count() > refreshes).await;
+        pause_writes(admin, true).await;
+        if sim.ledger().refresh_token_is_live(&spent) {
+            break;
+        }
+        pause_writes(admin, false).await;
+        let line;
+        (first, line) = first.read_line().await;
+        spent = line.strip_prefix("ok ").expect(&line).to_owned();
+        slow *= 2;
+        assert!(
+            slow < Duration::from_secs(100),
+            "the pause never came first"
+        );
+    }
+    // The vendor answers: the refresh token is spent, the new one cannot be written. Killed
+    // (SIGKILL) while it writes again.
+    until(|| !sim.ledger().refresh_token_is_live(&spent)).await;
+    drop(first);
+    // Redis has closed the dead worker's connections (and dropped their paused writes) before
+    // writes resume.
+    while connections(admin).await > 1 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    pause_writes(admin, false).await;
+
+    let (mut second, ready) = Racer::start_reading(&["shop", &url, &store, "spent-long-ago"]).await;
+    assert_eq!(
+        ready,
+        format!("ready {spent}"),
+        "the store still holds the spent one"
+    );
+    second.send_renew();
+    let (_second, said) = second.read_line().await;
+    assert!(
+        said.starts_with("err ") && said.contains("refresh_token"),
+        "the error names the refused refresh token: {said}"
     );
     assert_eq!(sim.state().login_count(), 1, "no code sent");
 }
