@@ -101,6 +101,36 @@ async fn a_rotation_the_store_refused_is_retried_and_then_written_by_the_next_st
     assert_eq!(sim.state().login_count(), 1, "one code exchange, the first");
 }
 
+// Paused time: the renewer's backoff runs on tokio's clock.
+#[tokio::test(start_paused = true)]
+async fn a_session_in_use_writes_its_waiting_rotation_once_the_store_recovers() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.shopee();
+    let store = Arc::new(FlakyStore::default());
+    let session = shop(&sandbox, &store, &sim.issue_code()).build().unwrap();
+    session.token().await.unwrap();
+    store.fail_writes(u32::MAX);
+    session.renew().await.unwrap();
+    let waiting = held_refresh(&session).await;
+    store.recover();
+    let refreshes = sim.state().refresh_count();
+    // In use, a call a second, for ten minutes (its renewal is hours away): the renewer writes
+    // the waiting rotation without waiting for the next renewal.
+    for _ in 0..600 {
+        if store.stored_refresh_token().await.as_ref() == Some(&waiting) {
+            break;
+        }
+        session.token().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    assert_eq!(store.stored_refresh_token().await, Some(waiting));
+    assert_eq!(
+        sim.state().refresh_count(),
+        refreshes,
+        "written, not renewed"
+    );
+}
+
 #[tokio::test]
 async fn with_store_failure_fail_an_unstored_rotation_is_an_error_and_is_written_by_the_next_call()
 {

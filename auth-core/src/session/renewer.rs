@@ -66,9 +66,12 @@ impl<E> Drop for Stopped<E> {
 async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver<()>) {
     let _stopped = Stopped(weak.clone());
     let mut failures = 0u32;
+    // Attempts so far to write a rotation the store has not taken.
+    let mut unstored = 0u32;
     loop {
-        let wait = {
+        let (wait, pending) = {
             let Some(inner) = weak.upgrade() else { return };
+            let pending = inner.setup.fleet.as_ref().is_some_and(|f| f.has_pending());
             // No token (dropped after a rejection), or a sliding one, which use keeps alive and
             // idleness lets lapse: nothing to renew ahead.
             let Some(token) = inner
@@ -83,7 +86,7 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
             let remaining = token.expires_at().duration_since(now.1).unwrap_or_default();
             crate::metrics::token_remaining(E::SPEC.vendor, remaining);
             token.set_verified_fresh(fresh);
-            if fresh {
+            let wait = if fresh {
                 inner.watching.store(true, Ordering::Release);
                 let deadlines = token.deadlines();
                 Some(
@@ -93,8 +96,37 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
                 )
             } else {
                 None
-            }
+            };
+            (
+                wait,
+                pending.then_some(&inner.setup.retry).map(|retry| {
+                    unstored += 1;
+                    retry.backoff(unstored)
+                }),
+            )
         };
+        if pending.is_none() {
+            unstored = 0;
+        }
+        if let (Some(wait), Some(pause)) = (wait, pending)
+            && pause < wait
+        {
+            // A rotation the store could not take: written again after a backoff while the
+            // session is in use, not only at its next renewal, so that other processes can
+            // renew with it as soon as the store is back.
+            tokio::select! {
+                () = tokio::time::sleep(pause) => {}
+                _ = closed.changed() => return,
+            }
+            let Some(inner) = weak.upgrade() else { return };
+            if let Some(fleet) = &inner.setup.fleet {
+                let current = inner.current.load_full();
+                fleet
+                    .write_pending(&inner.setup.fetch, current.as_deref())
+                    .await;
+            }
+            continue;
+        }
         if let Some(wait) = wait {
             // Fresh: look again after the watch interval, or when renewal is due.
             tokio::select! {

@@ -9,9 +9,11 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use super::{Through, jittered};
+use super::{Fleet, Through, jittered};
 use crate::endpoint::LoginEndpoint;
+use crate::session::fetch::Fetch;
 use crate::store::{StoreError, StoredToken, Swap};
+use crate::token::Token;
 
 /// Writes of one token within a renewal, the first included, before it is kept in memory.
 pub(super) const WRITE_ATTEMPTS: u32 = 3;
@@ -92,6 +94,32 @@ impl Drop for Pending {
                 "a session was dropped with a rotated refresh token it could never store; other processes cannot renew with the stored one"
             );
         }
+    }
+}
+
+impl Fleet {
+    /// Whether a rotation waits to be stored.
+    pub(in crate::session) fn has_pending(&self) -> bool {
+        self.pending.slot().is_some()
+    }
+
+    /// Writes the rotation waiting in memory, if any: the renewer calls it while the session
+    /// is in use, so that a recovered store gets it before the next renewal.
+    pub(in crate::session) async fn write_pending<E: LoginEndpoint>(
+        &self,
+        fetch: &Fetch<E>,
+        current: Option<&Token>,
+    ) {
+        let held = current
+            .map(Token::expires_at)
+            .max(self.pending.expires_at());
+        Through {
+            fleet: self,
+            fetch,
+            held,
+        }
+        .write_pending()
+        .await;
     }
 }
 
