@@ -305,10 +305,15 @@ impl<E: LoginEndpoint> Through<'_, E> {
                     // A write that timed out and still went through.
                     Ok(Some(entry)) if entry.token.token.expose() == stored.token.expose() => {}
                     Ok(entry) => {
-                        if let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token)) {
+                        let not_older = entry
+                            .as_ref()
+                            .is_some_and(|e| e.token.expires_at >= token.expires_at());
+                        if not_older
+                            && let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token))
+                        {
                             return Ok((theirs, Origin::Adopted));
                         }
-                        // Theirs is older than this rotation: this one is written next time.
+                        // Theirs is older than this token: this one is written next time.
                         self.keep_unstored(stored);
                     }
                     Err(_) => self.keep_unstored(stored),
