@@ -413,7 +413,10 @@ pub enum Error {
         problem: ConfigError,
     },
     /// The token store failed and the session is set to fail then
-    /// ([`StoreFailure::Fail`](crate::StoreFailure::Fail)); nothing was sent to the vendor.
+    /// ([`StoreFailure::Fail`](crate::StoreFailure::Fail)), or it would have had to send an
+    /// account's spent authorization code (see [`StoreFailure`](crate::StoreFailure)): nothing
+    /// was sent to the vendor. Or a renewal's rotated refresh token could not be stored under
+    /// `Fail`: the session keeps it in memory and writes it first on its next call.
     #[error("{vendor}: no token, as the token store failed: {source}")]
     Store {
         /// The endpoint's vendor name.

@@ -13,6 +13,7 @@
 //! | `seller_auth_token_remaining_seconds` | gauge | `vendor` | the current token's remaining lifetime: set when a token is obtained, and at least every watch interval while the session is in use (the last session of the vendor to look sets it) |
 //! | `seller_auth_store_operations_total` | counter | `vendor`, `operation`, `outcome` | token store calls: `operation` `load`, `lease`, `extend`, `swap`, `release`, `load_failures`, `write_failures`, `remove`; `outcome` `ok`, `error` or `timeout` |
 //! | `seller_auth_lease_wait_seconds` | histogram | `vendor` | how long a session waited for another process's login before it adopted a token or took the lease |
+//! | `seller_auth_pending_rotations` | gauge | `vendor` | sessions holding a rotated refresh token their store could not take yet: each writes it at its next store access; while it is above zero, other processes cannot renew those accounts with what the store holds |
 
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ pub const TOKEN_REMAINING: &str = "seller_auth_token_remaining_seconds";
 pub const STORE_OPERATIONS: &str = "seller_auth_store_operations_total";
 /// Waits for another process's login.
 pub const LEASE_WAIT: &str = "seller_auth_lease_wait_seconds";
+/// Rotated refresh tokens kept in memory until their store takes them.
+pub const PENDING_ROTATIONS: &str = "seller_auth_pending_rotations";
 
 /// Describes every metric to the recorder (units and help texts), once per process; sessions
 /// call it when they are built.
@@ -56,6 +59,10 @@ pub(crate) fn describe() {
             LEASE_WAIT,
             metrics::Unit::Seconds,
             "Time waiting for another process's login"
+        );
+        metrics::describe_gauge!(
+            PENDING_ROTATIONS,
+            "Rotated refresh tokens kept in memory until the token store takes them"
         );
     });
 }
@@ -118,4 +125,9 @@ pub(crate) fn store_operation<T>(
 
 pub(crate) fn lease_wait(vendor: &'static str, waited: Duration) {
     metrics::histogram!(LEASE_WAIT, "vendor" => vendor).record(waited);
+}
+
+/// A session started (`1.0`) or stopped (`-1.0`) holding a rotation its store has not taken.
+pub(crate) fn pending_rotations(vendor: &'static str, change: f64) {
+    metrics::gauge!(PENDING_ROTATIONS, "vendor" => vendor).increment(change);
 }

@@ -372,3 +372,50 @@ async fn every_code_exchange_vendor_onboards_and_renews_from_the_store() {
         amazon::DEMO_SELLER
     );
 }
+
+/// Sellers in use are renewed ahead of expiry by one task of the directory, not one per seller:
+/// each seller's token is refreshed once, before it could no longer be sent.
+#[tokio::test(start_paused = true)]
+async fn sellers_in_use_are_renewed_ahead_by_one_task_of_the_directory() {
+    const SELLERS: usize = 50;
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.lazada();
+    sim.state()
+        .set_token_lifetime(std::time::Duration::from_secs(100));
+    let directory = lazada_directory(&sandbox, Arc::new(MemoryStore::new()));
+    let mut sessions = Vec::new();
+    for i in 0..SELLERS {
+        let seller = format!("{}", 700_000 + i);
+        let code = sim.issue_code_for(iop::DEMO_APP_KEY, &seller);
+        directory.onboard(Secret::from(code), None).await.unwrap();
+        sessions.push(directory.seller(&seller).unwrap().session().clone());
+    }
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let before = metrics.num_alive_tasks();
+    let first: Vec<_> = futures_util::future::join_all(sessions.iter().map(|s| s.token()))
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    tokio::task::yield_now().await;
+    let watching = metrics.num_alive_tasks();
+    assert!(
+        watching <= before + 1,
+        "{SELLERS} sellers in use cost {} tasks",
+        watching - before
+    );
+    // In use for 150 s (past the first tokens' 100 s), asked every 5 s: each renewed once, ahead.
+    for _ in 0..30 {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        for session in &sessions {
+            let token = session.token().await.unwrap();
+            assert!(token.expires_at() > std::time::SystemTime::now());
+        }
+    }
+    assert_eq!(sim.state().refresh_count(), SELLERS as u64);
+    for (session, first) in sessions.iter().zip(&first) {
+        let now = session.token().await.unwrap();
+        assert_ne!(now.secret().expose(), first.secret().expose());
+        assert_eq!(session.stats().refresh_requests, 1);
+    }
+}

@@ -176,6 +176,42 @@ async fn an_idle_session_stops_renewing_and_its_token_lapses() {
     assert_eq!(sandbox.igv().login_count(), 2);
 }
 
+// Issue 25, item 7: the renewer started by a call on a token past its renewal point used to
+// forget that call, and stopped at once for idleness: the token then lapsed under its callers.
+#[tokio::test(start_paused = true)]
+async fn a_session_used_again_after_an_idle_stop_is_renewed_ahead_while_in_use() {
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox.igv().set_token_lifetime(Duration::from_secs(100));
+    let policy = RenewPolicy::default().with_renewal_between(0.8, 0.8);
+    let session = igv_builder(&sandbox).renew(policy).build().unwrap();
+    session.token().await.unwrap();
+    // Asked once: at the renewal point (80 s) the renewer finds the session idle and stops.
+    tokio::time::sleep(Duration::from_secs(82)).await;
+    assert_eq!(
+        sandbox.igv().login_count(),
+        1,
+        "no renewal for an idle session"
+    );
+    // In use again, ten calls a second, for four lifetimes: renewed ahead each time, the token
+    // never lapses under its callers (it may be sent until 90% of its life).
+    let step = Duration::from_millis(100);
+    for call in 0..4000 {
+        assert!(
+            session.cached_token().is_some(),
+            "the token lapsed while in use (call {call}, {} logins)",
+            sandbox.igv().login_count()
+        );
+        session.token().await.unwrap();
+        tokio::time::sleep(step).await;
+    }
+    let in_use = sandbox.igv().login_count();
+    assert!(in_use >= 5, "renewed ahead about every 80 s: {in_use}");
+    // Left alone again: at most the renewal the last calls asked for, then it lapses.
+    tokio::time::sleep(Duration::from_secs(6 * 3600)).await;
+    assert!(sandbox.igv().login_count() <= in_use + 1);
+    assert!(session.cached_token().is_none());
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_expired_token_is_never_handed_out() {
     let sandbox = Sandbox::start().await.unwrap();

@@ -18,6 +18,7 @@ pub struct SellerDirectoryBuilder<E: CodeGrant> {
     http: Option<reqwest::Client>,
     settings: Settings,
     max_sellers: usize,
+    renewal_concurrency: usize,
     configure: Option<Configure>,
 }
 
@@ -27,12 +28,16 @@ impl<E: CodeGrant> std::fmt::Debug for SellerDirectoryBuilder<E> {
             .field("vendor", &E::SPEC.vendor())
             .field("settings", &self.settings)
             .field("max_sellers", &self.max_sellers)
+            .field("renewal_concurrency", &self.renewal_concurrency)
             .finish_non_exhaustive()
     }
 }
 
-/// Sellers held at once unless set: about 20 MB of sessions.
+/// Sellers held at once unless set.
 const DEFAULT_MAX_SELLERS: usize = 10_000;
+
+/// Renewals ahead of expiry under way at once unless set.
+const DEFAULT_RENEWAL_CONCURRENCY: usize = 16;
 
 impl<E: CodeGrant> SellerDirectoryBuilder<E> {
     pub(super) fn new(app: E::App) -> Self {
@@ -51,6 +56,7 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
                 allow_insecure_http: false,
             },
             max_sellers: DEFAULT_MAX_SELLERS,
+            renewal_concurrency: DEFAULT_RENEWAL_CONCURRENCY,
             configure: None,
         }
     }
@@ -126,6 +132,15 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
         self
     }
 
+    /// How many sellers are renewed ahead of expiry at once (16 unless set). One task of the
+    /// directory waits for every seller's renewal point; a renewal runs in a short task of its
+    /// own, at most this many at a time, so that sellers onboarded together do not all call the
+    /// vendor in the same second.
+    pub fn renewal_concurrency(mut self, concurrency: usize) -> Self {
+        self.renewal_concurrency = concurrency;
+        self
+    }
+
     /// Configures the sellers' [`AuthorizedClient`]: called once, and every seller's client
     /// shares the result.
     pub fn configure_clients(
@@ -158,6 +173,7 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
                 template: OnceLock::new(),
                 configure: self.configure,
                 sellers: Cache::new(self.max_sellers),
+                renewals: Arc::new(crate::session::Scheduler::new(self.renewal_concurrency)),
             }),
         })
     }

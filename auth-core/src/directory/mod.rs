@@ -96,6 +96,8 @@ struct Shared<E: CodeGrant> {
     template: OnceLock<AuthorizedClient>,
     configure: Option<Configure>,
     sellers: Cache,
+    /// One task renews every seller ahead of expiry: a seller costs a timer entry, not a task.
+    renewals: Arc<crate::session::Scheduler>,
 }
 
 type Configure = Box<dyn Fn(AuthorizedClient) -> Result<AuthorizedClient, Error> + Send + Sync>;
@@ -236,6 +238,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
             .account(account)
             .store(Arc::clone(&self.shared.store))
             .renew_only()
+            .scheduler(Arc::clone(&self.shared.renewals))
             .build()?;
         let client = match self.shared.template.get() {
             Some(template) => template.for_session(session.clone().into()),

@@ -34,6 +34,7 @@ pub struct SessionBuilder<E> {
     store: Option<Arc<dyn TokenStore>>,
     account: Option<String>,
     renew_only: bool,
+    scheduler: Option<Arc<super::Scheduler>>,
 }
 
 /// The settings only: the credentials are the endpoint's to show (their `Secret`s redacted).
@@ -65,7 +66,15 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             store: None,
             account: None,
             renew_only: false,
+            scheduler: None,
         }
+    }
+
+    /// Renews ahead through `scheduler`, shared with other sessions, instead of a task of its
+    /// own (a seller directory's sellers: no task per seller).
+    pub(crate) fn scheduler(mut self, scheduler: Arc<super::Scheduler>) -> Self {
+        self.scheduler = Some(scheduler);
+        self
     }
 
     /// A seller's session from the store: it renews with the refresh token stored for its
@@ -345,6 +354,7 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
             fleet,
             retry: self.settings.retry,
             allow_insecure_http: self.allow_insecure_http,
+            scheduler: self.scheduler,
         }))
     }
 }

@@ -163,18 +163,21 @@ impl<E: LoginEndpoint> Fetch<E> {
                     return Ok(Arc::new(token));
                 }
                 Err(err)
-                    if refreshing && err.class() == ErrorClass::Rejected && self.renew_only =>
+                    if refreshing
+                        && err.class() == ErrorClass::Rejected
+                        && self.renews_by_refresh_only() =>
                 {
-                    // The seller's only credential is gone: nothing else may be sent for it.
-                    tracing::warn!(error = %err, "refresh token rejected; the seller must approve the app again");
+                    // An account's code was spent at onboarding: sending it again would only be
+                    // refused (and hide why). The seller's only credential is gone.
+                    tracing::warn!(error = %err, "the refresh token was refused (spent or revoked); the seller must approve the app again");
                     self.set_refresh_token(None);
                     let said = err.vendor_said().cloned().unwrap_or_default();
                     return Err(self.needs_consent(ConsentNeeded::Refused(said)));
                 }
                 Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
                     // The refresh token is spent or revoked: forget it and log in instead.
-                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
                     self.set_refresh_token(None);
+                    tracing::warn!(error = %err, "refresh token rejected, logging in again");
                 }
                 Err(err) => match self.retry.delay_after(attempt, &err) {
                     Some(delay) => {
@@ -194,6 +197,12 @@ impl<E: LoginEndpoint> Fetch<E> {
             account: self.account.clone().unwrap_or_default(),
             reason,
         }
+    }
+
+    /// Whether only a refresh token renews this session: its login is a code exchange with a
+    /// refresh grant, for a named account, whose code was spent when the account was onboarded.
+    pub(super) fn renews_by_refresh_only(&self) -> bool {
+        self.refresher.is_some() && self.account.is_some()
     }
 
     /// Refuses a token the vendor issued for another account than the session's, and forgets

@@ -29,6 +29,7 @@ pub(crate) use builder::default_client;
 pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
+pub(crate) use scheduler::Scheduler;
 
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
@@ -112,6 +113,9 @@ struct Setup<E> {
     retry: RetryPolicy,
     /// Whether plain `http://` may go to hosts other than loopback (the authorised client asks).
     allow_insecure_http: bool,
+    /// The renewal task shared with other sessions (a seller directory's), instead of one of
+    /// this session's own.
+    scheduler: Option<Arc<scheduler::Scheduler>>,
 }
 
 struct Inner<E> {
@@ -264,7 +268,7 @@ impl<E: LoginEndpoint> Session<E> {
             Start::Cached(token) => token,
             Start::Flight(flight) => join(flight).await?,
         };
-        renewer::ensure_running(&self.inner);
+        renewer::ensure_running(&self.inner, renewer::Starter::Obtained);
         Ok(token)
     }
 
@@ -451,13 +455,13 @@ impl<E: LoginEndpoint> Inner<E> {
                 token.set_verified_fresh(true);
                 // In use again after an idle stop: a renewer watches again, and renews ahead.
                 if !self.renewer_running.load(Ordering::Relaxed) {
-                    renewer::ensure_running(self);
+                    renewer::ensure_running(self, renewer::Starter::InUse);
                 }
                 Some(Arc::clone(token))
             }
             Freshness::RenewDue => {
                 // The renewer renews it; the current token is still good to send meanwhile.
-                renewer::ensure_running(self);
+                renewer::ensure_running(self, renewer::Starter::InUse);
                 Some(Arc::clone(token))
             }
             Freshness::Expired => None,

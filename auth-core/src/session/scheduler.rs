@@ -95,9 +95,11 @@ impl Scheduler {
             .queue
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entry = match queue.as_ref().map(|tx| tx.send((entry, Duration::ZERO))) {
-            Some(Ok(())) => return true,
-            Some(Err(mpsc::error::SendError((entry, _)))) => entry,
+        let entry = match queue.as_ref() {
+            Some(tx) => match tx.send((entry, Duration::ZERO)) {
+                Ok(()) => return true,
+                Err(mpsc::error::SendError((entry, _))) => entry,
+            },
             None => entry,
         };
         // No task, or its runtime is gone: start one here.

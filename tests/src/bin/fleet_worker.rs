@@ -10,6 +10,12 @@
 //!     on stdin renews and makes one signed call: prints `ok` or `err <message>`.
 //! fleet_worker market-race <tiktok|shopee|mercadolibre> <sandbox base URL> <store> <code>
 //!     as `race`, for a marketplace whose refresh tokens rotate, with its protected call.
+//! fleet_worker shop <shopee base URL> <store> <code>
+//!     a session for the sandbox's Shopee demo shop, by its account (its code is exchanged only
+//!     when the store holds nothing), with a 500 ms store timeout: takes a token, prints
+//!     `ready <its refresh token>`, then for each `renew` line renews and prints
+//!     `ok <the new refresh token>` or `err <message>`. (Sandbox tokens only: the test reads
+//!     them to ask the sandbox whether they are spent.)
 //! fleet_worker seller <lazada base URL> <store> <code> [<account>]
 //!     exchanges the code (or takes the stored token), makes one signed call; prints
 //!     `fingerprint <md5 of the token>`, `seller <the seller the vendor says the call acted
@@ -56,6 +62,7 @@ async fn main() {
         Some("login") if args.len() == 4 || args.len() == 5 => {
             login(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)).await
         }
+        Some("shop") if args.len() == 4 => shop(&args[1], &args[2], &args[3]).await,
         Some("seller") if args.len() == 4 || args.len() == 5 => {
             seller(&args[1], &args[2], &args[3], args.get(4).map(String::as_str)).await
         }
@@ -328,6 +335,41 @@ async fn market_race(vendor: &str, url: &str, spec: &str, code: &str) -> Result<
             },
         };
         println!("{outcome}");
+    }
+    Ok(())
+}
+
+async fn shop(url: &str, spec: &str, code: &str) -> Result<(), String> {
+    let session = Session::builder(vendors::shopee::ShopeeLogin {
+        partner_id: vendors::sandbox::shopee::DEMO_PARTNER_ID,
+        partner_key: Secret::from(vendors::sandbox::shopee::DEMO_PARTNER_KEY),
+        code: Secret::from(code),
+        shop_id: vendors::sandbox::shopee::DEMO_SHOP_ID,
+    })
+    .base_url(url)
+    .account(vendors::sandbox::shopee::DEMO_SHOP_ID.to_string())
+    .store(store(spec)?)
+    .store_lease(Duration::from_secs(5))
+    .store_timeout(Duration::from_millis(500))
+    .build()
+    .map_err(|e| e.to_string())?;
+    let refresh = |token: &auth_core::Token| {
+        token
+            .refresh_token()
+            .map(|r| r.expose().to_owned())
+            .unwrap_or_default()
+    };
+    let token = session.token().await.map_err(|e| e.to_string())?;
+    println!("ready {}", refresh(&token));
+    let mut lines = std::io::stdin().lock().lines();
+    while let Some(Ok(line)) = tokio::task::block_in_place(|| lines.next()) {
+        if line.trim() != "renew" {
+            break;
+        }
+        match session.renew().await {
+            Ok(token) => println!("ok {}", refresh(&token)),
+            Err(e) => println!("err {e}"),
+        }
     }
     Ok(())
 }

@@ -93,6 +93,13 @@ impl Racer {
 
     /// Starts a worker with these arguments (a `race` mode) and waits until it holds a token.
     pub async fn start_with(args: &[&str]) -> Racer {
+        let (racer, line) = Racer::start_reading(args).await;
+        assert_eq!(line, "ready");
+        racer
+    }
+
+    /// Starts a worker with these arguments; its first line.
+    pub async fn start_reading(args: &[&str]) -> (Racer, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_fleet_worker"))
             .args(args)
             .stdin(Stdio::piped())
@@ -101,15 +108,12 @@ impl Racer {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut racer = Racer {
+        let racer = Racer {
             child,
             stdin,
             stdout,
         };
-        let (racer_back, line) = racer.read_line().await;
-        racer = racer_back;
-        assert_eq!(line, "ready");
-        racer
+        racer.read_line().await
     }
 
     /// Asks for a renewal and a signed call; no waiting for the answer.

@@ -44,6 +44,7 @@ pub async fn igv_whoami(
 pub mod capture;
 pub mod clients;
 pub mod fault_proxy;
+pub mod flaky_store;
 pub mod fleet;
 pub mod oracle;
 pub mod recorder;

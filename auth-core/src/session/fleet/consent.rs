@@ -23,7 +23,7 @@ pub(super) async fn drop_refused_refresh_token<E: LoginEndpoint>(
     let through = Through {
         fleet,
         fetch,
-        current: None,
+        held: None,
     };
     let stored = StoredToken {
         refresh_token: None,
@@ -55,7 +55,7 @@ impl Fleet {
         let through = Through {
             fleet: self,
             fetch,
-            current: None,
+            held: None,
         };
         let store_error = |source| Error::Store {
             vendor: E::SPEC.vendor,

@@ -9,12 +9,14 @@ use tokio::time::Instant;
 mod consent;
 mod failures;
 mod identity;
+mod pending;
 
 use url::Url;
 
 pub(crate) use self::failures::DEFAULT_REJECTION_MEMORY;
 use self::failures::Verdicts;
 use self::identity::Identity;
+use self::pending::Pending;
 use super::fetch::Fetch;
 use crate::endpoint::LoginEndpoint;
 use crate::error::{ConfigError, ConsentNeeded, Error};
@@ -23,15 +25,29 @@ use crate::store::{EntryInfo, Lease, StoreError, StoredToken, Swap, TokenStore, 
 use crate::token::{Freshness, Token};
 
 /// What a session does when its store cannot be read or written.
+///
+/// Whatever the choice, a refresh token the vendor rotated is never dropped: when the store
+/// cannot take it, the renewal writes it again a few times, then the session keeps it in memory
+/// and writes it first at its next store access (the `seller_auth_pending_rotations` metric
+/// counts such sessions). And a session never sends an authorization code because its store
+/// failed: when its login declares a refresh grant (or has one set with
+/// [`SessionBuilder::refresh_with`](crate::SessionBuilder::refresh_with)) and it was built for
+/// an account ([`SessionBuilder::account`](crate::SessionBuilder::account)), its code was
+/// exchanged once, at onboarding, and only the refresh token in the store renews it: with no
+/// refresh token in memory, a store failure is [`Error::Store`] under either choice. A password
+/// login, or a code exchange not yet tied to an account, logs in locally as set.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StoreFailure {
     /// Logs in on its own, with a warning: the application keeps working, at the cost of one
-    /// login per process while the store is down.
+    /// login per process while the store is down. A renewal whose rotated refresh token could
+    /// not be stored succeeds, and the token waits in memory for the store.
     #[default]
     LoginLocally,
     /// Fails the call with [`Error::Store`]: no login happens outside the fleet's lease (for
-    /// vendors that allow one session per account, or lock accounts after a few logins).
+    /// vendors that allow one session per account, or lock accounts after a few logins). A
+    /// renewal whose rotated refresh token could not be stored fails too, but the token is
+    /// kept in memory, and the next call writes it and hands it out before anything else.
     Fail,
 }
 
@@ -48,6 +64,8 @@ pub(super) struct Fleet {
     verdicts: Verdicts,
     /// The endpoint's vendor, for the metrics of calls made outside a fetch (lease upkeep).
     vendor: &'static str,
+    /// The token this session obtained and the store could not take yet.
+    pending: Pending,
 }
 
 /// How a session uses its store; set on the builder.
@@ -105,6 +123,7 @@ impl Fleet {
             settings,
             verdicts: Verdicts::default(),
             vendor: E::SPEC.vendor,
+            pending: Pending::new(E::SPEC.vendor),
         })
     }
 }
@@ -121,11 +140,14 @@ impl Fleet {
     }
 }
 
-/// One fetch through the fleet: the session's fetch layer, and the token it holds now.
+/// One fetch through the fleet: the session's fetch layer, and how new a token it holds.
 pub(super) struct Through<'a, E> {
     fleet: &'a Fleet,
     fetch: &'a Fetch<E>,
-    current: Option<&'a Token>,
+    /// When the newest token this session holds expires (the current one, the one being
+    /// replaced, or one waiting to be stored): no stored entry older than this is taken, nor its
+    /// refresh token.
+    held: Option<SystemTime>,
 }
 
 impl Fleet {
@@ -138,13 +160,21 @@ impl Fleet {
         current: Option<&Token>,
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
-        Through {
+        let held = [
+            current.map(Token::expires_at),
+            retired.as_deref().map(Token::expires_at),
+            self.pending.expires_at(),
+        ]
+        .into_iter()
+        .flatten()
+        .max();
+        let through = Through {
             fleet: self,
             fetch,
-            current,
-        }
-        .run(retired)
-        .await
+            held,
+        };
+        through.write_pending().await;
+        through.run(retired).await
     }
 }
 
@@ -284,29 +314,61 @@ impl<E: LoginEndpoint> Through<'_, E> {
             }
         }
         self.fetch.check_account(&token)?;
-        match self
-            .call(
-                "swap",
-                fleet
-                    .store
-                    .compare_and_swap(&fleet.key, version, &stored, fence),
-            )
-            .await
-        {
+        match self.write_token(version, &stored, fence).await {
             Ok(Swap::Written { .. }) => {}
             Ok(Swap::Conflict) => {
                 tracing::info!("another process stored a token meanwhile");
-                if let Ok(entry) = self.call("load", fleet.store.load(&fleet.key)).await
-                    && let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token))
-                {
-                    return Ok((theirs, Origin::Adopted));
+                match self.call("load", fleet.store.load(&fleet.key)).await {
+                    // A write that timed out and still went through.
+                    Ok(Some(entry)) if entry.token.token.expose() == stored.token.expose() => {}
+                    Ok(entry) => {
+                        let not_older = entry
+                            .as_ref()
+                            .is_some_and(|e| e.token.expires_at >= token.expires_at());
+                        if not_older
+                            && let Some(theirs) = self.adoptable(entry.as_ref(), Some(&token))
+                        {
+                            return Ok((theirs, Origin::Adopted));
+                        }
+                        // Theirs is older than this token: this one is written next time.
+                        self.keep_unstored(stored);
+                    }
+                    Err(_) => self.keep_unstored(stored),
                 }
             }
-            Err(err) => {
-                tracing::warn!(error = %err, "the token could not be stored; it is used from memory");
-            }
+            Err(err) => return self.unstored(token, stored, err),
         }
         Ok((token, Origin::LoggedIn))
+    }
+
+    /// A token whose writes all failed: its rotation waits in memory; the call fails or goes on
+    /// as the session is set.
+    fn unstored(
+        &self,
+        token: Arc<Token>,
+        stored: StoredToken,
+        err: StoreError,
+    ) -> Result<(Arc<Token>, Origin), Error> {
+        let rotated = stored.refresh_token.is_some();
+        self.keep_unstored(stored);
+        match self.fleet.settings.on_failure {
+            StoreFailure::Fail if rotated => Err(Error::Store {
+                vendor: E::SPEC.vendor,
+                source: err,
+            }),
+            _ => {
+                tracing::warn!(error = %err, "the token could not be stored; it is used from memory");
+                Ok((token, Origin::LoggedIn))
+            }
+        }
+    }
+
+    /// Keeps `stored` in memory until the store takes it, if it carries a refresh token (a token
+    /// without one is only a saving for other processes: they can log in themselves).
+    fn keep_unstored(&self, stored: StoredToken) {
+        if stored.refresh_token.is_some() {
+            self.fleet.pending.keep(stored);
+        }
     }
 
     /// Writes `stored` under another key than the session's (its account's), under that key's
@@ -382,10 +444,22 @@ impl<E: LoginEndpoint> Through<'_, E> {
                 vendor: E::SPEC.vendor,
                 source: err,
             }),
+            // Without the store's refresh token, this login would send a code spent long ago.
+            StoreFailure::LoginLocally
+                if self.fetch.renews_by_refresh_only() && self.fetch.refresh_token().is_none() =>
+            {
+                tracing::warn!(error = %err, "the token store failed and no refresh token is in memory; the authorization code is not sent");
+                Err(Error::Store {
+                    vendor: E::SPEC.vendor,
+                    source: err,
+                })
+            }
             StoreFailure::LoginLocally => {
                 tracing::warn!(error = %err, "the token store failed; logging in without it");
                 let token = self.fetch.login().await?;
                 self.fetch.check_account(&token)?;
+                // A refresh rotated the refresh token: kept until the store takes it.
+                self.keep_unstored(self.stored_form(&token));
                 Ok((token, Origin::LoggedIn))
             }
         }
@@ -411,6 +485,11 @@ impl<E: LoginEndpoint> Through<'_, E> {
     fn adoptable(&self, entry: Option<&Versioned>, retired: Option<&Token>) -> Option<Arc<Token>> {
         let stored = &entry.filter(|e| self.own(e))?.token;
         if retired.is_some_and(|r| r.secret().expose() == stored.token.expose()) {
+            return None;
+        }
+        // Older than what this session holds: its write failed, or it is a token this session
+        // replaced since. Adopting it would hand out a spent token and lose the rotation.
+        if self.held.is_some_and(|held| stored.expires_at < held) {
             return None;
         }
         let now = (Instant::now(), SystemTime::now());
@@ -446,8 +525,8 @@ impl<E: LoginEndpoint> Through<'_, E> {
         own
     }
 
-    /// The fleet's newest refresh token replaces this session's, unless this session's token is
-    /// newer than the stored one (its own write failed).
+    /// The fleet's newest refresh token replaces this session's, unless this session holds a
+    /// newer token than the stored one (its own write failed).
     fn take_refresh_token(&self, entry: Option<&Versioned>) {
         let Some(entry) = entry.filter(|e| self.own(e)) else {
             return;
@@ -455,9 +534,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         let Some(refresh_token) = &entry.token.refresh_token else {
             return;
         };
-        let ours_is_newer = self
-            .current
-            .is_some_and(|t| t.expires_at() > entry.token.expires_at);
+        let ours_is_newer = self.held.is_some_and(|held| held > entry.token.expires_at);
         if !ours_is_newer {
             self.fetch.set_refresh_token(Some(refresh_token.clone()));
         }
