@@ -92,8 +92,9 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
     ///
     /// Without it, a session with a store is told apart by its credentials: its non-secret
     /// fields and a slow fingerprint of its secret ones (an authorization code, a password),
-    /// which costs PBKDF2's 100 000 rounds (tens of milliseconds) once, when the session is
-    /// built. Naming the account skips it.
+    /// which costs PBKDF2's 100 000 rounds (tens of milliseconds) once, on tokio's blocking
+    /// pool when the store is first used (never on an async thread, and not in `build`).
+    /// Naming the account skips it.
     ///
     /// ```
     /// use std::sync::Arc;

@@ -31,7 +31,7 @@ pub(super) async fn drop_refused_refresh_token<E: LoginEndpoint>(
     };
     let swap = fleet
         .store
-        .compare_and_swap(&fleet.key, Some(entry.version), &stored, fence);
+        .compare_and_swap(fleet.key(), Some(entry.version), &stored, fence);
     match through.call("swap", swap).await {
         Ok(Swap::Written { .. }) => {
             tracing::info!("the refused refresh token was removed from the store");
@@ -61,20 +61,21 @@ impl Fleet {
             vendor: E::SPEC.vendor,
             source,
         };
+        self.ready().await.map_err(store_error)?;
         let stored = through.stored_form(token);
         let lease = self.try_lease_patiently(&through).await?;
-        let written = match through.call("load", self.store.load(&self.key)).await {
+        let written = match through.call("load", self.store.load(self.key())).await {
             Ok(entry) => {
                 let version = entry.map(|e| e.version);
                 let swap = self
                     .store
-                    .compare_and_swap(&self.key, version, &stored, lease.fence());
+                    .compare_and_swap(self.key(), version, &stored, lease.fence());
                 through.call("swap", swap).await
             }
             Err(err) => Err(err),
         };
         if let Err(err) = through
-            .call("release", self.store.release(&self.key, lease))
+            .call("release", self.store.release(self.key(), lease))
             .await
         {
             tracing::warn!(error = %err, "the onboarding lease could not be released");
@@ -94,7 +95,7 @@ impl Fleet {
         let give_up = tokio::time::Instant::now() + self.settings.lease;
         let mut pause = super::FIRST_PAUSE;
         loop {
-            let lease = self.store.try_lease(&self.key, self.settings.lease);
+            let lease = self.store.try_lease(self.key(), self.settings.lease);
             match through.call("lease", lease).await {
                 Ok(Some(lease)) => return Ok(lease),
                 Ok(None) if tokio::time::Instant::now() < give_up => {

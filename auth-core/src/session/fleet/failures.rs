@@ -41,7 +41,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
     pub(super) async fn failures_before_login(&self) -> Result<Option<FailureRecord>, Error> {
         let fleet = self.fleet;
         let record = match self
-            .call("load_failures", fleet.store.load_failures(&fleet.key))
+            .call("load_failures", fleet.store.load_failures(fleet.key()))
             .await
         {
             Ok(record) => record,
@@ -148,7 +148,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             }
         };
         let fleet = self.fleet;
-        let write = fleet.store.write_failures(&fleet.key, next.as_ref());
+        let write = fleet.store.write_failures(fleet.key(), next.as_ref());
         if let Err(err) = self.call("write_failures", write).await {
             tracing::warn!(error = %err, "the fleet's failure record could not be written");
         }

@@ -23,7 +23,17 @@ use crate::login::request::resolve;
 /// store and no account, and by anyone guessing a secret from a key, once per guess.
 const FINGERPRINT_ROUNDS: u32 = 100_000;
 
+/// Where a session's own key comes from.
+pub(crate) enum KeySource {
+    /// The account's key, made at once.
+    Ready(String),
+    /// The framed secret fields, to fingerprint (slowly, on the blocking pool) when the store is
+    /// first used. Wiped on drop.
+    Fingerprint(Zeroizing<Vec<u8>>),
+}
+
 /// What a session's store keys are made of. Holds no secret.
+#[derive(Clone)]
 pub(crate) struct Identity {
     /// The vendor's name, lower case, letters and digits: readable keys.
     slug: String,
@@ -49,7 +59,7 @@ impl Identity {
         endpoint: &E,
         login_url: &Url,
         account: Option<&str>,
-    ) -> Option<(Identity, String)> {
+    ) -> Option<(Identity, KeySource)> {
         let mut params = Params::new();
         endpoint.params(&mut params);
         let resolved = resolve(E::SPEC, params);
@@ -76,23 +86,22 @@ impl Identity {
         };
         if let Some(account) = account {
             let key = identity.account_key(account);
-            return Some((identity, key));
+            return Some((identity, KeySource::Ready(key)));
         }
-        let mut secrets = Vec::new();
+        let mut secrets = Zeroizing::new(Vec::new());
         frame_pairs(&mut secrets, &resolved.secrets);
         if resolved.body_public.is_empty() && secrets.is_empty() {
             return None;
         }
-        let mut fingerprint = [0u8; 32];
-        pbkdf2::pbkdf2_hmac::<Sha256>(
-            &secrets,
-            &identity.public,
-            FINGERPRINT_ROUNDS,
-            &mut fingerprint,
-        );
-        secrecy::zeroize::Zeroize::zeroize(&mut secrets);
-        let key = identity.key(b"secrets", &fingerprint);
-        Some((identity, key))
+        Some((identity, KeySource::Fingerprint(secrets)))
+    }
+
+    /// The key of the credentials whose secret fields are `secrets` (framed): PBKDF2's rounds,
+    /// tens of milliseconds, so the caller runs it off the async threads.
+    pub(crate) fn fingerprint_key(&self, secrets: &[u8]) -> String {
+        let mut fingerprint = Zeroizing::new([0u8; 32]);
+        pbkdf2::pbkdf2_hmac::<Sha256>(secrets, &self.public, FINGERPRINT_ROUNDS, &mut *fingerprint);
+        self.key(b"secrets", &*fingerprint)
     }
 
     /// Everything that tells one set of credentials from another: the identity's public part
@@ -190,7 +199,10 @@ mod tests {
     }
 
     fn key<E: LoginEndpoint>(endpoint: &E, account: Option<&str>) -> Option<String> {
-        Identity::of(endpoint, &url(), account).map(|(_, key)| key)
+        Identity::of(endpoint, &url(), account).map(|(identity, source)| match source {
+            KeySource::Ready(key) => key,
+            KeySource::Fingerprint(secrets) => identity.fingerprint_key(&secrets),
+        })
     }
 
     #[test]
@@ -231,7 +243,7 @@ mod tests {
         assert_eq!(key(&one, Some("1001")), key(&two, Some("1001")));
         assert_ne!(key(&one, Some("1001")), key(&one, Some("1002")));
         assert_ne!(key(&one, Some("1001")), key(&one, None));
-        let (identity, own) = Identity::of(&one, &url(), Some("1001")).unwrap();
-        assert_eq!(identity.account_key("1001"), own);
+        let (identity, _) = Identity::of(&one, &url(), Some("1001")).unwrap();
+        assert_eq!(Some(identity.account_key("1001")), key(&one, Some("1001")));
     }
 }

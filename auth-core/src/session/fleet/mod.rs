@@ -15,7 +15,7 @@ use url::Url;
 
 pub(crate) use self::failures::DEFAULT_REJECTION_MEMORY;
 use self::failures::Verdicts;
-use self::identity::Identity;
+use self::identity::{Identity, KeySource};
 use self::pending::Pending;
 use super::fetch::Fetch;
 use crate::endpoint::LoginEndpoint;
@@ -56,8 +56,11 @@ pub enum StoreFailure {
 /// lease and stores the result.
 pub(super) struct Fleet {
     store: Arc<dyn TokenStore>,
-    /// This session's key: its account's, or its credentials' fingerprint's.
-    key: String,
+    /// This session's key: its account's, or its credentials' fingerprint's (made when the
+    /// store is first used: see [`Fleet::ready`]).
+    key: tokio::sync::OnceCell<String>,
+    /// The secret fields to fingerprint for the key, until it is made.
+    fingerprint: std::sync::Mutex<Option<secrecy::zeroize::Zeroizing<Vec<u8>>>>,
     /// Where the keys of the accounts a vendor names come from.
     identity: Identity,
     settings: FleetSettings,
@@ -114,11 +117,16 @@ impl Fleet {
         account: Option<&str>,
         settings: FleetSettings,
     ) -> Result<Fleet, ConfigError> {
-        let (identity, key) =
+        let (identity, source) =
             Identity::of(endpoint, login_url, account).ok_or(ConfigError::StoreNeedsIdentity)?;
+        let (key, fingerprint) = match source {
+            KeySource::Ready(key) => (tokio::sync::OnceCell::from(key), None),
+            KeySource::Fingerprint(secrets) => (tokio::sync::OnceCell::new(), Some(secrets)),
+        };
         Ok(Fleet {
             store,
             key,
+            fingerprint: std::sync::Mutex::new(fingerprint),
             identity,
             settings,
             verdicts: Verdicts::default(),
@@ -129,10 +137,43 @@ impl Fleet {
 }
 
 impl Fleet {
+    /// Makes this session's key, if it is a fingerprint of the credentials, on the blocking
+    /// pool (PBKDF2 takes tens of milliseconds: not on an async thread). Every entry point
+    /// that uses the store calls it first; [`Fleet::key`] reads the result.
+    pub(super) async fn ready(&self) -> Result<(), StoreError> {
+        self.key
+            .get_or_try_init(|| async {
+                let secrets = self
+                    .fingerprint
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .clone()
+                    .unwrap_or_default();
+                let identity = self.identity.clone();
+                tokio::task::spawn_blocking(move || identity.fingerprint_key(&secrets))
+                    .await
+                    .map_err(|_| StoreError::Unavailable("the key derivation task failed".into()))
+            })
+            .await?;
+        // The secrets are not needed any more.
+        self.fingerprint
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        Ok(())
+    }
+
+    /// This session's key, once [`Fleet::ready`] made it (empty before: no entry has that key,
+    /// and every entry point makes it first).
+    pub(super) fn key(&self) -> &str {
+        self.key.get().map_or("", String::as_str)
+    }
+
     /// Removes the session's entry and its failure record from the store.
     pub(super) async fn forget(&self) -> Result<bool, StoreError> {
+        self.ready().await?;
         let timeout = self.settings.timeout;
-        let removed = tokio::time::timeout(timeout, self.store.remove(&self.key))
+        let removed = tokio::time::timeout(timeout, self.store.remove(self.key()))
             .await
             .unwrap_or(Err(StoreError::Timeout(timeout)));
         crate::metrics::store_operation(self.vendor, "remove", &removed);
@@ -173,6 +214,9 @@ impl Fleet {
             fetch,
             held,
         };
+        if let Err(err) = self.ready().await {
+            return through.without_store(err).await;
+        }
         through.write_pending().await;
         through.run(retired).await
     }
@@ -196,7 +240,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             }
         };
         loop {
-            let entry = match self.call("load", fleet.store.load(&fleet.key)).await {
+            let entry = match self.call("load", fleet.store.load(fleet.key())).await {
                 Ok(entry) => self.follow_account(entry).await,
                 Err(err) => return self.without_store(err).await,
             };
@@ -206,7 +250,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             }
             let lease = self.call(
                 "lease",
-                fleet.store.try_lease(&fleet.key, fleet.settings.lease),
+                fleet.store.try_lease(fleet.key(), fleet.settings.lease),
             );
             match lease.await {
                 Ok(Some(lease)) => {
@@ -239,7 +283,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         retired: Option<Arc<Token>>,
     ) -> Result<(Arc<Token>, Origin), Error> {
         let fleet = self.fleet;
-        let loaded = match self.call("load", fleet.store.load(&fleet.key)).await {
+        let loaded = match self.call("load", fleet.store.load(fleet.key())).await {
             Ok(entry) => Ok(self.follow_account(entry).await),
             Err(err) => Err(err),
         };
@@ -283,7 +327,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             },
         };
         if let Err(err) = self
-            .call("release", fleet.store.release(&fleet.key, lease))
+            .call("release", fleet.store.release(fleet.key(), lease))
             .await
         {
             // It expires on its own; others wait at most that long.
@@ -307,7 +351,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         let stored = self.stored_form(&token);
         if let Some(named) = token.account() {
             let theirs = fleet.identity.account_key(named);
-            if theirs != fleet.key {
+            if theirs != fleet.key() {
                 // The vendor named the account: keep the token where a session for that account
                 // looks, even when this session was built for another one.
                 self.store_beside(&theirs, &stored).await;
@@ -318,7 +362,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             Ok(Swap::Written { .. }) => {}
             Ok(Swap::Conflict) => {
                 tracing::info!("another process stored a token meanwhile");
-                match self.call("load", fleet.store.load(&fleet.key)).await {
+                match self.call("load", fleet.store.load(fleet.key())).await {
                     // A write that timed out and still went through.
                     Ok(Some(entry)) if entry.token.token.expose() == stored.token.expose() => {}
                     Ok(entry) => {
@@ -418,7 +462,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             return Some(entry);
         };
         let theirs = fleet.identity.account_key(named);
-        if self.fetch.account.is_some() || theirs == fleet.key {
+        if self.fetch.account.is_some() || theirs == fleet.key() {
             return Some(entry);
         }
         match self.call("load", fleet.store.load(&theirs)).await {
@@ -517,7 +561,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         let own = vendor.is_none_or(|vendor| vendor == E::SPEC.vendor);
         if !own {
             tracing::warn!(
-                key = self.fleet.key.as_str(),
+                key = self.fleet.key(),
                 reason = "it was written for another vendor",
                 "a token store entry was ignored as absent; the next write replaces it"
             );
@@ -571,7 +615,7 @@ async fn keep_lease(fleet: &Fleet, lease: &Lease) -> std::convert::Infallible {
         tokio::time::sleep(every).await;
         let extend = fleet
             .store
-            .extend_lease(&fleet.key, lease, fleet.settings.lease);
+            .extend_lease(fleet.key(), lease, fleet.settings.lease);
         let extended = tokio::time::timeout(fleet.settings.timeout, extend)
             .await
             .unwrap_or(Err(StoreError::Timeout(fleet.settings.timeout)));
@@ -590,4 +634,72 @@ async fn keep_lease(fleet: &Fleet, lease: &Lease) -> std::convert::Infallible {
 /// `pause` plus up to half of it again, so that waiting processes do not poll in step.
 fn jittered(pause: Duration) -> Duration {
     pause + pause.mul_f64(fastrand::f64() / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::{FieldSpec, Params};
+    use crate::secret::Secret;
+    use crate::spec::{FieldPath, Lifetime, LoginSpec};
+    use crate::store::MemoryStore;
+
+    struct Login {
+        user: String,
+        password: Secret,
+    }
+
+    impl LoginEndpoint for Login {
+        const SPEC: &'static LoginSpec = &LoginSpec::new(
+            "Example",
+            "/login",
+            FieldPath::new(&["token"]),
+            Lifetime::JwtExp,
+        );
+        fn params<'a>(&'a self, out: &mut Params<'a>) {
+            out.push(FieldSpec::body("user"), &self.user);
+            out.push(FieldSpec::body("password"), &self.password);
+        }
+    }
+
+    fn fleet(account: Option<&str>) -> Fleet {
+        let login = Login {
+            user: "me".into(),
+            password: "pw".into(),
+        };
+        let url = Url::parse("https://vendor.example/login").unwrap();
+        Fleet::new(
+            Arc::new(MemoryStore::new()),
+            &login,
+            &url,
+            account,
+            FleetSettings::default(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_credentials_fingerprint_is_made_when_the_store_is_first_used_not_when_built() {
+        let fleet = fleet(None);
+        assert_eq!(fleet.key(), "", "no PBKDF2 while the session is built");
+        fleet.ready().await.unwrap();
+        let key = fleet.key().to_owned();
+        assert!(key.starts_with("example-") && key.len() > 20, "{key}");
+        assert!(
+            fleet.fingerprint.lock().unwrap().is_none(),
+            "the secrets are dropped"
+        );
+        fleet.ready().await.unwrap();
+        assert_eq!(fleet.key(), key, "made once");
+        // The same credentials find the same key in another process.
+        let again = self::fleet(None);
+        again.ready().await.unwrap();
+        assert_eq!(again.key(), key);
+    }
+
+    #[test]
+    fn a_named_account_s_key_is_ready_at_once() {
+        let fleet = fleet(Some("1001"));
+        assert_eq!(fleet.key(), fleet.identity.account_key("1001"));
+    }
 }

@@ -110,6 +110,9 @@ impl Fleet {
         fetch: &Fetch<E>,
         current: Option<&Token>,
     ) {
+        if self.ready().await.is_err() {
+            return;
+        }
         let held = current
             .map(Token::expires_at)
             .max(self.pending.expires_at());
@@ -137,7 +140,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         loop {
             let swap = fleet
                 .store
-                .compare_and_swap(&fleet.key, version, stored, fence);
+                .compare_and_swap(fleet.key(), version, stored, fence);
             match self.call("swap", swap).await {
                 Ok(swap) => return Ok(swap),
                 Err(err) if attempt >= WRITE_ATTEMPTS => return Err(err),
@@ -162,7 +165,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         let lease = match self
             .call(
                 "lease",
-                fleet.store.try_lease(&fleet.key, fleet.settings.lease),
+                fleet.store.try_lease(fleet.key(), fleet.settings.lease),
             )
             .await
         {
@@ -174,7 +177,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
                 return;
             }
         };
-        let written = match self.call("load", fleet.store.load(&fleet.key)).await {
+        let written = match self.call("load", fleet.store.load(fleet.key())).await {
             Ok(entry) => {
                 let newer = entry
                     .as_ref()
@@ -206,7 +209,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             tracing::warn!(error = %err, "the unstored rotation is still waiting");
         }
         if let Err(err) = self
-            .call("release", fleet.store.release(&fleet.key, lease))
+            .call("release", fleet.store.release(fleet.key(), lease))
             .await
         {
             tracing::warn!(error = %err, "the login lease could not be released");
