@@ -1455,6 +1455,7 @@ fn status_escapes_what_would_drive_the_terminal_one_row_per_entry() {
             token: auth_core::Secret::from("stored-token"),
             scheme: None,
             refresh_token: None,
+            refresh_expires_at: None,
             expires_at: now + std::time::Duration::from_secs(3600),
             account: None,
             about: Some(EntryInfo {

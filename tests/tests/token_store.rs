@@ -205,6 +205,7 @@ fn stored(text: &str) -> auth_core::store::StoredToken {
         token: Secret::from(text),
         scheme: None,
         refresh_token: None,
+        refresh_expires_at: None,
         expires_at: SystemTime::now(),
         account: None,
         about: None,
