@@ -284,3 +284,56 @@ async fn mercadolibre_and_amazon_state_no_expiry_but_refuse_one_set_on_the_sandb
     );
     token(&sandbox, Vendor::Amazon, login).await;
 }
+
+/// eBay's refresh answer carries no refresh token: the session keeps the one it has and its
+/// expiry, and stores both; a session of another process adopts the entry with its expiry.
+#[tokio::test]
+async fn a_kept_refresh_token_keeps_its_expiry_in_the_store_and_through_adoption() {
+    use auth_core::store::{MemoryStore, TokenStore};
+    use vendors::ebay::EbayCodeExchange;
+    let sandbox = Sandbox::start().await.unwrap();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let session = |code: String| {
+        Session::builder(EbayCodeExchange {
+            client_id: ebay::DEMO_CLIENT_ID.into(),
+            client_secret: Secret::from(ebay::DEMO_CLIENT_SECRET),
+            code: Secret::from(code),
+            redirect_uri: ebay::DEMO_RU_NAME.into(),
+        })
+        .base_url(sandbox.base_url(Vendor::Ebay))
+        .retry(RetryPolicy::never())
+        .store(Arc::clone(&store))
+        .build()
+        .unwrap()
+    };
+    let code = sandbox.ebay().issue_code();
+    let first = session(code.clone());
+    let exchanged = first.token().await.unwrap();
+    let dies = exchanged.refresh_expires_at().unwrap();
+    assert_eq!(dies, sent_at(&exchanged) + S(47_304_000));
+
+    // Renewed through the refresh grant: a new access token, no refresh token in the answer.
+    let renewed = first.renew().await.unwrap();
+    assert_eq!(sandbox.ebay().state().refresh_count(), 1);
+    assert!(renewed.refresh_token().is_none());
+    assert_ne!(renewed.secret().expose(), exchanged.secret().expose());
+    let entries = store.list().await.unwrap();
+    let stored = &entries
+        .iter()
+        .find(|(_, e)| e.token.expose() == renewed.secret().expose())
+        .expect("the renewed token is stored")
+        .1;
+    assert_eq!(
+        stored.refresh_token.as_ref().map(Secret::expose),
+        Some(refresh_token(&exchanged).expose())
+    );
+    assert_eq!(stored.refresh_expires_at, Some(dies), "the kept one's expiry");
+
+    // Another process with the same (now spent) code adopts the stored token, with its
+    // refresh expiry.
+    let other = session(code);
+    let adopted = other.token().await.unwrap();
+    assert_eq!(adopted.secret().expose(), renewed.secret().expose());
+    assert_eq!(adopted.refresh_expires_at(), Some(dies));
+    assert_eq!(sandbox.ebay().state().login_count(), 1, "no second exchange");
+}
