@@ -327,7 +327,11 @@ async fn a_kept_refresh_token_keeps_its_expiry_in_the_store_and_through_adoption
         stored.refresh_token.as_ref().map(Secret::expose),
         Some(refresh_token(&exchanged).expose())
     );
-    assert_eq!(stored.refresh_expires_at, Some(dies), "the kept one's expiry");
+    assert_eq!(
+        stored.refresh_expires_at,
+        Some(dies),
+        "the kept one's expiry"
+    );
 
     // Another process with the same (now spent) code adopts the stored token, with its
     // refresh expiry.
@@ -335,5 +339,9 @@ async fn a_kept_refresh_token_keeps_its_expiry_in_the_store_and_through_adoption
     let adopted = other.token().await.unwrap();
     assert_eq!(adopted.secret().expose(), renewed.secret().expose());
     assert_eq!(adopted.refresh_expires_at(), Some(dies));
-    assert_eq!(sandbox.ebay().state().login_count(), 1, "no second exchange");
+    assert_eq!(
+        sandbox.ebay().state().login_count(),
+        1,
+        "no second exchange"
+    );
 }
