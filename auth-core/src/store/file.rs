@@ -452,6 +452,8 @@ impl TokenStore for FileStore {
     }
 }
 
+mod prune;
+
 #[cfg(test)]
 #[cfg(unix)]
 mod hostile_tests;
