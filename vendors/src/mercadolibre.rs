@@ -13,8 +13,8 @@
 //!
 //! **The refresh token's lifetime.** The old FAQ says refresh tokens never expire but work once;
 //! newer pages are quoted as saying 6 months. Declared `never` (the FAQ), so its expiry reads as
-//! unknown. Nothing here depends on it: a refused refresh token is forgotten and the session logs in again, which with a spent code is a rejection asking for
-//! a new consent.
+//! unknown. Nothing here depends on it: a refused refresh token is forgotten and the session logs
+//! in again, which with a spent code is a rejection asking for a new consent.
 
 use auth_core::{Secret, login_endpoint};
 use url::Url;
