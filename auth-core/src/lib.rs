@@ -87,7 +87,7 @@ pub mod __private {
     pub use crate::secret::Secret;
     pub use crate::spec::{
         BodyEncoding, CodeClass, Expected, FieldPath, HashAlgorithm, Lifetime, LoginSpec, Method,
-        Scheme, SendAs, Slot, SuccessRule, Supplied, Value,
+        RefreshLifetime, Scheme, SendAs, Slot, SuccessRule, Supplied, Value,
     };
     pub use core::time::Duration;
 }

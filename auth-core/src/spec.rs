@@ -144,6 +144,51 @@ impl Lifetime {
     }
 }
 
+/// Where a refresh token's lifetime comes from (`refresh_lifetime = ...`): the forms of
+/// [`Lifetime`] that make sense for a refresh token, and [`Never`](RefreshLifetime::Never).
+///
+/// What the answer says is read with care, since a login is never failed over it (the code it
+/// spent cannot be sent again): an absent field, a value of the wrong type, or an absurd one
+/// (a "duration" of more than ten years, an expiry more than a thousand years away) leaves the
+/// expiry unknown, with a warning; a value of zero or less means the refresh token cannot be
+/// used (IOP refreshes "when `refresh_expires_in` > 0"): it is recorded as already expired.
+///
+/// ```
+/// use std::time::Duration;
+/// use auth_core::spec::{FieldPath, Lifetime, LoginSpec, RefreshLifetime};
+///
+/// const SPEC: &LoginSpec = &LoginSpec::new(
+///     "Example",
+///     "/token",
+///     FieldPath::new(&["access_token"]),
+///     Lifetime::Seconds(FieldPath::new(&["expires_in"])),
+/// )
+/// .refresh_token(FieldPath::new(&["refresh_token"]))
+/// .refresh_lifetime(RefreshLifetime::Fixed(Duration::from_secs(30 * 24 * 3600)));
+/// assert_eq!(
+///     SPEC.declared_refresh_lifetime(),
+///     Some(RefreshLifetime::Fixed(Duration::from_secs(2_592_000)))
+/// );
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshLifetime {
+    /// A response field in seconds (a number, or a string of digits).
+    Seconds(FieldPath),
+    /// A response field in milliseconds.
+    Millis(FieldPath),
+    /// A response field holding the expiry as a Unix time in seconds (TikTok Shop's
+    /// `refresh_token_expire_in`).
+    UnixSeconds(FieldPath),
+    /// A response field holding the expiry as a Unix time in milliseconds.
+    UnixMillis(FieldPath),
+    /// A fixed duration the vendor documents (Shopee: 30 days).
+    Fixed(Duration),
+    /// The vendor states no expiry: the refresh token lives until it is revoked (or used, when
+    /// it is single use). Its expiry reads as unknown (`None`).
+    Never,
+}
+
 /// A value the endpoint supplies itself: a constant, or one made fresh for each request.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,6 +332,7 @@ pub struct LoginSpec {
     pub(crate) default_lifetime: Option<Duration>,
     pub(crate) sliding: bool,
     pub(crate) refresh_token: Option<FieldPath>,
+    pub(crate) refresh_lifetime: Option<RefreshLifetime>,
     pub(crate) account: Option<FieldPath>,
     pub(crate) send_as: SendAs,
     pub(crate) signer: Option<&'static dyn Signer>,
@@ -354,6 +400,7 @@ impl LoginSpec {
             default_lifetime: None,
             sliding: false,
             refresh_token: None,
+            refresh_lifetime: None,
             account: None,
             send_as: SendAs::Header("Authorization"),
             signer: None,
@@ -490,6 +537,11 @@ impl LoginSpec {
         self.refresh_token = Some(path);
         self
     }
+    /// Where the refresh token's lifetime comes from; undeclared, it is unknown.
+    pub const fn refresh_lifetime(mut self, lifetime: RefreshLifetime) -> Self {
+        self.refresh_lifetime = Some(lifetime);
+        self
+    }
     /// Where the answer names the account the token acts for (IOP's `seller_id`).
     pub const fn account(mut self, path: FieldPath) -> Self {
         self.account = Some(path);
@@ -547,6 +599,10 @@ impl LoginSpec {
     /// Where the lifetime comes from.
     pub const fn lifetime(&self) -> Lifetime {
         self.lifetime
+    }
+    /// Where the refresh token's lifetime comes from, if the endpoint declares it.
+    pub const fn declared_refresh_lifetime(&self) -> Option<RefreshLifetime> {
+        self.refresh_lifetime
     }
     /// The class of a vendor error code on login: as declared, or a rejection when undeclared.
     ///

@@ -21,6 +21,8 @@ pub struct Token {
     /// The header's value (scheme and token), when the token goes in a header.
     header_value: Option<HeaderValue>,
     refresh_token: Option<Secret>,
+    /// When that refresh token stops being accepted, if known.
+    refresh_expires_at: Option<SystemTime>,
     /// The account the vendor said the token acts for, where the endpoint declares where.
     account: Option<Arc<str>>,
     lifetime: Duration,
@@ -171,6 +173,7 @@ impl Token {
             placement,
             header_value,
             refresh_token: issued.refresh_token,
+            refresh_expires_at: issued.refresh_expires_at,
             account: issued.account.map(Arc::from),
             lifetime: issued.lifetime,
             times,
@@ -226,6 +229,16 @@ impl Token {
         self.refresh_token.as_ref()
     }
 
+    /// When the [refresh token](Self::refresh_token) that came with this token stops being
+    /// accepted (wall clock), as the answer said or the vendor documents
+    /// (`refresh_lifetime = ...` in the declaration). `None` when that is unknown, when the
+    /// vendor states no expiry (`never`), or when no refresh token came with this token (a
+    /// refresh answer that keeps the previous one: the session keeps its expiry beside it). A
+    /// time already past means the vendor said the refresh token cannot be used.
+    pub fn refresh_expires_at(&self) -> Option<SystemTime> {
+        self.refresh_expires_at
+    }
+
     /// The lifetime the vendor gave.
     pub fn lifetime(&self) -> Duration {
         self.lifetime
@@ -279,6 +292,7 @@ impl fmt::Debug for Token {
             .field("lifetime", &self.lifetime)
             .field("expires_at", &self.expires_at())
             .field("has_refresh_token", &self.refresh_token.is_some())
+            .field("refresh_expires_at", &self.refresh_expires_at)
             .finish()
     }
 }
@@ -295,6 +309,7 @@ mod tests {
             scheme: None,
             lifetime,
             refresh_token: refresh_token.map(Secret::from),
+            refresh_expires_at: None,
             account: None,
         }
     }

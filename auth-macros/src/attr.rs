@@ -71,6 +71,16 @@ impl Lifetime {
     }
 }
 
+/// `refresh_lifetime = ...`: the forms of [`Lifetime`] a refresh token can have, and `never`.
+pub(crate) enum RefreshLifetime {
+    Seconds(JsonPath),
+    Millis(JsonPath),
+    UnixSeconds(JsonPath),
+    UnixMillis(JsonPath),
+    Fixed(u64),
+    Never,
+}
+
 /// A value the endpoint supplies: a constant, or one made fresh for each request.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum SuppliedValue {
@@ -131,6 +141,7 @@ pub(crate) struct Attrs {
     pub(crate) lifetime: Option<Spanned<Lifetime>>,
     pub(crate) sliding: Option<Spanned<()>>,
     pub(crate) refresh_token: Option<Spanned<JsonPath>>,
+    pub(crate) refresh_lifetime: Option<Spanned<RefreshLifetime>>,
     pub(crate) account: Option<Spanned<JsonPath>>,
     pub(crate) send_as: Option<Spanned<SendAs>>,
     pub(crate) sign: Option<Spanned<syn::Path>>,
@@ -464,6 +475,60 @@ impl Attrs {
                     _ => return Err(syn::Error::new(ident.span(), format!("expected {example}"))),
                 };
                 set_once(&mut self.lifetime, key, lifetime, value_span)
+            }
+            Key::RefreshLifetime => {
+                let input = meta.value()?;
+                let value_span = input.span();
+                let example = "`seconds(\"refresh_expires_in\")`, `millis(\"...\")`, `unix_seconds(\"data.refresh_token_expire_in\")`, `unix_millis(\"...\")`, `fixed(\"30d\")` or `never`";
+                if input.peek(LitStr) {
+                    return Err(input.error(format!(
+                        "`refresh_lifetime` takes one of {example}, not a string"
+                    )));
+                }
+                let fork = input.fork();
+                if let Ok(word) = fork.parse::<Ident>()
+                    && word == "jwt_exp"
+                {
+                    return Err(syn::Error::new(
+                        word.span(),
+                        format!(
+                            "a refresh token's lifetime is not read from a JWT's `exp`; `refresh_lifetime` takes {example}"
+                        ),
+                    ));
+                }
+                let (ident, arg) = call(
+                    input,
+                    "refresh_lifetime",
+                    &[
+                        "seconds",
+                        "millis",
+                        "unix_seconds",
+                        "unix_millis",
+                        "fixed",
+                        "never",
+                    ],
+                    example,
+                )?;
+                let kind = ident.to_string();
+                let lifetime = match (kind.as_str(), arg) {
+                    ("never", None) => RefreshLifetime::Never,
+                    ("never", Some(arg)) => {
+                        return Err(syn::Error::new(arg.span(), "`never` takes no argument"));
+                    }
+                    ("seconds", Some(arg)) => RefreshLifetime::Seconds(json_path(&arg)?),
+                    ("millis", Some(arg)) => RefreshLifetime::Millis(json_path(&arg)?),
+                    ("unix_seconds", Some(arg)) => RefreshLifetime::UnixSeconds(json_path(&arg)?),
+                    ("unix_millis", Some(arg)) => RefreshLifetime::UnixMillis(json_path(&arg)?),
+                    ("fixed", Some(arg)) => RefreshLifetime::Fixed(duration_millis(&arg)?),
+                    (_, None) => {
+                        return Err(syn::Error::new(
+                            ident.span(),
+                            format!("`{kind}` needs an argument: {example}"),
+                        ));
+                    }
+                    _ => return Err(syn::Error::new(ident.span(), format!("expected {example}"))),
+                };
+                set_once(&mut self.refresh_lifetime, key, lifetime, value_span)
             }
             Key::SendAs => {
                 let input = meta.value()?;

@@ -6,7 +6,8 @@ use proc_macro2::Span;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
 use crate::attr::{
-    Attrs, Body, CodeClass, Expected, Lifetime, Method, RenameRule, Scheme, SendAs, Slot, Supplied,
+    Attrs, Body, CodeClass, Expected, Lifetime, Method, RefreshLifetime, RenameRule, Scheme,
+    SendAs, Slot, Supplied,
 };
 use crate::ctxt::Ctxt;
 use crate::field::FieldAttrs;
@@ -60,6 +61,7 @@ pub(crate) struct Model {
     pub(crate) refreshes: Option<(syn::Path, Ident)>,
     pub(crate) sliding: bool,
     pub(crate) refresh_token: Option<Vec<String>>,
+    pub(crate) refresh_lifetime: Option<RefreshLifetime>,
     pub(crate) account: Option<Vec<String>>,
     pub(crate) send_as: Option<SendAs>,
     pub(crate) sign: Option<syn::Path>,
@@ -340,6 +342,7 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
         refreshes,
         sliding: attrs.sliding.is_some(),
         refresh_token: attrs.refresh_token.map(|p| p.value.segments),
+        refresh_lifetime: attrs.refresh_lifetime.map(|l| l.value),
         account: attrs.account.map(|p| p.value.segments),
         send_as: attrs.send_as.map(|s| s.value),
         sign: attrs.sign.map(|s| s.value),
@@ -527,6 +530,12 @@ fn check_refresh(attrs: &Attrs, have_fields: bool, fields: &[(Ident, Span)], cx:
             "a second `refresh_token` field: the refresh token goes in one",
         ),
         _ => {}
+    }
+    if let (Some(lifetime), false) = (&attrs.refresh_lifetime, attrs.saw(Key::RefreshToken)) {
+        cx.error_at(
+            lifetime.span,
+            "`refresh_lifetime` is the lifetime of the refresh token the answer carries; add where it is: `refresh_token = \"refresh_token\"`",
+        );
     }
     if let (Some(refresh), Some(_)) = (&attrs.refresh, &attrs.refreshes) {
         cx.error_at(

@@ -5,7 +5,8 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::attr::{
-    Body, CodeClass, Expected, Lifetime, Method, Scheme, SendAs, Slot, Supplied, SuppliedValue,
+    Body, CodeClass, Expected, Lifetime, Method, RefreshLifetime, Scheme, SendAs, Slot, Supplied,
+    SuppliedValue,
 };
 use crate::check::{Model, Place};
 
@@ -128,6 +129,23 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     if let Some(refresh) = &model.refresh_token {
         let refresh = field_path(refresh);
         calls.push(quote!(.refresh_token(#refresh)));
+    }
+    if let Some(lifetime) = &model.refresh_lifetime {
+        let field = |kind: TokenStream, f: &crate::attr::JsonPath| {
+            let f = field_path(&f.segments);
+            quote!(#p::RefreshLifetime::#kind(#f))
+        };
+        let lifetime = match lifetime {
+            RefreshLifetime::Seconds(f) => field(quote!(Seconds), f),
+            RefreshLifetime::Millis(f) => field(quote!(Millis), f),
+            RefreshLifetime::UnixSeconds(f) => field(quote!(UnixSeconds), f),
+            RefreshLifetime::UnixMillis(f) => field(quote!(UnixMillis), f),
+            RefreshLifetime::Fixed(ms) => {
+                quote!(#p::RefreshLifetime::Fixed(#p::Duration::from_millis(#ms)))
+            }
+            RefreshLifetime::Never => quote!(#p::RefreshLifetime::Never),
+        };
+        calls.push(quote!(.refresh_lifetime(#lifetime)));
     }
     if let Some(account) = &model.account {
         let account = field_path(account);

@@ -88,6 +88,8 @@ keys! {
     Sliding = "sliding",
     /// Where the refresh token is.
     RefreshToken = "refresh_token",
+    /// Where the refresh token's lifetime comes from.
+    RefreshLifetime = "refresh_lifetime",
     /// Where the answer names the account.
     Account = "account",
     /// How later requests carry the token.

@@ -87,12 +87,17 @@ pub enum Command {
         #[arg(long)]
         draft: bool,
     },
-    /// List what the token store holds: vendor, account, expiry, refresh token, when stored.
-    /// Never a token.
+    /// List what the token store holds: vendor, account, expiry, refresh token and when it
+    /// expires, when stored. Never a token.
     Status {
         /// How to print the list.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Only the entries whose refresh token dies within this window (`7d`, `12h`, `1h30m`),
+        /// or has died: the sellers at risk. An entry whose refresh expiry is unknown is not
+        /// listed.
+        #[arg(long, value_name = "WINDOW", value_parser = crate::window::parse)]
+        expiring: Option<std::time::Duration>,
     },
     /// Remove a vendor's entry from the token store (after a password change, or to force a
     /// fresh login). The entry is found with the same variables `token` uses; nothing else is

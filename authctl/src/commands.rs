@@ -228,13 +228,28 @@ pub fn authorize_url(
     Ok(url.to_string())
 }
 
-/// `status`: what the store holds, one entry a line (or a JSON array); never a token.
-pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String, Failure> {
-    let entries = store
+/// `status`: what the store holds, one entry a line (or a JSON array); never a token. With
+/// `expiring`, only the entries whose refresh token dies within that window (or has died).
+pub async fn status(
+    store: &dyn TokenStore,
+    format: ListFormat,
+    expiring: Option<std::time::Duration>,
+) -> Result<String, Failure> {
+    let mut entries = store
         .list()
         .await
         .map_err(|e| Failure::Local(format!("the token store could not be listed: {e}")))?;
     let now = SystemTime::now();
+    if let Some(window) = expiring {
+        // A window past what the clock holds takes in every known expiry.
+        let horizon = now.checked_add(window);
+        entries.retain(|(_, entry)| {
+            let dies = entry
+                .refresh_expires_at
+                .filter(|_| entry.refresh_token.is_some());
+            dies.is_some_and(|at| horizon.is_none_or(|h| at <= h))
+        });
+    }
     let unix = |at: SystemTime| at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let rows: Vec<serde_json::Value> = entries
         .iter()
@@ -247,6 +262,7 @@ pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String
                 "expires_at_unix": unix(entry.expires_at),
                 "expires_in_seconds": entry.expires_at.duration_since(now).map_or(0, |d| d.as_secs()),
                 "refresh_token": entry.refresh_token.is_some(),
+                "refresh_expires_at_unix": entry.refresh_expires_at.map(unix),
                 "stored_at_unix": about.map(|a| unix(a.stored_at)),
             })
         })
@@ -257,20 +273,29 @@ pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String
         ));
     }
     if entries.is_empty() {
-        return Ok("the token store holds no token".to_owned());
+        return Ok(match expiring {
+            Some(_) => "no stored refresh token dies within that window".to_owned(),
+            None => "the token store holds no token".to_owned(),
+        });
     }
     let mut lines = vec![format!(
-        "{:<14} {:<36} {:<42} {:<7} {:<29}  {}",
-        "VENDOR", "ACCOUNT", "EXPIRES", "REFRESH", "STORED", "KEY"
+        "{:<14} {:<36} {:<42} {:<7} {:<42} {:<29}  {}",
+        "VENDOR", "ACCOUNT", "EXPIRES", "REFRESH", "REFRESH EXPIRES", "STORED", "KEY"
     )];
     for (key, entry) in &entries {
         let about = entry.about.as_ref();
-        let expires = match entry.expires_at.duration_since(now) {
-            Ok(left) => format!("{} (in {})", short_date(entry.expires_at), span(left)),
-            Err(_) => format!("{} (expired)", short_date(entry.expires_at)),
+        let when = |at: SystemTime| match at.duration_since(now) {
+            Ok(left) => format!("{} (in {})", short_date(at), span(left)),
+            Err(_) => format!("{} (expired)", short_date(at)),
+        };
+        let expires = when(entry.expires_at);
+        let refresh_expires = match (&entry.refresh_token, entry.refresh_expires_at) {
+            (None, _) => "-".to_owned(),
+            (Some(_), Some(at)) => when(at),
+            (Some(_), None) => "unknown".to_owned(),
         };
         lines.push(format!(
-            "{:<14} {:<36} {:<42} {:<7} {:<29}  {}",
+            "{:<14} {:<36} {:<42} {:<7} {:<42} {:<29}  {}",
             visible(about.map_or("?", |a| a.vendor.as_str())),
             visible(about.map_or(key.as_str(), |a| a.label.as_str())),
             expires,
@@ -279,6 +304,7 @@ pub async fn status(store: &dyn TokenStore, format: ListFormat) -> Result<String
             } else {
                 "no"
             },
+            refresh_expires,
             about.map_or_else(|| "-".to_owned(), |a| short_date(a.stored_at)),
             visible(key),
         ));

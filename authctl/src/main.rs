@@ -15,6 +15,7 @@ mod sandbox_env;
 mod store;
 mod store_trouble;
 mod vendor_client;
+mod window;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -162,9 +163,9 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             )
         }
         Command::Demo => demo::demo(&http).await,
-        Command::Status { format } => {
+        Command::Status { format, expiring } => {
             let env = Environment::load();
-            commands::status(&*store(&env)?, format).await
+            commands::status(&*store(&env)?, format, expiring).await
         }
         Command::Forget { vendor } => {
             let env = Environment::load();

@@ -1481,6 +1481,7 @@ fn status_escapes_what_would_drive_the_terminal_one_row_per_entry() {
             token: auth_core::Secret::from("stored-token"),
             scheme: None,
             refresh_token: None,
+            refresh_expires_at: None,
             expires_at: now + std::time::Duration::from_secs(3600),
             account: None,
             about: Some(EntryInfo {
@@ -1614,4 +1615,102 @@ fn a_store_that_cannot_be_used_is_said_once_and_the_token_still_comes() {
         )),
         "{said}"
     );
+}
+
+/// `status` shows when each stored refresh token dies (null when unknown), and `--expiring`
+/// lists only the entries whose refresh token dies within the window.
+#[test]
+fn status_shows_refresh_expiries_and_lists_the_entries_at_risk() {
+    let sandbox = SandboxProcess::start();
+    let tmp = tempfile::Builder::new()
+        .prefix("authctl-expiring-")
+        .tempdir()
+        .unwrap();
+    let store = format!("file:{}", tmp.path().display());
+    let unix_now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let before = unix_now();
+    for vendor in ["igv", "lazada"] {
+        let out = sandbox
+            .authctl()
+            .args(["--store", &store, "token", vendor])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{vendor}: {}", stderr(&out));
+    }
+    let after = unix_now();
+    let status = |args: &[&str]| {
+        let out = sandbox
+            .authctl()
+            .args(["--store", &store, "status"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    let entries = |text: String| -> Vec<serde_json::Value> { serde_json::from_str(&text).unwrap() };
+
+    // The sandbox's Lazada refresh tokens live 14 days (`refresh_expires_in`); iGV states none.
+    let all = entries(status(&["--format", "json"]));
+    let lazada = all
+        .iter()
+        .find(|e| e["vendor"] == "Lazada")
+        .expect("a Lazada entry");
+    let dies = lazada["refresh_expires_at_unix"].as_u64().unwrap();
+    let fortnight = 14 * 86_400;
+    assert!(
+        before + fortnight <= dies && dies <= after + fortnight,
+        "{dies} not within [{}, {}]",
+        before + fortnight,
+        after + fortnight
+    );
+    let igv = all
+        .iter()
+        .find(|e| e["vendor"] == "iGV")
+        .expect("an iGV entry");
+    assert!(igv["refresh_expires_at_unix"].is_null(), "{igv}");
+
+    let text = status(&[]);
+    assert!(
+        text.lines().next().unwrap().contains("REFRESH EXPIRES"),
+        "{text}"
+    );
+    let lazada_line = text.lines().find(|l| l.starts_with("Lazada")).expect(&text);
+    assert!(lazada_line.contains("(in 13d "), "{lazada_line}");
+    let igv_line = text.lines().find(|l| l.starts_with("iGV")).expect(&text);
+    assert!(igv_line.contains(" unknown "), "{igv_line}");
+
+    // Within a week: nobody. Within 15 days: Lazada only (iGV's expiry is unknown).
+    assert!(entries(status(&["--expiring", "7d", "--format", "json"])).is_empty());
+    assert_eq!(
+        status(&["--expiring", "7d"]),
+        "no stored refresh token dies within that window"
+    );
+    // (Lazada's entries: the session's key and the seller's.)
+    let at_risk = entries(status(&["--expiring", "15d", "--format", "json"]));
+    let lazadas = all.iter().filter(|e| e["vendor"] == "Lazada").count();
+    assert_eq!(at_risk.len(), lazadas, "{at_risk:?}");
+    assert!(
+        at_risk.iter().all(|e| e["vendor"] == "Lazada"),
+        "{at_risk:?}"
+    );
+    let text = status(&["--expiring", "14d12h"]);
+    assert_eq!(text.lines().count(), 1 + lazadas, "{text}");
+    assert!(
+        text.lines().skip(1).all(|l| l.starts_with("Lazada")),
+        "{text}"
+    );
+
+    let bad = sandbox
+        .authctl()
+        .args(["--store", &store, "status", "--expiring", "7"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("needs a unit"), "{}", stderr(&bad));
 }

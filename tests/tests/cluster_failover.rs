@@ -19,6 +19,7 @@ fn token(text: &str) -> StoredToken {
         token: Secret::from(text),
         scheme: None,
         refresh_token: None,
+        refresh_expires_at: None,
         expires_at: SystemTime::now() + Duration::from_secs(3600),
         account: None,
         about: None,

@@ -51,6 +51,7 @@ fn foreign(vendor: &str) -> StoredToken {
         token: Secret::from("someone else's token"),
         scheme: None,
         refresh_token: None,
+        refresh_expires_at: None,
         expires_at: UNIX_EPOCH + Duration::from_secs(4_000_000_000),
         account: None,
         about: Some(EntryInfo {

@@ -26,6 +26,7 @@ fn token(prefix: &str) -> StoredToken {
         token: Secret::from(format!("{prefix}-access")),
         scheme: Some("Bearer".into()),
         refresh_token: Some(Secret::from(format!("{prefix}-refresh"))),
+        refresh_expires_at: None,
         expires_at: UNIX_EPOCH + Duration::from_millis(2_051_222_400_000),
         account: None,
         about: Some(EntryInfo {

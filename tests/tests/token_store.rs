@@ -205,6 +205,7 @@ fn stored(text: &str) -> auth_core::store::StoredToken {
         token: Secret::from(text),
         scheme: None,
         refresh_token: None,
+        refresh_expires_at: None,
         expires_at: SystemTime::now(),
         account: None,
         about: None,
@@ -456,4 +457,46 @@ async fn a_process_with_another_key_leaves_the_fleets_entry_alone() {
     let again = on_redis(1, StoreFailure::Fail).token().await.unwrap();
     assert_eq!(again.secret().expose(), fleet.secret().expose());
     assert_eq!(sandbox.igv().login_count(), 4);
+}
+
+/// Redis keeps an entry until both its tokens are dead, plus a minute; one whose refresh token
+/// has no known expiry, forever (it may be the seller's only credential).
+#[tokio::test]
+async fn redis_entries_expire_after_both_tokens_and_never_while_the_refresh_expiry_is_unknown() {
+    use auth_core::store::{RedisStore, StoredToken, Swap};
+    let redis = common::redis_server::RedisServer::start();
+    let store = RedisStore::builder(&redis.url()).build().unwrap();
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut raw = client.get_multiplexed_async_connection().await.unwrap();
+    let hour = Duration::from_secs(3600);
+    let month = Duration::from_secs(30 * 86_400);
+    let entry = |refresh_expires_at| StoredToken {
+        refresh_token: Some(Secret::from("refresh")),
+        refresh_expires_at,
+        expires_at: SystemTime::now() + hour,
+        ..stored("access")
+    };
+    let mut ttl_of = async |key: &str, token: &StoredToken| -> i64 {
+        let lease = store.try_lease(key, hour).await.unwrap().unwrap();
+        let swap = store
+            .compare_and_swap(key, None, token, lease.fence())
+            .await;
+        assert!(matches!(swap, Ok(Swap::Written { .. })), "{swap:?}");
+        store.release(key, lease).await.unwrap();
+        redis::cmd("PTTL")
+            .arg(format!("seller-auth:{{{key}}}:token"))
+            .query_async(&mut raw)
+            .await
+            .unwrap()
+    };
+    let before = SystemTime::now();
+    let known = ttl_of("known", &entry(Some(SystemTime::now() + month))).await;
+    let elapsed = before.elapsed().unwrap_or_default();
+    let longest = (month + Duration::from_secs(60)).as_millis() as i64;
+    let shortest = longest - elapsed.as_millis() as i64 - 1;
+    assert!(
+        (shortest..=longest).contains(&known),
+        "{known} not within [{shortest}, {longest}]"
+    );
+    assert_eq!(ttl_of("unknown", &entry(None)).await, -1, "no TTL");
 }

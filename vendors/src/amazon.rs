@@ -94,6 +94,8 @@ impl AmazonLogin {
     path = "/auth/o2/token",
     param("grant_type" = "authorization_code"),
     refresh_token = "refresh_token",
+    // "It stays valid until the seller revokes the authorization" (MARKETPLACES.md §1).
+    refresh_lifetime = never,
     send_as = header("x-amz-access-token"),
     refresh = AmazonRefresh
 )]

@@ -5,7 +5,11 @@
 //!   `Authorization: Basic base64(client_id:client_secret)`.
 //! - An application token ([`EbayApplication`], client credentials, 2 hours) is renewed by
 //!   logging in again. A user token is renewed from the user's refresh token ([`EbayUser`]),
-//!   which does not rotate and lives 18 months, so it is configuration, like a password.
+//!   which does not rotate and lives 18 months, so it is configuration, like a password. The
+//!   consent's code is exchanged once ([`EbayCodeExchange`]) for the first user token and the
+//!   refresh token, whose lifetime the answer gives (`refresh_token_expires_in`, seconds); its
+//!   sessions then renew through [`EbayUser`], whose answer has no refresh token: the session
+//!   keeps the one it has, and its expiry.
 //! - Later requests carry `Authorization: Bearer <token>`. An invalid token is HTTP 401 with
 //!   `errorId` 1001 (and some APIs answer 403 with 1100); both statuses mean a rejected token.
 //! - The consent page for user tokens is [`consent_url`]; its `redirect_uri` is the app's
@@ -65,14 +69,54 @@ impl EbayApplication {
     }
 }
 
-/// A user token from the user's refresh token (`grant_type=refresh_token`). The scope is left
-/// out, which eBay documents as the safe choice (the granted scopes apply).
+/// The exchange of a user's consent code for a user token and an 18-month refresh token
+/// (`grant_type=authorization_code`); its sessions renew through [`EbayUser`].
+///
+/// ```
+/// use auth_core::LoginEndpoint;
+/// use auth_core::spec::{FieldPath, RefreshLifetime};
+/// use vendors::ebay::EbayCodeExchange;
+///
+/// assert_eq!(
+///     EbayCodeExchange::SPEC.declared_refresh_lifetime(),
+///     Some(RefreshLifetime::Seconds(FieldPath::new(&["refresh_token_expires_in"])))
+/// );
+/// assert!(EbayCodeExchange::REFRESH.is_some());
+/// ```
 #[login_endpoint(
     oauth2,
     vendor = "eBay",
     base_url = "https://api.ebay.com",
     path = "/identity/v1/oauth2/token",
-    param("grant_type" = "refresh_token")
+    param("grant_type" = "authorization_code"),
+    refresh_token = "refresh_token",
+    refresh_lifetime = seconds("refresh_token_expires_in"),
+    refresh = EbayUser
+)]
+#[derive(Debug, Clone)]
+pub struct EbayCodeExchange {
+    /// The app id (client id): the Basic user.
+    #[login(basic_user)]
+    pub client_id: String,
+    /// The cert id (client secret): the Basic password.
+    #[login(basic_password)]
+    pub client_secret: Secret,
+    /// The code from the consent redirect (single use, about 5 minutes).
+    pub code: Secret,
+    /// The app's RuName, the consent page's `redirect_uri`.
+    pub redirect_uri: String,
+}
+
+/// A user token from the user's refresh token (`grant_type=refresh_token`). The scope is left
+/// out, which eBay documents as the safe choice (the granted scopes apply). It is also the
+/// refresh grant of [`EbayCodeExchange`]; its answer carries no refresh token.
+#[login_endpoint(
+    oauth2,
+    vendor = "eBay",
+    base_url = "https://api.ebay.com",
+    path = "/identity/v1/oauth2/token",
+    param("grant_type" = "refresh_token"),
+    refreshes = EbayCodeExchange
 )]
 #[derive(Debug, Clone)]
 pub struct EbayUser {
@@ -83,53 +127,6 @@ pub struct EbayUser {
     #[login(basic_password)]
     pub client_secret: Secret,
     /// The user's refresh token (18 months, not rotated).
-    pub refresh_token: Secret,
-}
-
-/// Exchanges a user's authorization code for a user token and its refresh token
-/// (`grant_type=authorization_code`; `redirect_uri` is the app's RuName).
-#[login_endpoint(
-    oauth2,
-    vendor = "eBay",
-    base_url = "https://api.ebay.com",
-    path = "/identity/v1/oauth2/token",
-    param("grant_type" = "authorization_code"),
-    refresh_token = "refresh_token",
-    refresh = EbayUserRefresh
-)]
-#[derive(Debug, Clone)]
-pub struct EbayCodeExchange {
-    /// The app id (client id).
-    #[login(basic_user)]
-    pub client_id: String,
-    /// The cert id (client secret).
-    #[login(basic_password)]
-    pub client_secret: Secret,
-    /// The code from the consent redirect.
-    pub code: Secret,
-    /// The app's RuName, as on the consent page.
-    pub redirect_uri: String,
-}
-
-/// Renews a user token after a code exchange with the user's refresh token, which eBay does
-/// not rotate.
-#[login_endpoint(
-    oauth2,
-    vendor = "eBay",
-    base_url = "https://api.ebay.com",
-    path = "/identity/v1/oauth2/token",
-    param("grant_type" = "refresh_token"),
-    refreshes = EbayCodeExchange
-)]
-#[derive(Debug, Clone)]
-pub struct EbayUserRefresh {
-    /// The app id (client id).
-    #[login(basic_user)]
-    pub client_id: String,
-    /// The cert id (client secret).
-    #[login(basic_password)]
-    pub client_secret: Secret,
-    /// The user's refresh token.
     #[login(refresh_token)]
     pub refresh_token: Secret,
 }

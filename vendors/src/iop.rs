@@ -87,6 +87,9 @@ macro_rules! iop_vendor {
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
+            // VENDORS.md §3: seconds (numbers on Lazada, strings on AliExpress); the seed page:
+            // "used to refresh the token when refresh_expires_in > 0".
+            refresh_lifetime = seconds("refresh_expires_in"),
             account = "seller_id",
             send_as = query($param),
             refresh = $refresh
@@ -126,6 +129,9 @@ macro_rules! iop_vendor {
             token_field = "access_token",
             lifetime = seconds("expires_in"),
             refresh_token = "refresh_token",
+            // VENDORS.md §3: seconds (numbers on Lazada, strings on AliExpress); the seed page:
+            // "used to refresh the token when refresh_expires_in > 0".
+            refresh_lifetime = seconds("refresh_expires_in"),
             account = "seller_id",
             send_as = query($param),
             refreshes = $create

@@ -62,6 +62,8 @@ pub const AUTH_PARTNER_PATH: &str = "/api/v2/shop/auth_partner";
     token_field = "access_token",
     lifetime = seconds("expire_in"),
     refresh_token = "refresh_token",
+    // Not in the answer: "each refresh_token is valid for 30 days" (and used once).
+    refresh_lifetime = fixed("30d"),
     token_rejected("invalid_acceess_token", "invalid_access_token"),
     send_as = query("access_token"),
     refresh = ShopeeRefresh
@@ -96,6 +98,8 @@ pub struct ShopeeLogin {
     token_field = "access_token",
     lifetime = seconds("expire_in"),
     refresh_token = "refresh_token",
+    // Not in the answer: "each refresh_token is valid for 30 days" (and used once).
+    refresh_lifetime = fixed("30d"),
     send_as = query("access_token"),
     refreshes = ShopeeLogin
 )]

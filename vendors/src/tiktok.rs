@@ -47,6 +47,8 @@ pub const AUTHORIZE_URL: &str = "https://auth.tiktok-shops.com/oauth/authorize";
     token_field = "data.access_token",
     lifetime = unix_seconds("data.access_token_expire_in"),
     refresh_token = "data.refresh_token",
+    // An absolute Unix time in seconds, like the access token's (about a century out).
+    refresh_lifetime = unix_seconds("data.refresh_token_expire_in"),
     account = "data.open_id",
     token_rejected(105001, 105002),
     send_as = header("x-tts-access-token"),
@@ -90,6 +92,8 @@ impl TiktokLogin {
     token_field = "data.access_token",
     lifetime = unix_seconds("data.access_token_expire_in"),
     refresh_token = "data.refresh_token",
+    // An absolute Unix time in seconds, like the access token's (about a century out).
+    refresh_lifetime = unix_seconds("data.refresh_token_expire_in"),
     account = "data.open_id",
     refreshes = TiktokLogin
 )]

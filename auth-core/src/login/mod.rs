@@ -1,6 +1,7 @@
 //! Executes one login attempt: build the request, send it, read the answer within limits.
 
 pub(crate) mod jwt;
+mod refresh_expiry;
 pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod supplied;

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::jwt;
+use super::refresh_expiry::refresh_expiry;
 use crate::error::{Error, ErrorClass, ProtocolProblem, TransientKind, VendorSaid};
 use crate::http::status_error;
 use crate::json::{
@@ -27,6 +28,9 @@ pub(crate) struct Issued {
     pub(crate) scheme: Option<String>,
     pub(crate) lifetime: Duration,
     pub(crate) refresh_token: Option<Secret>,
+    /// When the refresh token stops being accepted, where the endpoint declares how to know;
+    /// `None` when unknown, never, or without a refresh token.
+    pub(crate) refresh_expires_at: Option<SystemTime>,
     /// The account the answer says the token acts for, where the endpoint declares where.
     pub(crate) account: Option<String>,
 }
@@ -163,11 +167,15 @@ pub(crate) fn interpret(
         Some(path) => account(json, path).map_err(protocol)?,
         None => None,
     };
+    let refresh_expires_at = refresh_token
+        .as_ref()
+        .and_then(|_| refresh_expiry(spec, json, sent_at));
     Ok(Issued {
         token: Secret::from(token),
         scheme,
         lifetime,
         refresh_token,
+        refresh_expires_at,
         account,
     })
 }
@@ -323,6 +331,58 @@ mod tests {
             answer(200, &ok_body(json!("60"))).unwrap().lifetime,
             Duration::from_secs(60)
         );
+    }
+
+    #[test]
+    fn the_refresh_tokens_expiry_is_read_beside_it_and_never_fails_a_login() {
+        use crate::spec::RefreshLifetime;
+        let spec = IGV.refresh_lifetime(RefreshLifetime::Seconds(FieldPath::new(&[
+            "data",
+            "refreshExpiresIn",
+        ])));
+        let sent = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let read = |data: serde_json::Value| {
+            let body = json!({"code": "0000", "data": data}).to_string();
+            let a = Answer {
+                status: 200,
+                content_type: None,
+                retry_after: None,
+                body: body.as_bytes(),
+            };
+            interpret(&spec, &a, &Redactor::default(), sent)
+        };
+        let base = json!({"accessToken": "a", "tokenType": "Bearer", "expiresIn": 60});
+        let with = |refresh: Option<&str>, expires: serde_json::Value| {
+            let mut data = base.clone();
+            if let Some(refresh) = refresh {
+                data["refreshToken"] = json!(refresh);
+            }
+            data["refreshExpiresIn"] = expires;
+            read(data).map(|i| i.refresh_expires_at)
+        };
+        assert_eq!(
+            with(Some("r"), json!(3600)).ok(),
+            Some(Some(sent + Duration::from_secs(3600)))
+        );
+        // IOP: a refresh token is usable only while `refresh_expires_in` > 0.
+        assert_eq!(with(Some("r"), json!(0)).ok(), Some(Some(sent)));
+        // Nonsense is unknown; the token and its refresh token are kept all the same.
+        assert_eq!(with(Some("r"), json!("soon")).ok(), Some(None));
+        // No refresh token, no expiry to speak of.
+        assert_eq!(with(None, json!(3600)).ok(), Some(None));
+        // Undeclared: unknown.
+        let mut data = base.clone();
+        data["refreshToken"] = json!("r");
+        data["refreshExpiresIn"] = json!(3600);
+        let body = json!({"code": "0000", "data": data}).to_string();
+        let a = Answer {
+            status: 200,
+            content_type: None,
+            retry_after: None,
+            body: body.as_bytes(),
+        };
+        let undeclared = interpret(&IGV, &a, &Redactor::default(), sent).unwrap();
+        assert_eq!(undeclared.refresh_expires_at, None);
     }
 
     #[test]

@@ -45,8 +45,8 @@ pub(super) struct Fetch<E> {
 /// What the fetch layer changes as it works.
 pub(super) struct FetchState {
     /// The newest refresh token, kept across renewals (vendors may rotate it, or return a new
-    /// access token without one).
-    refresh_token: Mutex<Option<Secret>>,
+    /// access token without one), and when it stops being accepted, if known.
+    refresh_token: Mutex<(Option<Secret>, Option<SystemTime>)>,
     requests: AtomicU64,
     refreshes: AtomicU64,
     /// Why the current fetch runs, as the metrics' `reason` label (set by the session).
@@ -92,16 +92,30 @@ impl<E: LoginEndpoint> Fetch<E> {
 
     /// The refresh token the next renewal will use, if any.
     pub(super) fn refresh_token(&self) -> Option<Secret> {
+        self.refresh_slot().0.clone()
+    }
+
+    /// The refresh token the next renewal will use and when it stops being accepted.
+    pub(super) fn kept_refresh(&self) -> (Option<Secret>, Option<SystemTime>) {
         self.refresh_slot().clone()
     }
 
-    /// Replaces the refresh token (one another process stored, or none).
+    /// Replaces the refresh token (none), its expiry unknown.
     pub(super) fn set_refresh_token(&self, refresh_token: Option<Secret>) {
-        *self.refresh_slot() = refresh_token;
+        self.set_refresh(refresh_token, None);
     }
 
-    fn refresh_slot(&self) -> MutexGuard<'_, Option<Secret>> {
-        // An `Option` is consistent whatever a panicking holder did.
+    /// Replaces the refresh token (one another process stored, or a rotated one) and its expiry.
+    pub(super) fn set_refresh(
+        &self,
+        refresh_token: Option<Secret>,
+        expires_at: Option<SystemTime>,
+    ) {
+        *self.refresh_slot() = (refresh_token, expires_at);
+    }
+
+    fn refresh_slot(&self) -> MutexGuard<'_, (Option<Secret>, Option<SystemTime>)> {
+        // Two `Option`s, written together, are consistent whatever a panicking holder did.
         self.state
             .refresh_token
             .lock()
@@ -157,8 +171,9 @@ impl<E: LoginEndpoint> Fetch<E> {
             );
             match result {
                 Ok(token) => {
+                    // An answer without a refresh token keeps the previous one and its expiry.
                     if let Some(rotated) = token.refresh_token() {
-                        self.set_refresh_token(Some(rotated.clone()));
+                        self.set_refresh(Some(rotated.clone()), token.refresh_expires_at());
                     }
                     return Ok(Arc::new(token));
                 }

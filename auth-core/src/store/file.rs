@@ -64,6 +64,7 @@ const MAX_COUNTER_BYTES: u64 = 64;
 ///     token: Secret::from("t0k3n"),
 ///     scheme: Some("Bearer".into()),
 ///     refresh_token: None,
+///     refresh_expires_at: None,
 ///     expires_at: SystemTime::now() + Duration::from_secs(60),
 ///     account: None,
 ///     about: None,
@@ -451,6 +452,8 @@ impl TokenStore for FileStore {
     }
 }
 
+mod prune;
+
 #[cfg(test)]
 #[cfg(unix)]
 mod hostile_tests;
@@ -476,6 +479,7 @@ mod tests {
             token: Secret::from(text),
             scheme: None,
             refresh_token: Some(Secret::from("refresh-456")),
+            refresh_expires_at: None,
             expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
             account: None,
             about: None,

@@ -25,6 +25,7 @@ use super::{FailureRecord, Lease, StoreError, StoredToken, Swap, TokenStore, Ver
 ///     token: Secret::from("t0k3n"),
 ///     scheme: None,
 ///     refresh_token: None,
+///     refresh_expires_at: None,
 ///     expires_at: SystemTime::now() + Duration::from_secs(60),
 ///     account: None,
 ///     about: None,

@@ -52,6 +52,9 @@ pub struct StoredToken {
     pub scheme: Option<String>,
     /// The newest refresh token, if the vendor gave one.
     pub refresh_token: Option<Secret>,
+    /// When that refresh token stops being accepted (wall clock), if known: `None` when the
+    /// vendor states none, or in entries written before it was kept.
+    pub refresh_expires_at: Option<SystemTime>,
     /// When the vendor stops accepting the token (wall clock).
     pub expires_at: SystemTime,
     /// The account the vendor said the token acts for, if it said.
@@ -81,6 +84,7 @@ impl fmt::Debug for StoredToken {
             .field("token", &"[redacted]")
             .field("has_refresh_token", &self.refresh_token.is_some())
             .field("expires_at", &self.expires_at)
+            .field("refresh_expires_at", &self.refresh_expires_at)
             .field("account", &self.account)
             .field("about", &self.about)
             .finish()

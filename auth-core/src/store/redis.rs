@@ -179,8 +179,25 @@ end
 return {'record', redis.call('GET', KEYS[1])}
 ";
 
-/// How long an entry without a refresh token outlives its token (clocks differ a little).
+/// How long an entry outlives its tokens (clocks differ a little).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+/// How long Redis keeps `token`'s entry, in milliseconds (0: no expiry): until its access token
+/// and its refresh token are both dead, plus [`EXPIRY_MARGIN`]. An entry whose refresh token's
+/// expiry is unknown, or never comes, is kept until replaced or removed: that refresh token may
+/// be the seller's only credential.
+fn keep_for(token: &StoredToken, now: SystemTime) -> u128 {
+    let dies = match (&token.refresh_token, token.refresh_expires_at) {
+        (Some(_), None) => return 0,
+        (Some(_), Some(refresh)) => refresh.max(token.expires_at),
+        (None, _) => token.expires_at,
+    };
+    // Never 0, which would mean "no expiry": a dead entry goes after the margin.
+    dies.duration_since(now)
+        .unwrap_or_default()
+        .saturating_add(EXPIRY_MARGIN)
+        .as_millis()
+}
 
 /// A token store on Redis (`redis://` or `rediss://` for TLS), or on a Redis Cluster
 /// ([`RedisStore::cluster_builder`]). Every call has a timeout.
@@ -195,6 +212,11 @@ const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 ///   that is not a number below 2^53 restarts from the server's clock in microseconds (past
 ///   every fence granted before), a writer's fence that is not a number counts as 0, and a
 ///   lease key without an expiry (or not a string) is removed, so every lease has a TTL.
+///
+/// Entries expire in Redis a minute after both their tokens are dead: the access token, and the
+/// refresh token when its expiry is known ([`StoredToken::refresh_expires_at`]). An entry whose
+/// refresh token has no known expiry (the vendor states none, or an entry written before it was
+/// kept) has no TTL: it stays until replaced or removed (`authctl forget`, `TokenStore::remove`).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), auth_core::store::StoreError> {
@@ -598,16 +620,7 @@ impl TokenStore for RedisStore {
     ) -> BoxFuture<'a, Result<Swap, StoreError>> {
         Box::pin(async move {
             let entry = wire::encode(token, self.key.as_ref(), key)?;
-            let keep_for = match &token.refresh_token {
-                // A refresh token outlives its access token: keep it until replaced.
-                Some(_) => 0,
-                None => token
-                    .expires_at
-                    .duration_since(SystemTime::now())
-                    .unwrap_or_default()
-                    .saturating_add(EXPIRY_MARGIN)
-                    .as_millis(),
-            };
+            let keep_for = keep_for(token, SystemTime::now());
             let expected = expected.map(|v| v.to_string()).unwrap_or_default();
             let name = self.name(key, "token");
             let version: u64 = self
@@ -836,6 +849,41 @@ impl TokenStore for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_is_kept_until_both_its_tokens_are_dead_or_forever_if_unknown() {
+        use crate::secret::Secret;
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let hour = Duration::from_secs(3600);
+        let entry = |refresh: Option<&str>, refresh_expires_at| StoredToken {
+            token: Secret::from("t"),
+            scheme: None,
+            refresh_token: refresh.map(Secret::from),
+            refresh_expires_at,
+            expires_at: now + hour,
+            account: None,
+            about: None,
+        };
+        let ms = |d: Duration| (d + EXPIRY_MARGIN).as_millis();
+        // Unknown or never: the seller's only credential stays.
+        assert_eq!(keep_for(&entry(Some("r"), None), now), 0);
+        // Known: the later of the two deaths, plus the margin.
+        let month = Duration::from_secs(30 * 86_400);
+        assert_eq!(
+            keep_for(&entry(Some("r"), Some(now + month)), now),
+            ms(month)
+        );
+        assert_eq!(
+            keep_for(&entry(Some("r"), Some(now + Duration::from_secs(60))), now),
+            ms(hour)
+        );
+        assert_eq!(keep_for(&entry(None, None), now), ms(hour));
+        // Both dead already: gone after the margin, never "no expiry".
+        assert_eq!(
+            keep_for(&entry(Some("r"), Some(now - hour)), now + 2 * hour),
+            EXPIRY_MARGIN.as_millis()
+        );
+    }
 
     #[tokio::test]
     async fn the_password_stays_out_of_debug_and_errors_and_calls_end_in_time() {

@@ -5,11 +5,14 @@
 //! an entry read under another key is foreign: treated as absent. Format 1 entries (no `"v"`)
 //! are still read: sealed ones are bound to their key by the seal; plain ones carry no binding
 //! and are accepted as they are until their next write (the next renewal), which writes
-//! format 2. A text that is not an entry for this key (damaged, foreign, of an unknown
+//! format 2. Format 2 gained `refresh_expires_at_ms` (the refresh token's expiry) without a new
+//! number: entries written before read as unknown, and a process of the previous version reads
+//! the new ones (it ignores the field), so a rolling upgrade loses nothing but that field, until
+//! the next write of an upgraded process. A text that is not an entry for this key (damaged, foreign, of an unknown
 //! format, sealed with another key, or over [`MAX_ENTRY_BYTES`]) is reported as a [`Damage`],
 //! and stores treat it as absent.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -49,10 +52,11 @@ pub(crate) fn encode(
     key: Option<&EncryptionKey>,
     context: &str,
 ) -> Result<String, StoreError> {
-    let millis = token
-        .expires_at
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let unix_millis = |at: SystemTime| {
+        at.duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    };
+    let millis = unix_millis(token.expires_at);
     let plain = json!({
         "v": FORMAT,
         "key": context,
@@ -61,12 +65,12 @@ pub(crate) fn encode(
         "scheme": token.scheme,
         "refresh_token": token.refresh_token.as_ref().map(Secret::expose),
         "expires_at_ms": millis,
+        "refresh_expires_at_ms": token.refresh_expires_at.map(unix_millis),
         "account": token.account,
         "about": token.about.as_ref().map(|about| json!({
             "vendor": about.vendor,
             "label": about.label,
-            "stored_ms": about.stored_at.duration_since(UNIX_EPOCH)
-                .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            "stored_ms": unix_millis(about.stored_at),
         })),
     })
     .to_string();
@@ -232,6 +236,11 @@ fn token_in(value: &Value) -> Option<StoredToken> {
             .get("refresh_token")
             .and_then(Value::as_str)
             .map(Secret::from),
+        // Absent in entries written before it was kept: unknown.
+        refresh_expires_at: value
+            .get("refresh_expires_at_ms")
+            .and_then(Value::as_u64)
+            .and_then(|ms| UNIX_EPOCH.checked_add(Duration::from_millis(ms))),
         expires_at: UNIX_EPOCH.checked_add(Duration::from_millis(millis))?,
         account: value
             .get("account")
@@ -257,6 +266,7 @@ mod tests {
             token: Secret::from("access-123"),
             scheme: Some("Bearer".into()),
             refresh_token: Some(Secret::from("refresh-456")),
+            refresh_expires_at: Some(UNIX_EPOCH + Duration::from_millis(1_815_000_000_789)),
             expires_at: UNIX_EPOCH + Duration::from_millis(1_800_000_000_123),
             account: None,
             about: Some(EntryInfo {
@@ -277,6 +287,7 @@ mod tests {
             assert_eq!(back.refresh_token.unwrap().expose(), "refresh-456");
             assert_eq!(back.scheme.as_deref(), Some("Bearer"));
             assert_eq!(back.expires_at, token().expires_at);
+            assert_eq!(back.refresh_expires_at, token().refresh_expires_at);
             assert_eq!(back.about, token().about);
             if key.is_some() {
                 assert!(!text.contains("access-123") && !text.contains("refresh-456"));
@@ -369,6 +380,31 @@ mod tests {
         let sealed = seal_text(v1.to_owned(), Some(&key), "igv-1").unwrap();
         assert!(decode(&sealed, Some(&key), "igv-1").is_ok());
         assert!(decode(&sealed, Some(&key), "igv-2").is_err());
+    }
+
+    #[test]
+    fn an_entry_without_a_refresh_expiry_reads_as_unknown() {
+        // What the previous version wrote in format 2: no `refresh_expires_at_ms`.
+        let before = r#"{"v":2,"key":"k","vendor":null,"token":"access-123","scheme":null,"refresh_token":"refresh-456","expires_at_ms":1800000000123,"account":null,"about":null}"#;
+        let read = decode(before, None, "k").unwrap();
+        assert_eq!(read.refresh_token.unwrap().expose(), "refresh-456");
+        assert_eq!(read.refresh_expires_at, None);
+        let unknown = StoredToken {
+            refresh_expires_at: None,
+            ..token()
+        };
+        let text = encode(&unknown, None, "k").unwrap();
+        assert!(text.contains(r#""refresh_expires_at_ms":null"#), "{text}");
+        assert_eq!(decode(&text, None, "k").unwrap().refresh_expires_at, None);
+        // Garbage in the field is unknown, not damage: the token is still good.
+        let garbage = text.replace(
+            r#""refresh_expires_at_ms":null"#,
+            r#""refresh_expires_at_ms":"soon""#,
+        );
+        assert_eq!(
+            decode(&garbage, None, "k").unwrap().refresh_expires_at,
+            None
+        );
     }
 
     #[test]

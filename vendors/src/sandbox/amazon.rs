@@ -55,6 +55,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         "spapi-code",
         // "The code lives ~5 minutes" (MARKETPLACES.md, Amazon's support answer).
         Duration::from_secs(5 * 60),
+        // "It stays valid until the seller revokes the authorization."
+        None,
     );
     sim.ledger().grant_refresh(DEMO_REFRESH_TOKEN, DEMO_SELLER);
     sim
@@ -112,8 +114,8 @@ async fn token(
         "refresh_token" => {
             let refresh_token = field("refresh_token").unwrap_or_default();
             match sim.ledger().use_refresh(refresh_token, false) {
-                Some(seller) => seller,
-                _ => {
+                Ok(seller) => seller,
+                Err(_) => {
                     return error(
                         StatusCode::BAD_REQUEST,
                         "invalid_grant",

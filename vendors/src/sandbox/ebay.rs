@@ -56,6 +56,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         "v^1.1#i^1#code",
         // The consent redirect carries `expires_in=299` for the code (MARKETPLACES.md).
         Duration::from_secs(299),
+        // 18 months: `refresh_token_expires_in` is 47,304,000 in eBay's samples.
+        Some(Duration::from_secs(47_304_000)),
     );
     sim.ledger().grant_refresh(DEMO_REFRESH_TOKEN, DEMO_USER);
     sim
@@ -133,8 +135,8 @@ async fn token(
             .ledger()
             .use_refresh(field("refresh_token").unwrap_or_default(), false)
         {
-            Some(user) => (Some(user), None),
-            _ => return invalid_grant("refresh token"),
+            Ok(user) => (Some(user), None),
+            Err(_) => return invalid_grant("refresh token"),
         },
         _ => {
             return error(
@@ -153,7 +155,12 @@ async fn token(
     });
     if let (Some(refresh), Some(object)) = (refresh, body.as_object_mut()) {
         object.insert("refresh_token".into(), Value::from(refresh));
-        object.insert("refresh_token_expires_in".into(), Value::from(47_304_000));
+        if let Some(lifetime) = sim.ledger().refresh_lifetime() {
+            object.insert(
+                "refresh_token_expires_in".into(),
+                Value::from(lifetime.as_secs()),
+            );
+        }
     }
     answer(StatusCode::OK, body)
 }

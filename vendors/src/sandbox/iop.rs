@@ -50,6 +50,9 @@ pub struct IopSandbox {
     aliexpress: bool,
     codes: Mutex<HashMap<String, CodeGrant>>,
     refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    /// How long refresh tokens issued from now on work; `None`: twice the access token's
+    /// lifetime (Lazada's test apps: 7 days access, 14 days refresh).
+    refresh_lifetime: Mutex<Option<Duration>>,
     /// The seller each access token acts for.
     sellers: Mutex<HashMap<String, String>>,
     /// Codes exchanged (successfully), by seller.
@@ -82,6 +85,7 @@ impl IopSandbox {
             aliexpress,
             codes: Mutex::default(),
             refresh_tokens: Mutex::default(),
+            refresh_lifetime: Mutex::default(),
             sellers: Mutex::default(),
             exchanges: Mutex::default(),
         }
@@ -90,6 +94,13 @@ impl IopSandbox {
     /// Accounts (apps), lifetimes, faults and counters.
     pub fn state(&self) -> &VendorState {
         &self.state
+    }
+
+    /// How long refresh tokens issued from now on work (`refresh_expires_in`); tests shorten
+    /// it. Zero issues refresh tokens the platform says cannot be used (`refresh_expires_in`
+    /// of 0), and refuses as expired. `None` restores the default, twice the access token's.
+    pub fn set_refresh_lifetime(&self, lifetime: Option<Duration>) {
+        *lock(&self.refresh_lifetime) = lifetime;
     }
 
     /// A fresh single-use code for `app_key`, as if the demo seller had just approved the app.
@@ -226,14 +237,17 @@ fn number(sim: &IopSandbox, n: u64) -> Value {
 fn token_response(sim: &IopSandbox, app_key: &str, seller_id: &str) -> Response {
     let (access, lifetime) = sim.state.issue(app_key, "iop");
     lock(&sim.sellers).insert(access.clone(), seller_id.to_owned());
-    let refresh_lifetime = lifetime * 2;
+    let refresh_lifetime = lock(&sim.refresh_lifetime).unwrap_or(lifetime * 2);
     let refresh = random_token("iop-refresh");
     lock(&sim.refresh_tokens).insert(
         refresh.clone(),
         RefreshGrant {
             app_key: app_key.to_owned(),
             seller_id: seller_id.to_owned(),
-            expires_at: Instant::now() + refresh_lifetime,
+            // Beyond what the clock holds, it simply does not expire here.
+            expires_at: Instant::now()
+                .checked_add(refresh_lifetime)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)),
         },
     );
     let now = epoch_millis(SystemTime::now());

@@ -16,20 +16,44 @@ pub struct Ledger {
     /// Each code's account and the moment it stops working.
     codes: Mutex<HashMap<String, (String, Instant)>>,
     code_lifetime: Duration,
-    refresh: Mutex<HashMap<String, String>>,
+    /// Each live refresh token's account and the moment it stops working, if it does.
+    refresh: Mutex<HashMap<String, (String, Option<Instant>)>>,
+    /// How long refresh tokens issued from now on work; `None`: until revoked.
+    refresh_lifetime: Mutex<Option<Duration>>,
     correlation_ids: Mutex<HashSet<String>>,
 }
 
+/// Why a refresh token is refused, for the vendors that answer an expired one differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefreshRefused {
+    /// Never issued, spent, or revoked.
+    Unknown,
+    /// Issued, but past its lifetime.
+    Expired,
+}
+
 impl Ledger {
-    /// A ledger whose codes work for `code_lifetime` after they are issued, as the vendor
-    /// documents (minutes: a consent's code is exchanged at once or not at all).
-    pub(crate) fn new(code_lifetime: Duration) -> Self {
+    /// A ledger whose codes work for `code_lifetime` after they are issued, and whose refresh
+    /// tokens work for `refresh_lifetime` (`None`: until revoked), as the vendor documents.
+    pub(crate) fn new(code_lifetime: Duration, refresh_lifetime: Option<Duration>) -> Self {
         Ledger {
             codes: Mutex::default(),
             code_lifetime,
             refresh: Mutex::default(),
+            refresh_lifetime: Mutex::new(refresh_lifetime),
             correlation_ids: Mutex::default(),
         }
+    }
+
+    /// How long refresh tokens issued from now on work (`None`: until revoked); tests shorten
+    /// it. A zero lifetime issues refresh tokens that are already expired.
+    pub fn set_refresh_lifetime(&self, lifetime: Option<Duration>) {
+        *lock(&self.refresh_lifetime) = lifetime;
+    }
+
+    /// How long refresh tokens issued now work (`None`: until revoked).
+    pub fn refresh_lifetime(&self) -> Option<Duration> {
+        *lock(&self.refresh_lifetime)
     }
 
     /// A fresh single-use code for `account`, as the consent redirect would carry it.
@@ -53,8 +77,13 @@ impl Ledger {
 
     /// Records `refresh_token` as live for `account` (a configured, non-rotating one, or one
     /// just issued).
+    /// It works for the ledger's refresh lifetime from now.
     pub fn grant_refresh(&self, refresh_token: &str, account: &str) {
-        lock(&self.refresh).insert(refresh_token.to_owned(), account.to_owned());
+        // A lifetime past what the clock holds is no expiry at all.
+        let expires_at = self
+            .refresh_lifetime()
+            .and_then(|lifetime| Instant::now().checked_add(lifetime));
+        lock(&self.refresh).insert(refresh_token.to_owned(), (account.to_owned(), expires_at));
     }
 
     /// A new refresh token for `account`.
@@ -65,13 +94,22 @@ impl Ledger {
     }
 
     /// The account of a live refresh token; a single-use one (`rotate`) is spent by the check.
-    /// `None` when it was never issued, is spent, or was revoked.
-    pub(crate) fn use_refresh(&self, refresh_token: &str, rotate: bool) -> Option<String> {
+    /// Refused when it was never issued, is spent or revoked, or has expired.
+    pub(crate) fn use_refresh(
+        &self,
+        refresh_token: &str,
+        rotate: bool,
+    ) -> Result<String, RefreshRefused> {
         let mut live = lock(&self.refresh);
-        if rotate {
+        let (account, expires_at) = if rotate {
             live.remove(refresh_token)
         } else {
             live.get(refresh_token).cloned()
+        }
+        .ok_or(RefreshRefused::Unknown)?;
+        match expires_at {
+            Some(at) if Instant::now() >= at => Err(RefreshRefused::Expired),
+            _ => Ok(account),
         }
     }
 
@@ -82,12 +120,19 @@ impl Ledger {
 
     /// Refresh tokens that still work.
     pub fn live_refresh_tokens(&self) -> usize {
-        lock(&self.refresh).len()
+        let now = Instant::now();
+        lock(&self.refresh)
+            .values()
+            .filter(|(_, expires_at)| expires_at.is_none_or(|at| now < at))
+            .count()
     }
 
     /// Whether `refresh_token` still works.
     pub fn refresh_token_is_live(&self, refresh_token: &str) -> bool {
-        lock(&self.refresh).contains_key(refresh_token)
+        let now = Instant::now();
+        lock(&self.refresh)
+            .get(refresh_token)
+            .is_some_and(|(_, expires_at)| expires_at.is_none_or(|at| now < at))
     }
 
     /// Whether a correlation id is new (and records it).

@@ -18,16 +18,18 @@ pub struct MarketplaceSandbox {
 }
 
 impl MarketplaceSandbox {
-    /// `code_lifetime`: how long a consent's code works, as the vendor documents it.
+    /// `code_lifetime`: how long a consent's code works, and `refresh_lifetime` how long a
+    /// refresh token does (`None`: until revoked), as the vendor documents them.
     pub(crate) fn new(
         state: VendorState,
         demo_account: impl Into<String>,
         code_prefix: &'static str,
         code_lifetime: Duration,
+        refresh_lifetime: Option<Duration>,
     ) -> Self {
         MarketplaceSandbox {
             state,
-            ledger: Ledger::new(code_lifetime),
+            ledger: Ledger::new(code_lifetime, refresh_lifetime),
             demo_account: demo_account.into(),
             code_prefix,
         }

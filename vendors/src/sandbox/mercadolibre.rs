@@ -47,6 +47,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         // Codes "may be expired" (the vendor's invalid_grant text, MARKETPLACES.md) with no
         // duration in what we have; ten minutes, as Shopee documents, until one is found.
         Duration::from_secs(10 * 60),
+        // The old FAQ: no time expiration, single use.
+        None,
     )
 }
 
@@ -118,8 +120,8 @@ async fn token(
             .ledger()
             .use_refresh(field("refresh_token").unwrap_or_default(), true)
         {
-            Some(user) => user,
-            _ => return invalid_grant(),
+            Ok(user) => user,
+            Err(_) => return invalid_grant(),
         },
         _ => {
             return error(

@@ -24,6 +24,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use super::ledger::RefreshRefused;
 use super::marketplace::MarketplaceSandbox;
 use super::oauth::Refusal;
 use super::reply::{content_type_is, json as answer, pairs, param};
@@ -53,6 +54,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         "sandboxcode",
         // "code is single-use, valid 10 min" (MARKETPLACES.md).
         Duration::from_secs(10 * 60),
+        // "Each refresh_token is valid for 30 days."
+        Some(Duration::from_secs(30 * 24 * 3600)),
     )
 }
 
@@ -229,12 +232,17 @@ async fn refresh(
         .and_then(Value::as_str)
         .unwrap_or_default();
     match sim.ledger().use_refresh(presented, true) {
-        Some(shop) => issued(
+        Ok(shop) => issued(
             &sim,
             &shop,
             json!({"partner_id": DEMO_PARTNER_ID, "shop_id": DEMO_SHOP_ID}),
         ),
-        _ => reply(
+        Err(RefreshRefused::Expired) => reply(
+            "refresh_token_expired",
+            "The refresh_token is expired.",
+            json!({}),
+        ),
+        Err(RefreshRefused::Unknown) => reply(
             "error_shop_refresh_token",
             "Invalid refresh_token.",
             json!({}),

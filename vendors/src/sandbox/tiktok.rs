@@ -24,6 +24,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use super::ledger::RefreshRefused;
 use super::marketplace::MarketplaceSandbox;
 use super::reply::{header_text, json as answer, pairs, param, with_field};
 use super::state::{AccountCheck, TokenCheck, VendorState};
@@ -52,6 +53,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         "ROW_code",
         // "auth_code one-time, ~30 min" (MARKETPLACES.md).
         Duration::from_secs(30 * 60),
+        // About a century: the samples' `refresh_token_expire_in` (MARKETPLACES.md §4).
+        Some(Duration::from_secs(100 * 365 * 24 * 3600)),
     )
 }
 
@@ -101,8 +104,12 @@ async fn token_refresh(
             .ledger()
             .use_refresh(param(query, "refresh_token").unwrap_or_default(), true)
         {
-            Some(seller) => Ok(seller),
-            _ => Err((36004006, "The refresh_token is invalid or has been used")),
+            Ok(seller) => Ok(seller),
+            // An EcomPHP pull request reports 36004001 as "refresh token expired" (§12).
+            Err(RefreshRefused::Expired) => Err((36004001, "The refresh_token is expired")),
+            Err(RefreshRefused::Unknown) => {
+                Err((36004006, "The refresh_token is invalid or has been used"))
+            }
         }
     })
     .await
@@ -142,7 +149,12 @@ async fn exchange(
         "access_token": token,
         "access_token_expire_in": unix_now() + lifetime.as_secs().max(1),
         "refresh_token": refresh,
-        "refresh_token_expire_in": unix_now() + 100 * 365 * 24 * 3600,
+        "refresh_token_expire_in": unix_now().saturating_add(
+            sim.ledger()
+                .refresh_lifetime()
+                .unwrap_or(Duration::from_secs(100 * 365 * 24 * 3600))
+                .as_secs()
+        ),
         "open_id": seller,
         "seller_name": "Sandbox shop",
         "seller_base_region": "ID",

@@ -42,6 +42,8 @@ pub(crate) fn sandbox() -> MarketplaceSandbox {
         "",
         // No codes are exchanged here.
         Duration::ZERO,
+        // "refresh token 1 year"; this sandbox issues none.
+        Some(Duration::from_secs(365 * 24 * 3600)),
     )
 }
 

@@ -543,6 +543,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
             scheme: stored.scheme.clone(),
             lifetime: remaining,
             refresh_token: stored.refresh_token.clone(),
+            refresh_expires_at: stored.refresh_expires_at,
             account: stored.account.clone(),
         };
         let token = self.fetch.prepare(issued, now).ok()?;
@@ -580,21 +581,23 @@ impl<E: LoginEndpoint> Through<'_, E> {
         };
         let ours_is_newer = self.held.is_some_and(|held| held > entry.token.expires_at);
         if !ours_is_newer {
-            self.fetch.set_refresh_token(Some(refresh_token.clone()));
+            self.fetch
+                .set_refresh(Some(refresh_token.clone()), entry.token.refresh_expires_at);
         }
     }
 
     /// What the store keeps of `token`, with the newest refresh token, and whose it is.
     fn stored_form(&self, token: &Token) -> StoredToken {
-        let refresh_token = token
-            .refresh_token()
-            .cloned()
-            .or_else(|| self.fetch.refresh_token());
+        let (refresh_token, refresh_expires_at) = match token.refresh_token() {
+            Some(own) => (Some(own.clone()), token.refresh_expires_at()),
+            None => self.fetch.kept_refresh(),
+        };
         let account = token.account().or(self.fetch.account.as_deref());
         StoredToken {
             token: token.secret().clone(),
             scheme: token.scheme().map(str::to_owned),
             refresh_token,
+            refresh_expires_at,
             expires_at: token.expires_at(),
             account: token.account().map(str::to_owned),
             about: Some(EntryInfo {
