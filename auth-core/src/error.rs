@@ -37,6 +37,12 @@ pub enum ConsentNeeded {
     /// The seller's entry holds no refresh token (the vendor refused the last one).
     #[error("the store holds no refresh token for this seller")]
     NoRefreshToken,
+    /// The seller's refresh token died when the vendor said it would: it was not sent.
+    #[error("its refresh token expired {} (as the vendor said when it was issued)", httpdate::fmt_http_date(*at))]
+    Expired {
+        /// When it died.
+        at: std::time::SystemTime,
+    },
     /// The vendor refused the seller's refresh token: it expired, was revoked or was spent.
     #[error("the vendor refused the refresh token{0}")]
     Refused(VendorSaid),

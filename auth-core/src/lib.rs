@@ -60,7 +60,9 @@ mod token;
 #[cfg(feature = "middleware")]
 pub use client::TokenMiddleware;
 pub use client::{AuthorizedClient, AuthorizedRequest};
-pub use directory::{CodeGrant, SellerDirectory, SellerDirectoryBuilder};
+pub use directory::{
+    CodeGrant, KeepAlive, KeepAliveReport, KeepAliveTask, SellerDirectory, SellerDirectoryBuilder,
+};
 pub use endpoint::{FieldSpec, LoginEndpoint, LoginValue, Params, Place};
 pub use error::{
     ConfigError, ConsentNeeded, Error, ErrorClass, ProtocolProblem, TransientKind, TransportError,

@@ -419,3 +419,120 @@ async fn sellers_in_use_are_renewed_ahead_by_one_task_of_the_directory() {
         assert_eq!(session.stats().refresh_requests, 1);
     }
 }
+
+/// Onboards `count` Lazada sellers numbered from `first`; their ids.
+async fn onboard_lazada(
+    sandbox: &Sandbox,
+    directory: &SellerDirectory<LazadaTokenCreate>,
+    first: usize,
+    count: usize,
+) -> Vec<String> {
+    let mut sellers = Vec::new();
+    for i in first..first + count {
+        let seller = i.to_string();
+        let code = sandbox.lazada().issue_code_for(iop::DEMO_APP_KEY, &seller);
+        directory.onboard(Secret::from(code), None).await.unwrap();
+        sellers.push(seller);
+    }
+    sellers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_refreshes_each_seller_at_risk_once_even_with_two_sweepers_and_loses_none() {
+    use auth_core::KeepAlive;
+    use std::time::Duration;
+    const SELLERS: usize = 40;
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.lazada();
+    // The sellers' refresh tokens live ten minutes: at risk within twenty, not within five.
+    sim.set_refresh_lifetime(Some(Duration::from_secs(600)));
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let first = lazada_directory(&sandbox, Arc::clone(&store));
+    let sellers = onboard_lazada(&sandbox, &first, 800_000, SELLERS).await;
+    let second = lazada_directory(&sandbox, Arc::clone(&store));
+
+    let quiet = first
+        .keep_alive(&KeepAlive::within(Duration::from_secs(300)))
+        .await
+        .unwrap();
+    assert_eq!(quiet.not_due, SELLERS);
+    assert!(quiet.refreshed.is_empty() && quiet.is_ok());
+    assert_eq!(sim.state().refresh_count(), 0);
+
+    // Refreshed ones live an hour, beyond the window: a sweeper that finds a seller refreshed
+    // by the other adopts its token instead of refreshing again.
+    sim.set_refresh_lifetime(Some(Duration::from_secs(3600)));
+    // Two sweepers at once (two processes' cron jobs): each seller refreshed exactly once.
+    let plan = KeepAlive::within(Duration::from_secs(1200)).concurrency(4);
+    let (a, b) = tokio::join!(first.keep_alive(&plan), second.keep_alive(&plan));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+    assert_eq!(
+        sim.state().refresh_count(),
+        SELLERS as u64,
+        "one refresh per seller"
+    );
+    let mut covered: Vec<String> = a.refreshed.iter().chain(&b.refreshed).cloned().collect();
+    covered.sort();
+    covered.dedup();
+    assert_eq!(
+        covered.len(),
+        SELLERS,
+        "every seller kept alive by one of them"
+    );
+
+    // None lost: every seller's stored refresh token is the live one, now outliving the window
+    // of the next sweep, and a third process renews each with it.
+    let again = first
+        .keep_alive(&KeepAlive::within(Duration::from_secs(600)))
+        .await
+        .unwrap();
+    assert_eq!(again.not_due, SELLERS);
+    let third = lazada_directory(&sandbox, Arc::clone(&store));
+    for seller in &sellers {
+        let session = third.seller(seller).unwrap().session().clone();
+        session.token().await.unwrap();
+        session.renew().await.unwrap();
+    }
+    assert_eq!(sim.state().refresh_count(), 2 * SELLERS as u64);
+    assert_eq!(
+        sim.state().login_count(),
+        SELLERS as u64,
+        "no code sent again"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_the_vendor_said_has_died_is_not_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.lazada();
+    // `refresh_expires_in: 0`: IOP's "this refresh token cannot be used".
+    sim.set_refresh_lifetime(Some(std::time::Duration::ZERO));
+    let directory = lazada_directory(&sandbox, Arc::new(MemoryStore::new()));
+    let sellers = onboard_lazada(&sandbox, &directory, 900_000, 1).await;
+    let session = directory.seller(&sellers[0]).unwrap().session().clone();
+    let err = session.renew().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NeedsConsent {
+                reason: ConsentNeeded::Expired { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(sim.state().refresh_count(), 0, "nothing sent");
+    let report = directory
+        .keep_alive(&auth_core::KeepAlive::within(
+            std::time::Duration::from_secs(60),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(report.needs_consent, sellers);
+    assert_eq!(
+        sim.state().refresh_count(),
+        0,
+        "nothing sent by the sweep either"
+    );
+}

@@ -8,12 +8,14 @@
 mod builder;
 mod cache;
 mod code_grant;
+mod keep_alive;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use builder::SellerDirectoryBuilder;
 pub use code_grant::CodeGrant;
+pub use keep_alive::{KeepAlive, KeepAliveReport, KeepAliveTask};
 
 use crate::client::AuthorizedClient;
 use crate::error::{ConfigError, Error};

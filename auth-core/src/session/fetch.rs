@@ -134,6 +134,13 @@ impl<E: LoginEndpoint> Fetch<E> {
             if self.renew_only && stored.is_none() {
                 return Err(self.needs_consent(ConsentNeeded::NoRefreshToken));
             }
+            // A refresh token the vendor said has died would only be refused: not sent.
+            if let (true, Some(_), (_, Some(dies))) =
+                (self.renews_by_refresh_only(), &stored, self.kept_refresh())
+                && dies <= sent_at.1
+            {
+                return Err(self.needs_consent(ConsentNeeded::Expired { at: dies }));
+            }
             let refreshing = stored.is_some();
             let issued = match (&self.refresher, stored) {
                 (Some(refresher), Some(refresh_token)) => {

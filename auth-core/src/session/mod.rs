@@ -371,6 +371,12 @@ impl<E: LoginEndpoint> Session<E> {
         Ok(())
     }
 
+    /// This session's key in its store, if it has one and the key is made.
+    pub(crate) fn store_key(&self) -> Option<&str> {
+        let key = self.inner.setup.fleet.as_ref()?.key();
+        (!key.is_empty()).then_some(key)
+    }
+
     /// What this session has done so far.
     pub fn stats(&self) -> SessionStats {
         let c = &self.inner.counters;

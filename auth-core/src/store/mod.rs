@@ -57,7 +57,8 @@ pub struct StoredToken {
     pub refresh_expires_at: Option<SystemTime>,
     /// When the vendor stops accepting the token (wall clock).
     pub expires_at: SystemTime,
-    /// The account the vendor said the token acts for, if it said.
+    /// The account the token acts for, as the vendor's answer named it or as the session was
+    /// built for ([`SessionBuilder::account`](crate::SessionBuilder::account)), if either did.
     pub account: Option<String>,
     /// Whose entry this is and when it was written, for listings; `None` in entries written
     /// before it was kept.

@@ -599,7 +599,9 @@ impl<E: LoginEndpoint> Through<'_, E> {
             refresh_token,
             refresh_expires_at,
             expires_at: token.expires_at(),
-            account: token.account().map(str::to_owned),
+            // As the vendor named it, or as the session was built for (a seller whose vendor's
+            // answer names no one: a listing still finds whose entry this is).
+            account: account.map(str::to_owned),
             about: Some(EntryInfo {
                 vendor: E::SPEC.vendor.to_owned(),
                 label: self.fleet.identity.label(account),
