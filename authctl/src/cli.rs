@@ -99,6 +99,24 @@ pub enum Command {
         #[arg(long, value_name = "WINDOW", value_parser = crate::window::parse)]
         expiring: Option<std::time::Duration>,
     },
+    /// Refresh every stored seller whose refresh token dies within a window, so that idle
+    /// sellers are not lost (run it from cron): each under its lease, spread over time, a few at
+    /// once. Prints what it did; exits 0 unless a seller's refresh failed (sellers that must
+    /// approve the app again are listed, not failures).
+    Keepalive {
+        /// Refresh the sellers whose refresh token dies within this window (`7d`, `12h`).
+        #[arg(long, value_name = "WINDOW", value_parser = crate::window::parse)]
+        within: std::time::Duration,
+        /// Only this vendor's sellers (default: every code-exchange vendor the store holds).
+        #[arg(long, value_enum)]
+        vendor: Option<ConsentVendorArg>,
+        /// At most this many refreshes at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Start the refreshes evenly over this long (`10m`), for a steady rate at the vendor.
+        #[arg(long, value_name = "DURATION", value_parser = crate::window::parse)]
+        spread: Option<std::time::Duration>,
+    },
     /// Remove a vendor's entry from the token store (after a password change, or to force a
     /// fresh login). The entry is found with the same variables `token` uses; nothing else is
     /// touched.

@@ -9,6 +9,7 @@ mod commands;
 mod demo;
 mod environment;
 mod failure;
+mod keepalive;
 mod output;
 mod printable;
 mod sandbox_env;
@@ -166,6 +167,30 @@ async fn run(cli: Cli) -> Result<String, Failure> {
         Command::Status { format, expiring } => {
             let env = Environment::load();
             commands::status(&*store(&env)?, format, expiring).await
+        }
+        Command::Keepalive {
+            within,
+            vendor,
+            concurrency,
+            spread,
+        } => {
+            let env = Environment::load();
+            let lookup = |name: &str| env.get(name);
+            let store = store(&env)?;
+            let mut plan = auth_core::KeepAlive::within(within).concurrency(concurrency);
+            if let Some(spread) = spread {
+                plan = plan.spread(spread);
+            }
+            let (summary, failed) =
+                keepalive::keepalive(vendor, &lookup, &http, &store, &plan).await?;
+            if failed {
+                output::stdout(format!("{summary}\n").as_bytes())?;
+                return Err(Failure::Local(
+                    "keepalive: some sellers could not be refreshed (listed above); run it again"
+                        .into(),
+                ));
+            }
+            Ok(summary)
         }
         Command::Forget { vendor } => {
             let env = Environment::load();

@@ -1714,3 +1714,58 @@ fn status_shows_refresh_expiries_and_lists_the_entries_at_risk() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("needs a unit"), "{}", stderr(&bad));
 }
+
+#[test]
+fn keepalive_refreshes_the_sellers_at_risk_and_says_what_it_did() {
+    let sandbox = SandboxProcess::start();
+    // Two sellers onboarded: Lazada's refresh tokens live 14 days here, Shopee's 30.
+    for vendor in ["lazada", "shopee"] {
+        let out = sandbox.authctl().args(["token", vendor]).output().unwrap();
+        assert!(out.status.success(), "{vendor}: {}", stderr(&out));
+    }
+    let keepalive = |args: &[&str]| {
+        sandbox
+            .authctl()
+            .arg("keepalive")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let quiet = keepalive(&["--within", "7d"]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert_eq!(
+        stdout(&quiet),
+        "lazada: 0 refreshed, 0 need consent, 0 failed, 1 not due\nshopee: 0 refreshed, 0 need consent, 0 failed, 1 not due"
+    );
+    let due = keepalive(&["--within", "20d", "--vendor", "lazada"]);
+    assert!(due.status.success(), "{}", stderr(&due));
+    assert_eq!(
+        stdout(&due),
+        "lazada: 1 refreshed, 0 need consent, 0 failed, 0 not due"
+    );
+    // The refreshed seller still works from the store, without a code.
+    let token = sandbox
+        .authctl()
+        .env_remove("IOP_CODE")
+        .args(["token", "lazada"])
+        .output()
+        .unwrap();
+    assert!(token.status.success(), "{}", stderr(&token));
+
+    // Without its app's variables a vendor's stored sellers cannot be refreshed: said, exit 4.
+    let broken = sandbox
+        .authctl()
+        .env_remove("SHOPEE_PARTNER_KEY")
+        .args(["keepalive", "--within", "40d"])
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(4), "{}", stderr(&broken));
+    assert_eq!(
+        stdout(&broken),
+        "lazada: 1 refreshed, 0 need consent, 0 failed, 0 not due\nshopee: not swept (1 stored): shopee: SHOPEE_PARTNER_KEY is not set"
+    );
+    assert_eq!(
+        stderr(&broken),
+        "authctl: keepalive: some sellers could not be refreshed (listed above); run it again"
+    );
+}
