@@ -94,6 +94,8 @@ async fn tiktok_sample_refresh_token_expire_in_is_an_absolute_unix_time() {
         token.refresh_expires_at(),
         Some(UNIX_EPOCH + S(1_691_487_031))
     );
+    // The seller the token acts for is the sample's `data.open_id` (a seller directory's id).
+    assert_eq!(token.account(), Some("…"));
 }
 
 #[tokio::test]
