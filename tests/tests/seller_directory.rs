@@ -2,6 +2,8 @@
 //! their codes, then served from the store by id; every call acts for the right seller, and a
 //! seller without a usable refresh token costs no request at all.
 
+mod common;
+
 use std::sync::Arc;
 
 use auth_core::store::{MemoryStore, TokenStore};
@@ -535,4 +537,75 @@ async fn a_refresh_token_the_vendor_said_has_died_is_not_sent() {
         0,
         "nothing sent by the sweep either"
     );
+}
+
+/// The directory's flows (onboarding, requests, renewals, a refused refresh token, a sweep)
+/// with tracing and the HTTP stack's log records captured, and every new public type
+/// `Debug`-formatted: no app secret, code, token or refresh token appears anywhere.
+#[tokio::test]
+async fn no_seller_directory_flow_leaks_a_secret() {
+    use auth_core::KeepAlive;
+    let captured = common::capture::Captured::log_records();
+    let _guard = tracing::subscriber::set_default(captured.subscriber());
+    let sandbox = Sandbox::start().await.unwrap();
+    let mut printed = Vec::new();
+    let mut secrets: Vec<String> = vec![
+        iop::DEMO_APP_SECRET.to_owned(),
+        auth_core::md5_hex(iop::DEMO_APP_SECRET),
+        mercadolibre::DEMO_CLIENT_SECRET.to_owned(),
+    ];
+
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let builder = lazada::directory(iop_app()).store(Arc::clone(&store));
+    printed.push(format!("{builder:?} {:?}", iop_app()));
+    let directory = lazada_directory(&sandbox, Arc::clone(&store));
+    let code = sandbox.lazada().issue_code_for(iop::DEMO_APP_KEY, "1001");
+    secrets.push(code.clone());
+    let seller = directory.onboard(Secret::from(code), None).await.unwrap();
+    let client = directory.seller(&seller).unwrap();
+    client.get("/seller/get").send().await.unwrap();
+    let session = client.session().clone();
+    for token in [
+        session.token().await.unwrap(),
+        session.renew().await.unwrap(),
+    ] {
+        secrets.push(token.secret().expose().to_owned());
+        secrets.extend(token.refresh_token().map(|r| r.expose().to_owned()));
+        printed.push(format!("{token:?}"));
+    }
+    printed.push(format!("{directory:?} {client:?} {session:?}"));
+    let report = directory
+        .keep_alive(&KeepAlive::within(std::time::Duration::from_secs(
+            30 * 86_400,
+        )))
+        .await
+        .unwrap();
+    printed.push(format!("{report:?}"));
+
+    // A refused refresh token: the error, its source, its Debug.
+    let ml = ml_directory(&sandbox, Arc::clone(&store));
+    let code = sandbox.mercadolibre().issue_code();
+    secrets.push(code.clone());
+    let seller = ml.onboard(Secret::from(code), None).await.unwrap();
+    let ml_session = ml.seller(&seller).unwrap().session().clone();
+    let token = ml_session.token().await.unwrap();
+    secrets.push(token.secret().expose().to_owned());
+    secrets.extend(token.refresh_token().map(|r| r.expose().to_owned()));
+    sandbox.mercadolibre().ledger().revoke_refresh_tokens();
+    let err = ml_session.renew().await.unwrap_err();
+    assert_eq!(err.class(), ErrorClass::NeedsConsent);
+    printed.push(format!(
+        "{err}\n{err:?}\n{:?}",
+        std::error::Error::source(&err)
+    ));
+
+    let everything = format!("{}\n{}", captured.text(), printed.join("\n"));
+    assert!(everything.contains("1001"), "the capture works");
+    for secret in &secrets {
+        assert!(secret.len() >= 6, "too short to search for: {secret:?}");
+        assert!(
+            !everything.contains(secret.as_str()),
+            "a secret leaked: {secret:.4}…"
+        );
+    }
 }
