@@ -51,6 +51,23 @@ fn a_cached_token_is_handed_out_without_allocating() {
             "allocations on the hit path (Session::token, TokenHandle::token, AnySession::token)"
         );
 
+        // Sessions built without a client share their runtime's: building one costs a small
+        // fraction of what building an HTTP client (its TLS roots, its pool) does.
+        let probe = dhat::HeapStats::get();
+        let client = reqwest::Client::builder().build().unwrap();
+        let client_bytes = dhat::HeapStats::get().total_bytes - probe.total_bytes;
+        drop(client);
+        let probe = dhat::HeapStats::get();
+        let sessions: Vec<_> = (0..10)
+            .map(|_| igv_builder(&sandbox).build().unwrap())
+            .collect();
+        let session_bytes = (dhat::HeapStats::get().total_bytes - probe.total_bytes) / 10;
+        drop(sessions);
+        assert!(
+            session_bytes * 10 < client_bytes,
+            "a session built without a client allocates {session_bytes} bytes, a client {client_bytes}"
+        );
+
         // The counter does see allocations: one boxed value is one block.
         let probe = dhat::HeapStats::get();
         drop(std::hint::black_box(Box::new(7u64)));

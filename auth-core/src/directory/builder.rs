@@ -68,8 +68,7 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
         self
     }
 
-    /// The HTTP client every seller sends with; otherwise the directory builds one, which all
-    /// its sellers share.
+    /// The HTTP client every seller sends with; otherwise the one the runtime's sessions share.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -155,10 +154,8 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
     pub fn build(self) -> Result<SellerDirectory<E>, Error> {
         let http = match self.http {
             Some(http) => http,
-            // One client for every seller of the directory: one pool of connections to the vendor.
-            // Not one per process: a client's connections belong to the runtime that opened
-            // them, and a process may run several.
-            None => crate::session::default_client()
+            // The runtime's shared client: one pool of connections for every seller.
+            None => crate::session::shared_client()
                 .map_err(|problem| Error::config(E::SPEC.vendor, problem))?,
         };
         let store = self

@@ -10,6 +10,7 @@ mod policy;
 mod refresh;
 mod renewer;
 mod scheduler;
+mod shared_client;
 mod spacing;
 
 use std::fmt;
@@ -25,11 +26,11 @@ use url::Url;
 
 pub use any::AnySession;
 pub use builder::SessionBuilder;
-pub(crate) use builder::default_client;
 pub use fleet::StoreFailure;
 pub use handle::TokenHandle;
 pub use policy::{RenewPolicy, RetryPolicy};
 pub(crate) use scheduler::Scheduler;
+pub(crate) use shared_client::shared_client;
 
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
