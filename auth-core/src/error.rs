@@ -290,6 +290,9 @@ pub enum ConfigError {
         /// What the vendor's ids look like.
         expected: &'static str,
     },
+    /// A background task was asked for outside a tokio runtime.
+    #[error("this needs a tokio runtime: call it from async code")]
+    NoRuntime,
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {reason}")]
     Client {

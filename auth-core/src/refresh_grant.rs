@@ -39,6 +39,8 @@ type Attempt<L> = fn(
 pub struct RefreshGrant<L: ?Sized> {
     pub(crate) path: &'static str,
     pub(crate) attempt: Attempt<L>,
+    /// The refresh endpoint's description (its codes for a refused refresh token).
+    pub(crate) spec: &'static crate::spec::LoginSpec,
 }
 
 impl<L: ?Sized> Clone for RefreshGrant<L> {
@@ -62,6 +64,7 @@ impl<L: LoginEndpoint + ?Sized> RefreshGrant<L> {
         RefreshGrant {
             path: R::SPEC.path,
             attempt: attempt::<L, R>,
+            spec: R::SPEC,
         }
     }
 

@@ -339,6 +339,7 @@ pub struct LoginSpec {
     pub(crate) request_signer: Option<&'static dyn Signer>,
     pub(crate) request_supplied: &'static [Supplied],
     pub(crate) token_rejected: &'static [&'static str],
+    pub(crate) refresh_refused: &'static [&'static str],
     /// Whether RFC 6749's codes are classified after the declared ones.
     pub(crate) oauth2: bool,
 }
@@ -407,6 +408,7 @@ impl LoginSpec {
             request_signer: None,
             request_supplied: &[],
             token_rejected: &[],
+            refresh_refused: &[],
             oauth2: false,
         }
     }
@@ -475,6 +477,20 @@ impl LoginSpec {
         self.default_lifetime = Some(lifetime);
         self
     }
+    /// The vendor's codes by which a refresh grant's answer refuses the refresh token itself
+    /// (spent, revoked, expired): the seller must approve the app again. Any other refusal of a
+    /// refresh (a wrong app secret, a bad signature) leaves the refresh token alone. OAuth 2
+    /// endpoints add `invalid_grant` (RFC 6749, section 5.2).
+    pub const fn refresh_refused(mut self, codes: &'static [&'static str]) -> Self {
+        self.refresh_refused = codes;
+        self
+    }
+
+    /// Whether `code`, in a refresh grant's answer, refuses the refresh token itself.
+    pub(crate) fn refuses_refresh_token(&self, code: &str) -> bool {
+        self.refresh_refused.contains(&code) || (self.oauth2 && code == "invalid_grant")
+    }
+
     /// Vendor codes (read at `error_code`) by which a later request says the token is no longer
     /// valid; HTTP 401 and 403 always mean that.
     pub const fn token_rejected(mut self, codes: &'static [&'static str]) -> Self {

@@ -133,6 +133,7 @@ pub(crate) struct Attrs {
     /// Values supplied on every later request.
     pub(crate) request_supplied: Vec<Supplied>,
     pub(crate) token_rejected: Vec<(String, Span)>,
+    pub(crate) refresh_refused: Vec<(String, Span)>,
     pub(crate) success: Vec<(JsonPath, Expected, Span)>,
     pub(crate) error_code: Option<Spanned<JsonPath>>,
     pub(crate) error_message: Option<Spanned<Vec<JsonPath>>>,
@@ -371,7 +372,11 @@ impl Attrs {
                 self.success.push(rule);
                 Ok(())
             }
-            Key::Transient | Key::RateLimited | Key::Protocol | Key::TokenRejected => {
+            Key::Transient
+            | Key::RateLimited
+            | Key::Protocol
+            | Key::TokenRejected
+            | Key::RefreshRefused => {
                 let class = match which {
                     Key::Transient => Some(CodeClass::Transient),
                     Key::RateLimited => Some(CodeClass::RateLimited),
@@ -395,9 +400,12 @@ impl Attrs {
                             ));
                         }
                     };
-                    match class {
-                        Some(class) => self.code_classes.push((text, class, code.span())),
-                        None => self.token_rejected.push((text, code.span())),
+                    match (class, which) {
+                        (Some(class), _) => self.code_classes.push((text, class, code.span())),
+                        (None, Key::RefreshRefused) => {
+                            self.refresh_refused.push((text, code.span()));
+                        }
+                        (None, _) => self.token_rejected.push((text, code.span())),
                     }
                 }
                 Ok(())

@@ -45,6 +45,8 @@ pub(crate) struct Model {
     pub(crate) supplied: Vec<Supplied>,
     pub(crate) request_supplied: Vec<Supplied>,
     pub(crate) token_rejected: Vec<String>,
+    /// Codes by which a refresh grant's answer refuses the refresh token itself.
+    pub(crate) refresh_refused: Vec<String>,
     pub(crate) success: Vec<(Vec<String>, Expected)>,
     pub(crate) error_code: Option<Vec<String>>,
     pub(crate) error_message: Vec<Vec<String>>,
@@ -237,6 +239,19 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
             "`token_rejected` codes are read at `error_code`; add `error_code = \"code\"`",
         );
     }
+    let reads_codes = attrs.saw(Key::ErrorCode) || attrs.saw(Key::Oauth2);
+    if let (Some((_, span)), false) = (attrs.refresh_refused.first(), reads_codes) {
+        cx.error_at(
+            *span,
+            "`refresh_refused` codes are read at `error_code`; add `error_code = \"code\"`",
+        );
+    }
+    if let (Some((_, span)), None) = (attrs.refresh_refused.first(), &attrs.refreshes) {
+        cx.error_at(
+            *span,
+            "`refresh_refused` lists the codes by which a refresh grant refuses its refresh token; it belongs on the endpoint declared with `refreshes = YourLogin`",
+        );
+    }
     let call_site = Span::call_site();
     if !attrs.saw(Key::Path) {
         cx.error_at(
@@ -314,6 +329,11 @@ pub(crate) fn check(attrs: Attrs, input: &DeriveInput, cx: &mut Ctxt) -> Option<
         request_supplied: attrs.request_supplied,
         token_rejected: attrs
             .token_rejected
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect(),
+        refresh_refused: attrs
+            .refresh_refused
             .into_iter()
             .map(|(code, _)| code)
             .collect(),

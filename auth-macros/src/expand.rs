@@ -79,6 +79,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     if let Some(ms) = model.default_lifetime {
         calls.push(quote!(.default_lifetime(#p::Duration::from_millis(#ms))));
     }
+    if !model.refresh_refused.is_empty() {
+        let codes = &model.refresh_refused;
+        calls.push(quote!(.refresh_refused(&[#(#codes),*])));
+    }
     if !model.token_rejected.is_empty() {
         let codes = &model.token_rejected;
         calls.push(quote!(.token_rejected(&[#(#codes),*])));

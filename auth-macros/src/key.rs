@@ -80,6 +80,8 @@ keys! {
     Protocol = "protocol",
     /// Codes by which a business answer rejects the token.
     TokenRejected = "token_rejected",
+    /// Codes by which a refresh grant's answer refuses the refresh token itself.
+    RefreshRefused = "refresh_refused",
     /// The token's scheme.
     Scheme = "scheme",
     /// Where the lifetime comes from.

@@ -265,6 +265,9 @@ async fn an_outage_gets_no_more_logins_from_sixteen_processes_than_from_one() {
     );
     assert_eq!(tokens(&reports).len(), 1, "one token for the fleet");
     let interval = policy.max_login_gap.as_millis() as u64;
+    // How long a fleet's shared login takes here, measured again now: a machine that got
+    // busier during the outage takes longer after it too.
+    let slack = slack.max(fleet_time(&url, igv::DEMO_PASSWORD).await);
     // The fleet's gap at the recovery is at most `max_login_gap`; then one login, and the
     // others adopt it at their next look: what a fleet's shared login took here, plus the
     // longest pause a worker takes between looks (the gap itself).

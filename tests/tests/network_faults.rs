@@ -35,7 +35,14 @@ fn igv_base_path(sandbox: &Sandbox) -> String {
 /// A session on the sandbox's iGV, through `base`.
 fn through(sandbox: &Sandbox, base: String) -> SessionBuilder<IgvLogin> {
     let path = igv_base_path(sandbox);
+    // A client of its own: sessions given none share their runtime's pool, and a connection
+    // kept from the previous session would go around the proxy's faults.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     igv_builder(sandbox)
+        .client(client)
         .base_url(format!("{base}{path}"))
         .login_timeout(TIMEOUT)
         .retry(quick_retries())

@@ -89,10 +89,16 @@ async fn tiktok_sample_refresh_token_expire_in_is_an_absolute_unix_time() {
     let sample = sample.replace("1660556783", &week_out.to_string());
     let login = TiktokLogin::new("29a39d", Secret::from("secret"), Secret::from("code"));
     let token = exchange(login, &sample).await;
-    // An absolute time, taken as it is: this one is already past, so the token is dead.
+    // An absolute time. This sample's is already past, which a refresh token just issued
+    // cannot be: read as unknown (a duration sent where a time is declared would read so), so
+    // the refresh is tried rather than the seller given up.
+    assert_eq!(token.refresh_expires_at(), None);
+    let sample = sample.replace("1691487031", &(week_out + 86_400 * 365).to_string());
+    let login = TiktokLogin::new("29a39d", Secret::from("secret"), Secret::from("code"));
+    let token = exchange(login, &sample).await;
     assert_eq!(
         token.refresh_expires_at(),
-        Some(UNIX_EPOCH + S(1_691_487_031))
+        Some(UNIX_EPOCH + S(week_out + 86_400 * 365))
     );
     // The seller the token acts for is the sample's `data.open_id` (a seller directory's id).
     assert_eq!(token.account(), Some("…"));

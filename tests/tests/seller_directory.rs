@@ -609,3 +609,168 @@ async fn no_seller_directory_flow_leaks_a_secret() {
         );
     }
 }
+
+/// A refresh refused for the app (a wrong client secret), not for the refresh token, leaves the
+/// seller's refresh token in the store: one misconfigured process does not cost every seller's
+/// consent.
+#[tokio::test]
+async fn a_refusal_of_the_app_not_of_the_refresh_token_keeps_the_stored_refresh_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.mercadolibre();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let good = ml_directory(&sandbox, Arc::clone(&store));
+    let seller = good
+        .onboard(Secret::from(sim.issue_code()), None)
+        .await
+        .unwrap();
+    let wrong = ml::directory(ml::MercadoLibreApp {
+        client_id: mercadolibre::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from("a-rotated-or-mistyped-secret"),
+        redirect_uri: mercadolibre::DEMO_REDIRECT_URI.into(),
+    })
+    .store(Arc::clone(&store))
+    .token_base_url(sandbox.base_url(Vendor::MercadoLibre))
+    .api_base_url(sandbox.api_url(Vendor::MercadoLibre))
+    .build()
+    .unwrap();
+    let session = wrong.seller(&seller).unwrap().session().clone();
+    session.token().await.unwrap();
+    let err = session.renew().await.unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Rejected, "{err:?}");
+    assert_eq!(
+        err.vendor_said().and_then(|s| s.code.as_deref()),
+        Some("invalid_client")
+    );
+    let stored = store.list().await.unwrap();
+    assert!(
+        stored[0].1.refresh_token.is_some(),
+        "the refresh token is kept"
+    );
+    // The well-configured process still renews the seller.
+    let session = good.seller(&seller).unwrap().session().clone();
+    session.token().await.unwrap();
+    session.renew().await.unwrap();
+}
+
+/// Sellers' refreshes start within the plan's spread, whatever the concurrency: waiting for a
+/// free slot does not push the later ones back (virtual time: no wall clock in the verdict).
+#[tokio::test(start_paused = true)]
+async fn a_keep_alive_sweep_spreads_its_refreshes_over_the_plan_s_period_and_no_longer() {
+    use auth_core::KeepAlive;
+    use std::time::Duration;
+    const SELLERS: usize = 10;
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox
+        .lazada()
+        .set_refresh_lifetime(Some(Duration::from_secs(600)));
+    let directory = lazada_directory(&sandbox, Arc::new(MemoryStore::new()));
+    onboard_lazada(&sandbox, &directory, 810_000, SELLERS).await;
+    sandbox
+        .lazada()
+        .set_refresh_lifetime(Some(Duration::from_secs(3600)));
+    let spread = Duration::from_secs(100);
+    let began = tokio::time::Instant::now();
+    let report = directory
+        .keep_alive(
+            &KeepAlive::within(Duration::from_secs(1200))
+                .concurrency(1)
+                .spread(spread),
+        )
+        .await
+        .unwrap();
+    let took = began.elapsed();
+    assert_eq!(report.refreshed.len(), SELLERS, "{report:?}");
+    // The last seller starts at 9/10 of the spread; one refresh after it takes no virtual time.
+    assert!(took >= spread.mul_f64(0.9), "{took:?}");
+    assert!(
+        took < spread + Duration::from_secs(10),
+        "the sweep took {took:?}"
+    );
+}
+
+/// A new consent whose store write fails is not lost (the code is spent): the directory keeps
+/// the seller's session, serves the seller from it, and writes the entry when the store is back.
+#[tokio::test]
+async fn a_new_consent_the_store_refused_is_kept_and_written_when_the_store_is_back() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let flaky = Arc::new(common::flaky_store::FlakyStore::default());
+    let store: Arc<dyn TokenStore> = flaky.clone();
+    let directory = lazada_directory(&sandbox, Arc::clone(&store));
+    flaky.fail_writes(u32::MAX);
+    let code = sandbox.lazada().issue_code_for(iop::DEMO_APP_KEY, "1001");
+    let seller = directory.onboard(Secret::from(code), None).await.unwrap();
+    assert!(store.list().await.unwrap().is_empty(), "nothing stored yet");
+    assert_eq!(
+        directory.drop_idle(std::time::Duration::ZERO),
+        0,
+        "kept while unstored"
+    );
+    assert_eq!(
+        seller_of(&directory, &seller).await,
+        seller,
+        "served meanwhile"
+    );
+    flaky.recover();
+    // The session's next store access writes it (a renewal here).
+    let session = directory.seller(&seller).unwrap().session().clone();
+    session.renew().await.unwrap();
+    let stored = flaky.stored_refresh_token().await;
+    assert!(stored.is_some(), "written once the store is back");
+    // Another process renews with it: nothing was lost.
+    let other = lazada_directory(&sandbox, Arc::clone(&store));
+    let session = other.seller(&seller).unwrap().session().clone();
+    session.token().await.unwrap();
+    session.renew().await.unwrap();
+    assert_eq!(
+        sandbox.lazada().state().login_count(),
+        1,
+        "the code was sent once"
+    );
+}
+
+/// A keep-alive refresh whose rotation the store refused is a failure in the report, and the
+/// rotated refresh token stays in the directory (never dropped with a throw-away session).
+#[tokio::test]
+async fn a_keep_alive_refresh_the_store_refused_is_reported_and_kept() {
+    use auth_core::KeepAlive;
+    use std::time::Duration;
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.lazada();
+    sim.set_refresh_lifetime(Some(Duration::from_secs(600)));
+    let flaky = Arc::new(common::flaky_store::FlakyStore::default());
+    let store: Arc<dyn TokenStore> = flaky.clone();
+    let directory = lazada_directory(&sandbox, Arc::clone(&store));
+    onboard_lazada(&sandbox, &directory, 820_000, 1).await;
+    assert_eq!(directory.drop_idle(Duration::ZERO), 1);
+    let before = flaky.stored_refresh_token().await;
+    sim.set_refresh_lifetime(Some(Duration::from_secs(3600)));
+    flaky.fail_writes(u32::MAX);
+    let report = directory
+        .keep_alive(&KeepAlive::within(Duration::from_secs(1200)))
+        .await
+        .unwrap();
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.failed[0].1.class(), ErrorClass::Store);
+    assert_eq!(
+        directory.live_sellers(),
+        1,
+        "the session with the rotation is kept"
+    );
+    assert_eq!(directory.drop_idle(Duration::ZERO), 0);
+    flaky.recover();
+    // The directory's scheduler writes it again after a backoff, unasked (a hang guard, not a
+    // time limit: the verdict is whether it gets written).
+    let mut after = flaky.stored_refresh_token().await;
+    for _ in 0..600 {
+        if after != before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        after = flaky.stored_refresh_token().await;
+    }
+    assert!(
+        after.is_some() && after != before,
+        "the rotation is written"
+    );
+    assert!(sim.refresh_token_is_live(after.as_deref().unwrap()));
+}

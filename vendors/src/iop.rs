@@ -134,6 +134,7 @@ macro_rules! iop_vendor {
             refresh_lifetime = seconds("refresh_expires_in"),
             account = "seller_id",
             send_as = query($param),
+            refresh_refused("IllegalRefreshToken"),
             refreshes = $create
         )]
         #[derive(Debug, Clone)]

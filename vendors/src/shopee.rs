@@ -101,6 +101,15 @@ pub struct ShopeeLogin {
     // Not in the answer: "each refresh_token is valid for 30 days" (and used once).
     refresh_lifetime = fixed("30d"),
     send_as = query("access_token"),
+    // A wrong or spent refresh token, an expired one, or a lapsed authorization; not
+    // `error_auth`, which also means a bad signature (MARKETPLACES.md, Shopee).
+    refresh_refused(
+        "error_shop_refresh_token",
+        "error_merchant_refresh_token",
+        "refresh_token_expired",
+        "shop_access_expired",
+        "merchant_access_expired"
+    ),
     refreshes = ShopeeLogin
 )]
 #[derive(Debug, Clone)]

@@ -95,6 +95,9 @@ impl TiktokLogin {
     // An absolute Unix time in seconds, like the access token's (about a century out).
     refresh_lifetime = unix_seconds("data.refresh_token_expire_in"),
     account = "data.open_id",
+    // A bad or used refresh token; and 36004001, which an EcomPHP pull request reports as
+    // "refresh token expired" (MARKETPLACES.md, TikTok Shop).
+    refresh_refused(36004006, 36004001),
     refreshes = TiktokLogin
 )]
 #[derive(Debug, Clone)]

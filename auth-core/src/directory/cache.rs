@@ -8,10 +8,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::client::AuthorizedClient;
-use crate::error::Error;
 
-/// At most `capacity` clients. When full, the oldest eighth (by last use) is dropped at once,
-/// so that dropping costs one pass over the cache every `capacity / 8` new sellers.
+/// At most `capacity` clients (more only while sessions hold rotations the store has not
+/// taken: those are never dropped). When full, the oldest eighth (by last use) is dropped at
+/// once, so that dropping costs one pass over the cache every `capacity / 8` new sellers.
 pub(super) struct Cache {
     capacity: usize,
     epoch: Instant,
@@ -22,6 +22,13 @@ struct Entry {
     client: AuthorizedClient,
     /// Milliseconds since the cache's epoch when the seller was last asked for.
     last_used: AtomicU64,
+}
+
+impl Entry {
+    /// Whether the seller's session holds a rotated refresh token the store has not taken.
+    fn keeps_a_rotation(&self) -> bool {
+        self.client.session().has_pending_rotation()
+    }
 }
 
 impl Cache {
@@ -44,19 +51,28 @@ impl Cache {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The seller's client, or the one `build` makes (kept for next time).
+    /// The seller's client, if the cache holds it.
+    pub(super) fn get(&self, account: &str) -> Option<AuthorizedClient> {
+        let now = self.now();
+        let entries = self.lock();
+        let entry = entries.get(account)?;
+        entry.last_used.store(now, Ordering::Relaxed);
+        Some(entry.client.clone())
+    }
+
+    /// The seller's client the cache holds, or else `client`, kept for next time (two callers
+    /// that built one at once get the same).
     pub(super) fn get_or_insert(
         &self,
         account: &str,
-        build: impl FnOnce() -> Result<AuthorizedClient, Error>,
-    ) -> Result<AuthorizedClient, Error> {
+        client: AuthorizedClient,
+    ) -> AuthorizedClient {
         let now = self.now();
         let mut entries = self.lock();
         if let Some(entry) = entries.get(account) {
             entry.last_used.store(now, Ordering::Relaxed);
-            return Ok(entry.client.clone());
+            return entry.client.clone();
         }
-        let client = build()?;
         self.make_room(&mut entries);
         entries.insert(
             account.into(),
@@ -65,7 +81,7 @@ impl Cache {
                 last_used: AtomicU64::new(now),
             },
         );
-        Ok(client)
+        client
     }
 
     /// Puts `client` in place of whatever the cache held for the seller.
@@ -94,7 +110,8 @@ impl Cache {
         let cutoff = self.now().saturating_sub(idle);
         let mut entries = self.lock();
         let before = entries.len();
-        entries.retain(|_, e| e.last_used.load(Ordering::Relaxed) > cutoff);
+        // A session with a rotation the store has not taken stays: it is the seller's only copy.
+        entries.retain(|_, e| e.last_used.load(Ordering::Relaxed) > cutoff || e.keeps_a_rotation());
         before - entries.len()
     }
 
@@ -112,7 +129,7 @@ impl Cache {
         let cutoff = *cutoff;
         let mut left = drop;
         entries.retain(|_, e| {
-            if left > 0 && e.last_used.load(Ordering::Relaxed) <= cutoff {
+            if left > 0 && e.last_used.load(Ordering::Relaxed) <= cutoff && !e.keeps_a_rotation() {
                 left -= 1;
                 false
             } else {

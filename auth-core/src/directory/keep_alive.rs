@@ -68,6 +68,10 @@ pub struct KeepAliveReport {
     pub failed: Vec<(String, Error)>,
     /// This directory's sellers whose refresh token outlives the window, or never expires.
     pub not_due: usize,
+    /// Entries of this vendor that are not this directory's: another app's sellers, or this
+    /// app's under another token URL. Not refreshed here. When they are all there is, the sweep
+    /// is probably configured with another app or URL than the service that stored them.
+    pub other_apps: usize,
 }
 
 impl KeepAliveReport {
@@ -118,8 +122,10 @@ impl<E: CodeGrant> SellerDirectory<E> {
             let Some(account) = stored.account.filter(|_| ours) else {
                 continue;
             };
-            // Another app's seller of the same vendor, in the same store: not this directory's.
+            // Another app's seller of the same vendor, in the same store (or this app's, under
+            // another token URL): not this directory's to refresh, but counted.
             if !self.is_own_entry(&account, &key) {
+                report.other_apps += 1;
                 continue;
             }
             match (&stored.refresh_token, stored.refresh_expires_at) {
@@ -128,14 +134,15 @@ impl<E: CodeGrant> SellerDirectory<E> {
                 _ => report.not_due += 1,
             }
         }
-        let count = u32::try_from(due.len()).unwrap_or(u32::MAX).max(1);
+        // Each seller's start is fixed now, from one instant: waiting for a free slot does not
+        // push the later ones back, so the sweep starts its last refresh within `spread`.
+        let began = tokio::time::Instant::now();
+        let count = due.len().max(1) as f64;
         let outcomes: Vec<(String, Kept)> = futures_util::stream::iter(due.into_iter().enumerate())
             .map(|(i, account)| {
-                let start = plan
-                    .spread
-                    .mul_f64(f64::from(u32::try_from(i).unwrap_or(u32::MAX)) / f64::from(count));
+                let offset = plan.spread.mul_f64(i as f64 / count);
                 async move {
-                    tokio::time::sleep(start).await;
+                    tokio::time::sleep_until(began + offset).await;
                     let kept = self.keep_one(&account, horizon).await;
                     (account, kept)
                 }
@@ -161,15 +168,27 @@ impl<E: CodeGrant> SellerDirectory<E> {
         Ok(report)
     }
 
-    /// Runs [`SellerDirectory::keep_alive`] every `period` (with up to a tenth of it as jitter,
-    /// so that a fleet's sweepers do not start together) in a task of the current runtime,
-    /// until the returned handle is dropped or the directory is.
-    pub fn spawn_keep_alive(&self, period: Duration, plan: KeepAlive) -> KeepAliveTask {
+    /// Runs [`SellerDirectory::keep_alive`] every `period` (at least a minute) in a task of
+    /// the current runtime, until the returned handle is dropped or the directory is. The first
+    /// sweep comes after a random part of the period (a service restarted more often than the
+    /// period still sweeps), the next ones a period apart, each with up to a tenth of it as
+    /// jitter, so that a fleet's sweepers do not start together. Outside a tokio runtime it
+    /// is [`Error::Config`].
+    pub fn spawn_keep_alive(
+        &self,
+        period: Duration,
+        plan: KeepAlive,
+    ) -> Result<KeepAliveTask, Error> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::config(E::SPEC.vendor, crate::error::ConfigError::NoRuntime))?;
+        // Capped so that adding jitter can never overflow a timer.
+        let period = period.clamp(Duration::from_secs(60), Duration::from_secs(365 * 86_400));
         let weak = std::sync::Arc::downgrade(&self.shared);
-        let task = tokio::spawn(async move {
+        let task = runtime.spawn(async move {
+            let mut wait = period.mul_f64(fastrand::f64());
             loop {
-                let jitter = period.mul_f64(fastrand::f64() / 10.0);
-                tokio::time::sleep(period + jitter).await;
+                tokio::time::sleep(wait).await;
+                wait = period + period.mul_f64(fastrand::f64() / 10.0);
                 let Some(shared) = weak.upgrade() else { return };
                 let directory = SellerDirectory { shared };
                 if let Err(err) = directory.keep_alive(&plan).await {
@@ -177,7 +196,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
                 }
             }
         });
-        KeepAliveTask(task.abort_handle())
+        Ok(KeepAliveTask(task.abort_handle()))
     }
 
     /// Whether `key` is the entry of `account` for this directory's app.
@@ -191,21 +210,30 @@ impl<E: CodeGrant> SellerDirectory<E> {
     /// One seller: its stored token adopted (or renewed, if it has expired), then a refresh
     /// unless the refresh token already outlives the window.
     async fn keep_one(&self, account: &str, horizon: SystemTime) -> Kept {
-        let session = match self.build_seller(account) {
-            Ok((_, session)) => session,
+        let (client, session) = match self.build_seller(account) {
+            Ok(built) => built,
             Err(err) => return Kept::Failed(err),
         };
         let outlives =
             |token: &crate::Token| token.refresh_expires_at().is_none_or(|d| d > horizon);
         let outcome = match session.token().await {
-            Ok(token) if outlives(&token) => Ok(session.stats().refresh_requests > 0),
-            Ok(_) => session.renew().await.map(|_| true),
+            // Refreshed (by this token() call, or by another sweeper whose token was adopted),
+            // or refreshed here once already: a second refresh would not extend it.
+            Ok(token) if outlives(&token) || session.stats().refresh_requests > 0 => Ok(token),
+            Ok(_) => session.renew().await,
             Err(err) => Err(err),
         };
+        if session.has_pending_rotation() {
+            // The store refused the rotation: the seller's only copy is in this session, which
+            // the directory keeps (and which keeps writing it) until the store takes it.
+            session.watch();
+            self.shared.sellers.insert(account, client);
+        }
         match outcome {
-            Ok(true) => Kept::Refreshed,
-            // Another sweeper refreshed it meanwhile: its token was adopted.
-            Ok(false) => Kept::Refreshed,
+            Ok(token) if outlives(&token) => Kept::Refreshed,
+            // A refresh does not extend it (eBay's refresh token keeps its first expiry): only a
+            // new consent will.
+            Ok(_) => Kept::NeedsConsent,
             Err(Error::NeedsConsent { .. }) => Kept::NeedsConsent,
             Err(err) => Kept::Failed(err),
         }

@@ -132,9 +132,12 @@ impl<E: CodeGrant> SellerDirectory<E> {
     /// sent here: the first request adopts the stored token, or renews it with the seller's
     /// refresh token, or fails with [`Error::NeedsConsent`].
     pub fn seller(&self, account: &str) -> Result<AuthorizedClient, Error> {
-        self.shared
-            .sellers
-            .get_or_insert(account, || self.build_seller(account).map(|(c, _)| c))
+        if let Some(client) = self.shared.sellers.get(account) {
+            return Ok(client);
+        }
+        // Built outside the cache's lock (a client's configuration runs user code).
+        let (client, _) = self.build_seller(account)?;
+        Ok(self.shared.sellers.get_or_insert(account, client))
     }
 
     /// Exchanges a seller's authorization code (sent once), learns the seller's id from the
@@ -158,9 +161,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
             (Some(named), Some(given)) if named != given => {
                 // The code is spent: keep the tokens for the seller who approved it.
                 let named = named.to_owned();
-                let (client, session) = self.build_seller(&named)?;
-                session.seed(Arc::clone(&token)).await?;
-                self.shared.sellers.insert(&named, client);
+                self.keep_consent(&named, Arc::clone(&token)).await?;
                 return Err(Error::WrongAccount {
                     vendor,
                     expected: given.to_owned(),
@@ -190,10 +191,30 @@ impl<E: CodeGrant> SellerDirectory<E> {
                 "the vendor gave no refresh token: the seller must approve again when this token expires"
             );
         }
-        let (client, session) = self.build_seller(&account)?;
-        session.seed(token).await?;
-        self.shared.sellers.insert(&account, client);
+        self.keep_consent(&account, token).await?;
         Ok(account)
+    }
+
+    /// Stores a new consent's tokens as the seller's entry and caches the seller's client. A
+    /// store that fails does not lose them (the code is spent): they wait in the cached session,
+    /// which keeps trying to write them, and serve the seller meanwhile.
+    async fn keep_consent(&self, account: &str, token: Arc<crate::Token>) -> Result<(), Error> {
+        let (client, session) = self.build_seller(account)?;
+        match session.seed(token).await {
+            Ok(()) => {}
+            Err(err @ Error::Store { .. }) => {
+                tracing::warn!(
+                    vendor = E::SPEC.vendor,
+                    account,
+                    error = %err,
+                    "a new consent's tokens could not be stored; they are kept in this process and written when the store takes them"
+                );
+                session.watch();
+            }
+            Err(other) => return Err(other),
+        }
+        self.shared.sellers.insert(account, client);
+        Ok(())
     }
 
     /// How many sellers' clients the directory holds now.

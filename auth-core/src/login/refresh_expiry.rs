@@ -60,6 +60,15 @@ pub(crate) fn refresh_expiry(
     } else {
         sent_at.checked_add(number)
     };
+    // A Unix time already past for a refresh token just issued is more likely a duration the
+    // vendor sent where a time was declared: unknown, rather than a seller given up at once.
+    if absolute && expiry.is_some_and(|expiry| expiry <= sent_at) {
+        return unknown(
+            spec,
+            path,
+            "a refresh token just issued cannot have expired already",
+        );
+    }
     let furthest = sent_at.checked_add(FURTHEST_EXPIRY);
     match (expiry, furthest) {
         (Some(expiry), Some(furthest)) if expiry <= furthest => Some(expiry),
@@ -152,14 +161,15 @@ mod tests {
             read(RefreshLifetime::UnixMillis(R), json!("1800000000000"), sent),
             Some(UNIX_EPOCH + S(1_800_000_000))
         );
-        // A past Unix time is what the vendor says: already expired.
+        // A past Unix time for a refresh token just issued is suspect (a duration where a time
+        // was declared would read so): unknown, so the refresh is still tried once.
         assert_eq!(
             read(
                 RefreshLifetime::UnixSeconds(R),
                 json!(1_691_487_031u64),
                 sent
             ),
-            Some(UNIX_EPOCH + S(1_691_487_031))
+            None
         );
         let fixed = RefreshLifetime::Fixed(S(30 * 86_400));
         assert_eq!(read(fixed, json!(null), sent), Some(sent + S(2_592_000)));

@@ -38,9 +38,15 @@ pub(crate) trait SessionCore: Send + Sync + 'static {
     fn redactor(&self, token: Option<&Token>) -> Redactor;
     fn as_any(&self) -> &dyn Any;
     fn debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+    /// Whether a rotated refresh token waits in this session for the store to take it.
+    fn has_pending_rotation(&self) -> bool;
 }
 
 impl<E: LoginEndpoint> SessionCore for Session<E> {
+    fn has_pending_rotation(&self) -> bool {
+        Session::has_pending_rotation(self)
+    }
+
     fn hit(&self) -> Option<Arc<Token>> {
         self.hit()
     }
@@ -187,6 +193,12 @@ impl AnySession {
     /// Removes the session's entry from its token store, as [`Session::forget`].
     pub async fn forget(&self) -> Result<bool, Error> {
         self.0.forget().await
+    }
+
+    /// Whether a rotated refresh token waits in this session for the store to take it (the
+    /// session must be kept until it is written).
+    pub(crate) fn has_pending_rotation(&self) -> bool {
+        self.0.has_pending_rotation()
     }
 
     /// The vendor's name, as its endpoint declares it.

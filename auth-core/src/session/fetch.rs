@@ -187,7 +187,11 @@ impl<E: LoginEndpoint> Fetch<E> {
                 Err(err)
                     if refreshing
                         && err.class() == ErrorClass::Rejected
-                        && self.renews_by_refresh_only() =>
+                        && self.renews_by_refresh_only()
+                        && self
+                            .refresher
+                            .as_ref()
+                            .is_some_and(|r| r.refuses_refresh_token(&err)) =>
                 {
                     // An account's code was spent at onboarding: sending it again would only be
                     // refused (and hide why). The seller's only credential is gone.
@@ -195,6 +199,15 @@ impl<E: LoginEndpoint> Fetch<E> {
                     self.set_refresh_token(None);
                     let said = err.vendor_said().cloned().unwrap_or_default();
                     return Err(self.needs_consent(ConsentNeeded::Refused(said)));
+                }
+                Err(err)
+                    if refreshing
+                        && err.class() == ErrorClass::Rejected
+                        && self.renews_by_refresh_only() =>
+                {
+                    // The app or the request was refused (a wrong app secret, a bad signature),
+                    // not the refresh token: it is kept, for a process that can use it.
+                    return Err(err);
                 }
                 Err(err) if refreshing && err.class() == ErrorClass::Rejected => {
                     // The refresh token is spent or revoked: forget it and log in instead.

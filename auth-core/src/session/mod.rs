@@ -364,12 +364,28 @@ impl<E: LoginEndpoint> Session<E> {
             problem: crate::error::ConfigError::NoStore,
         })?;
         let fetch = &self.inner.setup.fetch;
-        fleet.seed(fetch, &token).await?;
+        let stored = fleet.seed(fetch, &token).await;
+        // Stored or not, the session holds the new token (a failed write waits in the session).
         if let Some(refresh) = token.refresh_token() {
-            fetch.set_refresh_token(Some(refresh.clone()));
+            fetch.set_refresh(Some(refresh.clone()), token.refresh_expires_at());
         }
         self.inner.current.store(Some(token));
-        Ok(())
+        stored
+    }
+
+    /// Whether a rotated refresh token waits in this session for the store to take it.
+    pub(crate) fn has_pending_rotation(&self) -> bool {
+        self.inner
+            .setup
+            .fleet
+            .as_ref()
+            .is_some_and(|fleet| fleet.has_pending())
+    }
+
+    /// Starts watching the session's token (a seeded one: no call obtained it), so that a
+    /// rotation waiting for the store is written as soon as it can be.
+    pub(crate) fn watch(&self) {
+        renewer::ensure_running(&self.inner, renewer::Starter::InUse);
     }
 
     /// This session's key in its store, if it has one and the key is made.

@@ -24,6 +24,8 @@ type Attempt<E> = dyn Fn(
 /// Turns a refresh token into one refresh request, made from the login `E`'s credentials.
 pub(crate) struct Refresher<E> {
     attempt: Box<Attempt<E>>,
+    /// The refresh endpoint's description: which of its answers refuse the refresh token.
+    spec: &'static crate::spec::LoginSpec,
 }
 
 impl<E: LoginEndpoint> Refresher<E> {
@@ -48,12 +50,14 @@ impl<E: LoginEndpoint> Refresher<E> {
         };
         Refresher {
             attempt: Box::new(attempt),
+            spec: R::SPEC,
         }
     }
 
     /// A refresher through the grant the login declares (`refresh = ...`).
     pub(crate) fn declared(url: Url, grant: RefreshGrant<E>) -> Self {
         Refresher {
+            spec: grant.spec,
             attempt: Box::new(move |login, refresh_token, client, limits, now| {
                 (grant.attempt)(
                     login,
@@ -65,6 +69,14 @@ impl<E: LoginEndpoint> Refresher<E> {
                 )
             }),
         }
+    }
+
+    /// Whether `err`, the answer to a refresh, refuses the refresh token itself (spent,
+    /// revoked, expired), rather than the app or the request.
+    pub(crate) fn refuses_refresh_token(&self, err: &Error) -> bool {
+        err.vendor_said()
+            .and_then(|said| said.code.as_deref())
+            .is_some_and(|code| self.spec.refuses_refresh_token(code))
     }
 
     pub(crate) fn attempt(

@@ -157,7 +157,9 @@ async fn run<E: LoginEndpoint>(weak: Weak<Inner<E>>, mut closed: watch::Receiver
                 failures = 0;
                 continue;
             }
-            Err(err) if err.class() == ErrorClass::Rejected => return,
+            Err(err) if matches!(err.class(), ErrorClass::Rejected | ErrorClass::NeedsConsent) => {
+                return;
+            }
             Err(err) => {
                 failures += 1;
                 let delay = inner
@@ -198,13 +200,14 @@ impl<E: LoginEndpoint> Watched for Inner<E> {
         let remaining = token.expires_at().duration_since(now.1).unwrap_or_default();
         crate::metrics::token_remaining(E::SPEC.vendor, remaining);
         token.set_verified_fresh(fresh);
-        let pending = self.setup.fleet.as_ref().is_some_and(|f| f.has_pending());
+        if self.setup.fleet.as_ref().is_some_and(|f| f.has_pending()) {
+            // A rotation the store has not taken yet, in use or not: written at once, then after
+            // backoffs. The hit path reads the clocks meanwhile (the write may take a while).
+            self.watching.store(false, Ordering::Release);
+            return Look::Renew;
+        }
         if fresh {
             self.watching.store(true, Ordering::Release);
-            if pending {
-                // A rotation the store has not taken yet: written at once, then after backoffs.
-                return Look::Renew;
-            }
             let deadlines = token.deadlines();
             return Look::Wait(
                 deadlines
@@ -221,10 +224,7 @@ impl<E: LoginEndpoint> Watched for Inner<E> {
 
     fn renew(self: Arc<Self>, failures: u32) -> futures_util::future::BoxFuture<'static, Renewed> {
         Box::pin(async move {
-            let fresh = self.current.load_full().is_some_and(|t| {
-                t.freshness(Instant::now(), SystemTime::now()) == Freshness::Fresh
-            });
-            if let (true, Some(fleet)) = (fresh, &self.setup.fleet) {
+            if let Some(fleet) = self.setup.fleet.as_ref().filter(|f| f.has_pending()) {
                 let current = self.current.load_full();
                 fleet
                     .write_pending(&self.setup.fetch, current.as_deref())
@@ -241,7 +241,12 @@ impl<E: LoginEndpoint> Watched for Inner<E> {
             };
             match outcome {
                 Ok(()) => Renewed::Done,
-                Err(err) if err.class() == ErrorClass::Rejected => Renewed::GiveUp,
+                // Nothing to do until the credentials change or the seller approves again.
+                Err(err)
+                    if matches!(err.class(), ErrorClass::Rejected | ErrorClass::NeedsConsent) =>
+                {
+                    Renewed::GiveUp
+                }
                 Err(err) => {
                     let delay = self
                         .setup

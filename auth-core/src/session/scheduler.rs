@@ -13,6 +13,9 @@ use futures_util::future::BoxFuture;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::time::DelayQueue;
 
+/// The longest an entry waits in the queue before it is looked at again.
+const LONGEST_WAIT: Duration = Duration::from_secs(3600);
+
 /// What a look at a watched session found.
 pub(crate) enum Look {
     /// Fresh: look again after this long.
@@ -127,7 +130,7 @@ async fn run(
         let due = tokio::select! {
             received = incoming.recv() => match received {
                 Some((entry, wait)) => {
-                    queue.insert(entry, wait);
+                    queue.insert(entry, wait.min(LONGEST_WAIT));
                     continue;
                 }
                 // Every sender is gone (the scheduler and its renewals): nothing can come back.
@@ -140,7 +143,7 @@ async fn run(
         };
         match session.look() {
             Look::Wait(wait) => {
-                queue.insert(due, wait);
+                queue.insert(due, wait.min(LONGEST_WAIT));
             }
             // Dropping the entry tells the session.
             Look::Stop => {}
@@ -160,7 +163,9 @@ async fn run(
                         }
                         Renewed::RetryIn(wait) => {
                             due.failures = due.failures.saturating_add(1);
-                            wait
+                            // A vendor's `Retry-After` may say years: the timer queue holds
+                            // at most about two, and an hour is long enough to look again.
+                            wait.min(LONGEST_WAIT)
                         }
                         // The session refuses to log in again; dropping the entry tells it.
                         Renewed::GiveUp => return,

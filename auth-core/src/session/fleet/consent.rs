@@ -4,22 +4,30 @@
 use super::{Fleet, Through};
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
+use crate::secret::Secret;
 use crate::session::fetch::Fetch;
 use crate::store::{StoredToken, Swap, Versioned};
 use crate::token::Token;
 
 /// Under the lease: the entry without its refresh token, which the vendor refused. The access
 /// token stays (it may still be accepted until it expires); the next session for the seller
-/// finds no refresh token and sends nothing.
+/// finds no refresh token and sends nothing. Only the refresh token that was sent is taken out:
+/// an entry holding another (newer) one is left as it is.
 pub(super) async fn drop_refused_refresh_token<E: LoginEndpoint>(
     fleet: &Fleet,
     fetch: &Fetch<E>,
     entry: Option<&Versioned>,
+    sent: Option<&Secret>,
     fence: u64,
 ) {
-    let Some(entry) = entry.filter(|e| e.token.refresh_token.is_some()) else {
-        return;
+    let Some(entry) = entry else { return };
+    let holds_the_refused_one = match (&entry.token.refresh_token, sent) {
+        (Some(stored), Some(sent)) => stored.expose() == sent.expose(),
+        _ => false,
     };
+    if !holds_the_refused_one {
+        return;
+    }
     let through = Through {
         fleet,
         fetch,
@@ -57,19 +65,33 @@ impl Fleet {
             fetch,
             held: None,
         };
+        let stored = through.stored_form(token);
+        let written = self.seed_under_lease(&through, &stored).await;
+        if written.is_err() {
+            // The code is spent: this token is the seller's only credential now. It waits in
+            // the session, and is written by its next store access.
+            self.pending.keep(stored);
+        }
+        written
+    }
+
+    async fn seed_under_lease<E: LoginEndpoint>(
+        &self,
+        through: &Through<'_, E>,
+        stored: &StoredToken,
+    ) -> Result<(), Error> {
         let store_error = |source| Error::Store {
             vendor: E::SPEC.vendor,
             source,
         };
         self.ready().await.map_err(store_error)?;
-        let stored = through.stored_form(token);
-        let lease = self.try_lease_patiently(&through).await?;
+        let lease = self.try_lease_patiently(through).await?;
         let written = match through.call("load", self.store.load(self.key())).await {
             Ok(entry) => {
                 let version = entry.map(|e| e.version);
                 let swap = self
                     .store
-                    .compare_and_swap(self.key(), version, &stored, lease.fence());
+                    .compare_and_swap(self.key(), version, stored, lease.fence());
                 through.call("swap", swap).await
             }
             Err(err) => Err(err),

@@ -299,6 +299,8 @@ impl<E: LoginEndpoint> Through<'_, E> {
                     Err(known) => Ok(Err(known)),
                     Ok(previous) => {
                         self.take_refresh_token(entry.as_ref());
+                        // The refresh token this login sends, if it refreshes.
+                        let sending = self.fetch.refresh_token();
                         let version = entry.as_ref().map(|e| e.version);
                         let login = self.login_and_store(version, lease.fence());
                         // A slow vendor may take longer than one lease: keep it meanwhile, so
@@ -317,6 +319,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
                                 fleet,
                                 self.fetch,
                                 entry.as_ref(),
+                                sending.as_ref(),
                                 lease.fence(),
                             )
                             .await;
@@ -395,7 +398,13 @@ impl<E: LoginEndpoint> Through<'_, E> {
     ) -> Result<(Arc<Token>, Origin), Error> {
         let rotated = stored.refresh_token.is_some();
         self.keep_unstored(stored);
-        match self.fleet.settings.on_failure {
+        // A seller directory's session reports it: its caller (a keep-alive sweep, a command
+        // about to exit) must know that the seller's only credential is not stored yet.
+        let on_failure = match self.fetch.renew_only {
+            true => StoreFailure::Fail,
+            false => self.fleet.settings.on_failure,
+        };
+        match on_failure {
             StoreFailure::Fail if rotated => Err(Error::Store {
                 vendor: E::SPEC.vendor,
                 source: err,
