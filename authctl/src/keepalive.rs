@@ -101,8 +101,12 @@ fn summary(name: &str, report: &KeepAliveReport) -> String {
             format!(" ({}{tail})", shown.join(", "))
         }
     };
+    let others = match report.other_apps {
+        0 => String::new(),
+        n => format!(", {n} of other apps or token URLs (not swept: check the app's variables)"),
+    };
     format!(
-        "{name}: {} refreshed, {} need consent{consent}, {} failed, {} not due",
+        "{name}: {} refreshed, {} need consent{consent}, {} failed, {} not due{others}",
         report.refreshed.len(),
         report.needs_consent.len(),
         report.failed.len(),

@@ -240,8 +240,9 @@ async fn a_vendor_whose_answer_does_not_name_the_seller_needs_its_id_before_the_
     );
     assert_eq!(sim.state().login_count(), 0, "the code was not spent");
     let shop = shopee::DEMO_SHOP_ID.to_string();
+    // Another spelling of the same shop is the same seller (one key in the store).
     let seller = directory
-        .onboard(Secret::from(code), Some(&shop))
+        .onboard(Secret::from(code), Some(&format!("+0{shop}")))
         .await
         .unwrap();
     assert_eq!(seller, shop);
@@ -773,4 +774,42 @@ async fn a_keep_alive_refresh_the_store_refused_is_reported_and_kept() {
         "the rotation is written"
     );
     assert!(sim.refresh_token_is_live(after.as_deref().unwrap()));
+}
+
+/// eBay's refresh answer carries no refresh token: a refresh does not extend the user's refresh
+/// token, and the sweep says the user must approve again (one refresh tried, not two).
+#[tokio::test]
+async fn a_refresh_token_a_refresh_cannot_extend_is_reported_as_needing_consent() {
+    use auth_core::KeepAlive;
+    use std::time::Duration;
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.ebay();
+    sim.ledger()
+        .set_refresh_lifetime(Some(Duration::from_secs(600)));
+    let directory = vendors::ebay::directory(vendors::ebay::EbayApp {
+        client_id: ebay::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from(ebay::DEMO_CLIENT_SECRET),
+        ru_name: ebay::DEMO_RU_NAME.into(),
+    })
+    .store(Arc::new(MemoryStore::new()))
+    .token_base_url(sandbox.base_url(Vendor::Ebay))
+    .api_base_url(sandbox.api_url(Vendor::Ebay))
+    .build()
+    .unwrap();
+    let user = directory
+        .onboard(Secret::from(sim.issue_code()), Some(ebay::DEMO_USER))
+        .await
+        .unwrap();
+    let sent = sim.state().login_count() + sim.state().refresh_count();
+    let report = directory
+        .keep_alive(&KeepAlive::within(Duration::from_secs(1200)))
+        .await
+        .unwrap();
+    assert_eq!(report.needs_consent, vec![user], "{report:?}");
+    assert!(report.refreshed.is_empty() && report.is_ok());
+    assert_eq!(
+        sim.state().login_count() + sim.state().refresh_count(),
+        sent + 1,
+        "one refresh tried"
+    );
 }

@@ -142,8 +142,9 @@ pub struct EbayApp {
     pub ru_name: String,
 }
 
-/// The token answer does not name the user: the application names it (its eBay user name or
-/// id, learned from the Identity API or its own records) with the code.
+/// The token answer does not name the user: the application names it with the code (the user
+/// it sent to the consent page, bound to the consent's `state`), and the tokens are kept under
+/// that id.
 impl auth_core::CodeGrant for EbayCodeExchange {
     type App = EbayApp;
     fn with_code(

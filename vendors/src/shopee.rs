@@ -199,12 +199,7 @@ impl auth_core::CodeGrant for ShopeeLogin {
         code: Secret,
     ) -> Result<Self, auth_core::ConfigError> {
         let seller = seller.ok_or(auth_core::ConfigError::SellerRequired)?;
-        let shop_id = seller
-            .parse()
-            .map_err(|_| auth_core::ConfigError::BadSellerId {
-                seller: seller.chars().take(64).collect(),
-                expected: "a Shopee shop_id is a whole number",
-            })?;
+        let shop_id = shop_id(seller)?;
         Ok(ShopeeLogin {
             partner_id: app.partner_id,
             partner_key: app.partner_key.clone(),
@@ -212,6 +207,20 @@ impl auth_core::CodeGrant for ShopeeLogin {
             shop_id,
         })
     }
+
+    fn seller_id(seller: &str) -> Result<String, auth_core::ConfigError> {
+        shop_id(seller).map(|id| id.to_string())
+    }
+}
+
+/// A shop id as Shopee writes it (a whole number): `+123` and `0123` are shop 123.
+fn shop_id(seller: &str) -> Result<u64, auth_core::ConfigError> {
+    seller
+        .parse()
+        .map_err(|_| auth_core::ConfigError::BadSellerId {
+            seller: seller.chars().take(64).collect(),
+            expected: "a Shopee shop_id is a whole number",
+        })
 }
 
 /// The sessions of the partner's shops, from one store (see [`auth_core::SellerDirectory`]).

@@ -57,5 +57,16 @@ pub trait CodeGrant: LoginEndpoint + Sized {
     /// `selling_partner_id`); a vendor that needs it in the request refuses `None`
     /// ([`ConfigError::SellerRequired`]) or an id of the wrong form
     /// ([`ConfigError::BadSellerId`]).
+    ///
+    /// Where the vendor's answer does not name the seller, the tokens are stored under the id
+    /// given, replacing what the store held for it: the application must know the id is the
+    /// approving seller's (bound to the consent's `state`, say), not take it from the redirect
+    /// alone, or a seller could overwrite another's entry.
     fn with_code(app: &Self::App, seller: Option<&str>, code: Secret) -> Result<Self, ConfigError>;
+
+    /// The seller's id as the store keys it: `seller` itself unless the vendor's ids have
+    /// several spellings (Shopee's `+123` and `0123` are shop 123).
+    fn seller_id(seller: &str) -> Result<String, ConfigError> {
+        Ok(seller.to_owned())
+    }
 }

@@ -130,7 +130,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
             }
             match (&stored.refresh_token, stored.refresh_expires_at) {
                 (None, _) => report.needs_consent.push(account),
-                (Some(_), Some(dies)) if dies <= horizon => due.push(account),
+                (Some(_), Some(dies)) if dies <= horizon => due.push((account, dies)),
                 _ => report.not_due += 1,
             }
         }
@@ -139,11 +139,11 @@ impl<E: CodeGrant> SellerDirectory<E> {
         let began = tokio::time::Instant::now();
         let count = due.len().max(1) as f64;
         let outcomes: Vec<(String, Kept)> = futures_util::stream::iter(due.into_iter().enumerate())
-            .map(|(i, account)| {
+            .map(|(i, (account, dies))| {
                 let offset = plan.spread.mul_f64(i as f64 / count);
                 async move {
                     tokio::time::sleep_until(began + offset).await;
-                    let kept = self.keep_one(&account, horizon).await;
+                    let kept = self.keep_one(&account, dies).await;
                     (account, kept)
                 }
             })
@@ -209,17 +209,19 @@ impl<E: CodeGrant> SellerDirectory<E> {
 
     /// One seller: its stored token adopted (or renewed, if it has expired), then a refresh
     /// unless the refresh token already outlives the window.
-    async fn keep_one(&self, account: &str, horizon: SystemTime) -> Kept {
+    async fn keep_one(&self, account: &str, dies: SystemTime) -> Kept {
         let (client, session) = match self.build_seller(account) {
             Ok(built) => built,
             Err(err) => return Kept::Failed(err),
         };
-        let outlives =
-            |token: &crate::Token| token.refresh_expires_at().is_none_or(|d| d > horizon);
+        // Extended: a refresh token that dies later than the listed one (or whose expiry is no
+        // longer stated).
+        let extended = |_: &crate::Token| session.refresh_expires_at().is_none_or(|d| d > dies);
         let outcome = match session.token().await {
-            // Refreshed (by this token() call, or by another sweeper whose token was adopted),
-            // or refreshed here once already: a second refresh would not extend it.
-            Ok(token) if outlives(&token) || session.stats().refresh_requests > 0 => Ok(token),
+            // Refreshed by this call, or by another sweeper whose token was adopted.
+            Ok(token) if extended(&token) => Ok(token),
+            // Refreshed here already without extending it: a second refresh would not either.
+            Ok(token) if session.stats().refresh_requests > 0 => Ok(token),
             Ok(_) => session.renew().await,
             Err(err) => Err(err),
         };
@@ -230,7 +232,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
             self.shared.sellers.insert(account, client);
         }
         match outcome {
-            Ok(token) if outlives(&token) => Kept::Refreshed,
+            Ok(token) if extended(&token) => Kept::Refreshed,
             // A refresh does not extend it (eBay's refresh token keeps its first expiry): only a
             // new consent will.
             Ok(_) => Kept::NeedsConsent,

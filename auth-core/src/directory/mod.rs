@@ -2,8 +2,9 @@
 //!
 //! After a seller approves an app, the seller's only credential is the newest refresh token in
 //! the store. The directory owns what the sellers share (the app's credentials, one HTTP client,
-//! one store) and hands out an [`AuthorizedClient`] per seller, built lazily from the store, kept
-//! in a bounded cache and dropped when idle.
+//! one store, one renewal task) and hands out an [`AuthorizedClient`] per seller, built lazily
+//! from the store and kept in a bounded cache (the least recently used dropped first when it is
+//! full, or those idle for a while with [`SellerDirectory::drop_idle`]).
 
 mod builder;
 mod cache;
@@ -132,6 +133,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
     /// sent here: the first request adopts the stored token, or renews it with the seller's
     /// refresh token, or fails with [`Error::NeedsConsent`].
     pub fn seller(&self, account: &str) -> Result<AuthorizedClient, Error> {
+        let account = &E::seller_id(account).map_err(|p| Error::config(E::SPEC.vendor, p))?;
         if let Some(client) = self.shared.sellers.get(account) {
             return Ok(client);
         }
@@ -153,6 +155,11 @@ impl<E: CodeGrant> SellerDirectory<E> {
             // Checked before the code is spent: without an id the tokens could not be kept.
             return Err(config(ConfigError::SellerRequired));
         }
+        let seller = match seller {
+            Some(seller) => Some(E::seller_id(seller).map_err(config)?),
+            None => None,
+        };
+        let seller = seller.as_deref();
         let endpoint = E::with_code(&self.shared.app, seller, code).map_err(config)?;
         // No store: the code is this process's alone, and single use.
         let exchange = self.session_builder(endpoint).build()?;

@@ -373,6 +373,16 @@ impl<E: LoginEndpoint> Session<E> {
         stored
     }
 
+    /// When the refresh token this session renews with stops being accepted, if known (it may
+    /// be older than the current token: eBay's refresh answer carries none).
+    pub(crate) fn refresh_expires_at(&self) -> Option<SystemTime> {
+        match self.inner.setup.fetch.kept_refresh() {
+            (Some(_), expires_at) => expires_at,
+            // Adopted from the store: the token carries the refresh token and its expiry.
+            (None, _) => self.inner.current.load().as_ref()?.refresh_expires_at(),
+        }
+    }
+
     /// Whether a rotated refresh token waits in this session for the store to take it.
     pub(crate) fn has_pending_rotation(&self) -> bool {
         self.inner
