@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use auth_core::store::TokenStore;
 use auth_core::{
-    AuthorizedClient, CodeGrant, Error, ErrorClass, LoginEndpoint, RetryPolicy, Secret,
-    SellerDirectory, SellerDirectoryBuilder, Session, SessionStats, Token, VendorSaid,
+    AuthorizedClient, CodeGrant, ConsentNeeded, Error, ErrorClass, LoginEndpoint, RetryPolicy,
+    Secret, SellerDirectory, SellerDirectoryBuilder, Session, SessionStats, Token, VendorSaid,
 };
 use reqwest::Method;
 use vendors::iop::IopApp;
@@ -543,6 +543,18 @@ impl Consent {
                 let client = directory.seller(&account).map_err(Failure::Auth)?;
                 match client.session().token().await {
                     Ok(_) => Ok(ready(client)),
+                    // Stored by an earlier version under the code's key: moved, not re-sent.
+                    Err(Error::NeedsConsent {
+                        reason: ConsentNeeded::NotOnboarded,
+                        ..
+                    }) if directory
+                        .adopt_entry_of_code(code.clone(), Some(&account))
+                        .await
+                        .map_err(Failure::Auth)?
+                        .is_some() =>
+                    {
+                        directory.seller(&account).map(ready).map_err(Failure::Auth)
+                    }
                     Err(Error::NeedsConsent { .. }) => {
                         directory
                             .onboard(code, Some(&account))
@@ -554,6 +566,14 @@ impl Consent {
                 }
             }
             (Some(code), None) => {
+                // Stored by an earlier version under the code's key: moved, not re-sent.
+                if let Some(account) = directory
+                    .adopt_entry_of_code(code.clone(), None)
+                    .await
+                    .map_err(Failure::Auth)?
+                {
+                    return directory.seller(&account).map(ready).map_err(Failure::Auth);
+                }
                 let account = match directory.onboard(code, None).await {
                     Ok(account) => account,
                     Err(err) => {

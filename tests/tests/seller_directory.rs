@@ -813,3 +813,67 @@ async fn a_refresh_token_a_refresh_cannot_extend_is_reported_as_needing_consent(
         "one refresh tried"
     );
 }
+
+/// A seller stored by an earlier version (a session built from the code alone, keyed by a
+/// fingerprint of the code) is moved to the seller's own key with that code, which is not sent
+/// again.
+#[tokio::test]
+async fn an_entry_stored_under_a_code_s_key_is_moved_to_the_seller_without_sending_the_code() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sim = sandbox.shopee();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let code = sim.issue_code();
+    let before = auth_core::Session::builder(vendors::shopee::ShopeeLogin {
+        partner_id: shopee::DEMO_PARTNER_ID,
+        partner_key: Secret::from(shopee::DEMO_PARTNER_KEY),
+        code: Secret::from(code.clone()),
+        shop_id: shopee::DEMO_SHOP_ID,
+    })
+    .base_url(sandbox.base_url(Vendor::Shopee))
+    .store(Arc::clone(&store))
+    .build()
+    .unwrap();
+    before.token().await.unwrap();
+    assert_eq!(sim.state().login_count(), 1);
+
+    let directory = shopee_directory(&sandbox, Arc::clone(&store));
+    let shop = shopee::DEMO_SHOP_ID.to_string();
+    let err = directory
+        .seller(&shop)
+        .unwrap()
+        .session()
+        .token()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NeedsConsent {
+                reason: ConsentNeeded::NotOnboarded,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let moved = directory
+        .adopt_entry_of_code(Secret::from(code.clone()), Some(&shop))
+        .await
+        .unwrap();
+    assert_eq!(moved.as_deref(), Some(shop.as_str()));
+    let session = directory.seller(&shop).unwrap().session().clone();
+    session.token().await.unwrap();
+    session.renew().await.unwrap();
+    assert_eq!(
+        sim.state().login_count(),
+        1,
+        "the code was sent once, by the earlier version"
+    );
+    assert_eq!(sim.state().refresh_count(), 1);
+    // A code with no entry of its own finds nothing, and sends nothing.
+    let unknown = directory
+        .adopt_entry_of_code(Secret::from(sim.issue_code()), Some(&shop))
+        .await
+        .unwrap();
+    assert_eq!(unknown, None);
+    assert_eq!(sim.state().login_count(), 1);
+}

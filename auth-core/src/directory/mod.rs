@@ -224,6 +224,50 @@ impl<E: CodeGrant> SellerDirectory<E> {
         Ok(())
     }
 
+    /// Moves a seller's entry stored before this directory (by a session built from the code
+    /// alone, keyed by a fingerprint of the code) to the seller's own key, and returns the
+    /// seller's id; `None` when the store holds no such entry with a refresh token. Nothing is
+    /// sent: the code only finds the old key. For stores written by versions before 0.2.
+    pub async fn adopt_entry_of_code(
+        &self,
+        code: Secret,
+        seller: Option<&str>,
+    ) -> Result<Option<String>, Error> {
+        let vendor = E::SPEC.vendor;
+        let config = |problem| Error::config(vendor, problem);
+        let seller = match seller {
+            Some(seller) => Some(E::seller_id(seller).map_err(config)?),
+            None => None,
+        };
+        let endpoint = E::with_code(&self.shared.app, seller.as_deref(), code).map_err(config)?;
+        let old = self
+            .session_builder(endpoint)
+            .store(Arc::clone(&self.shared.store))
+            .build()?;
+        let Some(stored) = old.own_entry().await? else {
+            return Ok(None);
+        };
+        if stored.refresh_token.is_none() {
+            return Ok(None);
+        }
+        let Some(account) = stored.account.clone().or(seller) else {
+            return Ok(None);
+        };
+        let (client, session) = self.build_seller(&account)?;
+        // Moved only where the seller's own key holds nothing yet: never over a newer consent.
+        if session.own_entry().await?.is_some() {
+            return Ok(Some(account));
+        }
+        session.seed_stored(stored).await?;
+        self.shared.sellers.insert(&account, client);
+        tracing::info!(
+            vendor,
+            account = account.as_str(),
+            "a seller's entry moved to its own key"
+        );
+        Ok(Some(account))
+    }
+
     /// How many sellers' clients the directory holds now.
     pub fn live_sellers(&self) -> usize {
         self.shared.sellers.len()

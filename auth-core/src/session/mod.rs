@@ -373,6 +373,30 @@ impl<E: LoginEndpoint> Session<E> {
         stored
     }
 
+    /// This session's entry in its store, read without sending anything.
+    pub(crate) async fn own_entry(&self) -> Result<Option<crate::store::StoredToken>, Error> {
+        let vendor = E::SPEC.vendor;
+        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
+            vendor,
+            problem: crate::error::ConfigError::NoStore,
+        })?;
+        fleet
+            .own_entry()
+            .await
+            .map_err(|source| Error::Store { vendor, source })
+    }
+
+    /// Stores `stored`, a seller's entry found under an older key, as this session's account's
+    /// entry (see [`Session::seed`]).
+    pub(crate) async fn seed_stored(&self, stored: crate::store::StoredToken) -> Result<(), Error> {
+        let vendor = E::SPEC.vendor;
+        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
+            vendor,
+            problem: crate::error::ConfigError::NoStore,
+        })?;
+        fleet.seed_stored(&self.inner.setup.fetch, stored).await
+    }
+
     /// When the refresh token this session renews with stops being accepted, if known (it may
     /// be older than the current token: eBay's refresh answer carries none).
     pub(crate) fn refresh_expires_at(&self) -> Option<SystemTime> {

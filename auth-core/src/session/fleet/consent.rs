@@ -6,7 +6,7 @@ use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::session::fetch::Fetch;
-use crate::store::{StoredToken, Swap, Versioned};
+use crate::store::{StoreError, StoredToken, Swap, Versioned};
 use crate::token::Token;
 
 /// Under the lease: the entry without its refresh token, which the vendor refused. The access
@@ -66,6 +66,21 @@ impl Fleet {
             held: None,
         };
         let stored = through.stored_form(token);
+        self.seed_stored(fetch, stored).await
+    }
+
+    /// Stores `stored` (a new consent's tokens, or a seller's entry moved from an older key) as
+    /// the entry of this session's account, as [`Fleet::seed`] does.
+    pub(in crate::session) async fn seed_stored<E: LoginEndpoint>(
+        &self,
+        fetch: &Fetch<E>,
+        stored: StoredToken,
+    ) -> Result<(), Error> {
+        let through = Through {
+            fleet: self,
+            fetch,
+            held: None,
+        };
         let written = self.seed_under_lease(&through, &stored).await;
         if written.is_err() {
             // The code is spent: this token is the seller's only credential now. It waits in
@@ -138,5 +153,18 @@ impl Fleet {
                 }
             }
         }
+    }
+}
+
+impl Fleet {
+    /// This session's own entry, read without a lease (nothing is sent, nothing written).
+    pub(in crate::session) async fn own_entry(&self) -> Result<Option<StoredToken>, StoreError> {
+        self.ready().await?;
+        let timeout = self.settings.timeout;
+        let loaded = tokio::time::timeout(timeout, self.store.load(self.key()))
+            .await
+            .unwrap_or(Err(StoreError::Timeout(timeout)));
+        crate::metrics::store_operation(self.vendor, "load", &loaded);
+        Ok(loaded?.map(|entry| entry.token))
     }
 }
