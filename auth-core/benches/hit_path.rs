@@ -9,6 +9,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use auth_core::Secret;
 use criterion::{Criterion, criterion_group, criterion_main};
 use gcp_auth::TokenProvider;
 use reqwest::header::HeaderValue;
@@ -66,13 +67,17 @@ fn case<M, B>(
 
 fn hit_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let (session, gcp) = runtime.block_on(async {
+    let (session, seller, gcp) = runtime.block_on(async {
         let addr = support::start_server().await;
         let session = support::session(addr);
         session.token().await.expect("a first login");
+        let seller = directory_seller(addr).await;
         let gcp = gcp_anchor(addr).await;
-        (session, gcp)
+        (session, seller, gcp)
     });
+    // The same kind of session as `session`, erased: what a directory's client holds, without
+    // the directory (its store and shared renewal task), to tell the two costs apart.
+    let erased = auth_core::AnySession::from(session.clone());
     // Let the renewer take its first look, as it does right after a login in an application.
     std::thread::sleep(Duration::from_millis(50));
     let floor = Arc::new(HeaderValue::from_static("Bearer tok-0123456789abcdef"));
@@ -108,6 +113,34 @@ fn hit_path(c: &mut Criterion) {
                 });
             }
         });
+        case(
+            &mut group,
+            threads,
+            "seller-auth AnySession::token (a plain session, erased)",
+            || {
+                |rt: &tokio::runtime::Runtime, iters| {
+                    rt.block_on(async {
+                        for _ in 0..iters {
+                            black_box(erased.token().await.expect("a token"));
+                        }
+                    });
+                }
+            },
+        );
+        case(
+            &mut group,
+            threads,
+            "seller-auth directory seller: client.session().token()",
+            || {
+                |rt: &tokio::runtime::Runtime, iters| {
+                    rt.block_on(async {
+                        for _ in 0..iters {
+                            black_box(seller.session().token().await.expect("a token"));
+                        }
+                    });
+                }
+            },
+        );
         case(
             &mut group,
             threads,
@@ -156,6 +189,23 @@ fn hit_path(c: &mut Criterion) {
         });
         group.finish();
     }
+}
+
+/// A seller's client from a `SellerDirectory` on a memory store: onboarded once with a code,
+/// then asked for by id, its token cached and watched by the directory's one renewal task.
+async fn directory_seller(addr: std::net::SocketAddr) -> auth_core::AuthorizedClient {
+    let directory = auth_core::SellerDirectory::<support::BenchExchange>::builder("app".into())
+        .token_base_url(format!("http://{addr}"))
+        .api_base_url(format!("http://{addr}"))
+        .build()
+        .expect("a directory");
+    let seller = directory
+        .onboard(Secret::from("code"), None)
+        .await
+        .expect("the seller onboarded");
+    let client = directory.seller(&seller).expect("the seller's client");
+    client.session().token().await.expect("the seller's token");
+    client
 }
 
 /// gcp_auth's service-account provider, its `token_uri` on the local server, one token fetched.
