@@ -161,6 +161,14 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(MemoryStore::new()) as Arc<dyn TokenStore>);
+        let login_url = self
+            .settings
+            .token_base_url
+            .as_deref()
+            .or(E::SPEC.default_base_url())
+            .and_then(|base| {
+                crate::http::login_url(base, E::SPEC.path(), self.settings.allow_insecure_http).ok()
+            });
         Ok(SellerDirectory {
             shared: Arc::new(Shared {
                 app: self.app,
@@ -171,6 +179,7 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
                 configure: self.configure,
                 sellers: Cache::new(self.max_sellers),
                 renewals: Arc::new(crate::session::Scheduler::new(self.renewal_concurrency)),
+                login_url,
             }),
         })
     }

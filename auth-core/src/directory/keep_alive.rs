@@ -199,12 +199,16 @@ impl<E: CodeGrant> SellerDirectory<E> {
         Ok(KeepAliveTask(task.abort_handle()))
     }
 
-    /// Whether `key` is the entry of `account` for this directory's app.
+    /// Whether `key` is the entry of `account` for this directory's app: its key computed as
+    /// a seller's session would, without building one.
     fn is_own_entry(&self, account: &str, key: &str) -> bool {
-        self.build_seller(account)
+        let Some(login_url) = &self.shared.login_url else {
+            return false;
+        };
+        E::with_code(&self.shared.app, Some(account), super::no_code())
             .ok()
-            .and_then(|(_, session)| session.store_key().map(|own| own == key))
-            .unwrap_or(false)
+            .and_then(|endpoint| crate::session::account_key(&endpoint, login_url, account))
+            .is_some_and(|own| own == key)
     }
 
     /// One seller: its stored token adopted (or renewed, if it has expired), then a refresh

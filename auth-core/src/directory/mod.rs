@@ -101,6 +101,9 @@ struct Shared<E: CodeGrant> {
     sellers: Cache,
     /// One task renews every seller ahead of expiry: a seller costs a timer entry, not a task.
     renewals: Arc<crate::session::Scheduler>,
+    /// Where the sellers' sessions exchange and refresh (what their store keys are made of);
+    /// `None` when it does not parse, which every seller's session then reports.
+    login_url: Option<url::Url>,
 }
 
 type Configure = Box<dyn Fn(AuthorizedClient) -> Result<AuthorizedClient, Error> + Send + Sync>;

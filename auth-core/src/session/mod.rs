@@ -32,6 +32,16 @@ pub use policy::{RenewPolicy, RetryPolicy};
 pub(crate) use scheduler::Scheduler;
 pub(crate) use shared_client::shared_client;
 
+/// The store key of `account`'s sessions of `endpoint` at `login_url`: what a session built
+/// with [`SessionBuilder::account`] uses, computed without building one.
+pub(crate) fn account_key<E: LoginEndpoint>(
+    endpoint: &E,
+    login_url: &Url,
+    account: &str,
+) -> Option<String> {
+    fleet::identity_of(endpoint, login_url, account)
+}
+
 use crate::endpoint::LoginEndpoint;
 use crate::error::Error;
 use crate::login::AttemptLimits;
@@ -420,12 +430,6 @@ impl<E: LoginEndpoint> Session<E> {
     /// rotation waiting for the store is written as soon as it can be.
     pub(crate) fn watch(&self) {
         renewer::ensure_running(&self.inner, renewer::Starter::InUse);
-    }
-
-    /// This session's key in its store, if it has one and the key is made.
-    pub(crate) fn store_key(&self) -> Option<&str> {
-        let key = self.inner.setup.fleet.as_ref()?.key();
-        (!key.is_empty()).then_some(key)
     }
 
     /// What this session has done so far.

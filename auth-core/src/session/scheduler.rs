@@ -16,6 +16,9 @@ use tokio_util::time::DelayQueue;
 /// The longest an entry waits in the queue before it is looked at again.
 const LONGEST_WAIT: Duration = Duration::from_secs(3600);
 
+/// How soon a session due while every renewal slot is taken is looked at again.
+const BUSY_PAUSE: Duration = Duration::from_millis(50);
+
 /// What a look at a watched session found.
 pub(crate) enum Look {
     /// Fresh: look again after this long.
@@ -148,14 +151,18 @@ async fn run(
             // Dropping the entry tells the session.
             Look::Stop => {}
             Look::Renew => {
+                // At most `concurrency` renewals, and as many tasks: a burst of due sessions
+                // waits in the queue, looked at again shortly, not in tasks of its own.
+                let Ok(permit) = Arc::clone(&renewing).try_acquire_owned() else {
+                    queue.insert(due, BUSY_PAUSE);
+                    continue;
+                };
                 let Some(back) = back.upgrade() else {
                     continue;
                 };
-                let renewing = Arc::clone(&renewing);
                 tokio::spawn(async move {
                     let mut due = due;
-                    // Never closed: the semaphore lives as long as this task's clones.
-                    let _permit = renewing.acquire_owned().await;
+                    let _permit = permit;
                     let wait = match session.renew(due.failures).await {
                         Renewed::Done => {
                             due.failures = 0;

@@ -150,6 +150,34 @@ impl FileStore {
     }
 
     /// What is stored under `key`.
+    /// The entries, read now (blocking: `list` runs it on the blocking pool).
+    fn list_now(&self) -> Result<Vec<(String, StoredToken)>, StoreError> {
+        safe_fs::check_dir(&self.dir)?;
+        let files = match std::fs::read_dir(&self.dir) {
+            Ok(files) => files,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io(e)),
+        };
+        let mut entries = Vec::new();
+        for file in files {
+            let name = file.map_err(io)?.file_name();
+            let Some(key) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            // One entry that cannot be read is skipped, not the listing.
+            match self.read(key) {
+                Ok(Stored::Entry { entry, .. }) => entries.push((key.to_owned(), entry.token)),
+                Ok(Stored::Damaged { why, .. }) => wire::ignored(key, "entry", why),
+                Ok(Stored::Absent) => {}
+                Err(err) => {
+                    tracing::warn!(key, error = %err, "a token store entry could not be read; not listed")
+                }
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+
     fn read(&self, key: &str) -> Result<Stored, StoreError> {
         let text = match self.read_text(key, "json")? {
             Found::Absent => return Ok(Stored::Absent),
@@ -370,31 +398,17 @@ impl TokenStore for FileStore {
     }
 
     fn list(&self) -> BoxFuture<'_, Result<Vec<(String, StoredToken)>, StoreError>> {
+        // Every file read: on the blocking pool, not on an async thread (a sweep over a
+        // hundred thousand sellers reads as many files).
+        let this = self.clone();
         Box::pin(async move {
-            safe_fs::check_dir(&self.dir)?;
-            let files = match std::fs::read_dir(&self.dir) {
-                Ok(files) => files,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-                Err(e) => return Err(io(e)),
-            };
-            let mut entries = Vec::new();
-            for file in files {
-                let name = file.map_err(io)?.file_name();
-                let Some(key) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
-                    continue;
-                };
-                // One entry that cannot be read is skipped, not the listing.
-                match self.read(key) {
-                    Ok(Stored::Entry { entry, .. }) => entries.push((key.to_owned(), entry.token)),
-                    Ok(Stored::Damaged { why, .. }) => wire::ignored(key, "entry", why),
-                    Ok(Stored::Absent) => {}
-                    Err(err) => {
-                        tracing::warn!(key, error = %err, "a token store entry could not be read; not listed")
-                    }
-                }
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => runtime
+                    .spawn_blocking(move || this.list_now())
+                    .await
+                    .map_err(|_| StoreError::Unavailable("the listing task failed".into()))?,
+                Err(_) => this.list_now(),
             }
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(entries)
         })
     }
 

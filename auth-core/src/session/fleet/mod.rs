@@ -103,6 +103,18 @@ pub(super) enum Origin {
     Adopted,
 }
 
+/// The store key of `account`'s sessions of `endpoint` at `login_url`.
+pub(super) fn identity_of<E: LoginEndpoint>(
+    endpoint: &E,
+    login_url: &Url,
+    account: &str,
+) -> Option<String> {
+    match Identity::of(endpoint, login_url, Some(account))? {
+        (_, KeySource::Ready(key)) => Some(key),
+        (_, KeySource::Fingerprint(_)) => None,
+    }
+}
+
 /// The first pause between looks at a lease held by another process; it doubles up to the max.
 const FIRST_PAUSE: Duration = Duration::from_millis(5);
 const MAX_PAUSE: Duration = Duration::from_millis(200);
