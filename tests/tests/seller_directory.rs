@@ -877,3 +877,35 @@ async fn an_entry_stored_under_a_code_s_key_is_moved_to_the_seller_without_sendi
     assert_eq!(unknown, None);
     assert_eq!(sim.state().login_count(), 1);
 }
+
+/// Sellers nobody asked for within the idle period leave the cache on their own (virtual time).
+#[tokio::test(start_paused = true)]
+async fn idle_sellers_leave_the_directory_on_their_own() {
+    use std::time::Duration;
+    let sandbox = Sandbox::start().await.unwrap();
+    let directory = lazada::directory(iop_app())
+        .store(Arc::new(MemoryStore::new()))
+        .token_base_url(sandbox.base_url(Vendor::Lazada))
+        .api_base_url(sandbox.api_url(Vendor::Lazada))
+        .drop_idle_after(Duration::from_secs(600))
+        .build()
+        .unwrap();
+    let sellers = onboard_lazada(&sandbox, &directory, 830_000, 3).await;
+    assert_eq!(directory.live_sellers(), 3);
+    tokio::time::advance(Duration::from_secs(300)).await;
+    directory.seller(&sellers[0]).unwrap();
+    tokio::time::advance(Duration::from_secs(301)).await;
+    // The next seller added looks: the two not asked for in ten minutes go, the third stays.
+    onboard_lazada(&sandbox, &directory, 830_100, 1).await;
+    assert_eq!(directory.live_sellers(), 2);
+    // Rebuilt from the store when asked for again: nothing sent.
+    let refreshes = sandbox.lazada().state().refresh_count();
+    directory
+        .seller(&sellers[1])
+        .unwrap()
+        .session()
+        .token()
+        .await
+        .unwrap();
+    assert_eq!(sandbox.lazada().state().refresh_count(), refreshes);
+}

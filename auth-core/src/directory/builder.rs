@@ -18,6 +18,7 @@ pub struct SellerDirectoryBuilder<E: CodeGrant> {
     http: Option<reqwest::Client>,
     settings: Settings,
     max_sellers: usize,
+    idle_after: Duration,
     renewal_concurrency: usize,
     configure: Option<Configure>,
 }
@@ -28,6 +29,7 @@ impl<E: CodeGrant> std::fmt::Debug for SellerDirectoryBuilder<E> {
             .field("vendor", &E::SPEC.vendor())
             .field("settings", &self.settings)
             .field("max_sellers", &self.max_sellers)
+            .field("idle_after", &self.idle_after)
             .field("renewal_concurrency", &self.renewal_concurrency)
             .finish_non_exhaustive()
     }
@@ -35,6 +37,9 @@ impl<E: CodeGrant> std::fmt::Debug for SellerDirectoryBuilder<E> {
 
 /// Sellers held at once unless set.
 const DEFAULT_MAX_SELLERS: usize = 10_000;
+
+/// How long a seller's client is kept unasked for, unless set.
+const DEFAULT_IDLE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Renewals ahead of expiry under way at once unless set.
 const DEFAULT_RENEWAL_CONCURRENCY: usize = 16;
@@ -56,6 +61,7 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
                 allow_insecure_http: false,
             },
             max_sellers: DEFAULT_MAX_SELLERS,
+            idle_after: DEFAULT_IDLE_AFTER,
             renewal_concurrency: DEFAULT_RENEWAL_CONCURRENCY,
             configure: None,
         }
@@ -131,6 +137,14 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
         self
     }
 
+    /// How long a seller's client is kept when nobody asks for it (an hour unless set): then it
+    /// is dropped (it is rebuilt from the store when asked for again; a client still held
+    /// elsewhere keeps working). Looked at now and then as sellers are added.
+    pub fn drop_idle_after(mut self, idle: Duration) -> Self {
+        self.idle_after = idle;
+        self
+    }
+
     /// How many sellers are renewed ahead of expiry at once (16 unless set). One task of the
     /// directory waits for every seller's renewal point; a renewal runs in a short task of its
     /// own, at most this many at a time, so that sellers onboarded together do not all call the
@@ -177,7 +191,7 @@ impl<E: CodeGrant> SellerDirectoryBuilder<E> {
                 settings: self.settings,
                 template: OnceLock::new(),
                 configure: self.configure,
-                sellers: Cache::new(self.max_sellers),
+                sellers: Cache::new(self.max_sellers, self.idle_after),
                 renewals: Arc::new(crate::session::Scheduler::new(self.renewal_concurrency)),
                 login_url,
             }),

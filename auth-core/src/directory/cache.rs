@@ -14,6 +14,10 @@ use crate::client::AuthorizedClient;
 /// once, so that dropping costs one pass over the cache every `capacity / 8` new sellers.
 pub(super) struct Cache {
     capacity: usize,
+    /// Clients not asked for in this long (ms) are dropped, at the next insert after a quarter
+    /// of it has passed since the last such look.
+    idle_ms: u64,
+    last_idle_look: AtomicU64,
     epoch: Instant,
     entries: Mutex<HashMap<Box<str>, Entry>>,
 }
@@ -32,9 +36,11 @@ impl Entry {
 }
 
 impl Cache {
-    pub(super) fn new(capacity: usize) -> Self {
+    pub(super) fn new(capacity: usize, idle: Duration) -> Self {
         Cache {
             capacity: capacity.max(1),
+            idle_ms: u64::try_from(idle.as_millis()).unwrap_or(u64::MAX).max(1),
+            last_idle_look: AtomicU64::new(0),
             epoch: Instant::now(),
             entries: Mutex::new(HashMap::new()),
         }
@@ -115,8 +121,17 @@ impl Cache {
         before - entries.len()
     }
 
-    /// When full, drops the least recently used eighth.
+    /// Drops the clients idle for the cache's idle period, now and then; when still full, the
+    /// least recently used eighth.
     fn make_room(&self, entries: &mut HashMap<Box<str>, Entry>) {
+        let now = self.now();
+        if now.saturating_sub(self.last_idle_look.load(Ordering::Relaxed)) >= self.idle_ms / 4 {
+            self.last_idle_look.store(now, Ordering::Relaxed);
+            let cutoff = now.saturating_sub(self.idle_ms);
+            entries.retain(|_, e| {
+                e.last_used.load(Ordering::Relaxed) > cutoff || e.keeps_a_rotation()
+            });
+        }
         if entries.len() < self.capacity {
             return;
         }

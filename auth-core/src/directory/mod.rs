@@ -3,8 +3,8 @@
 //! After a seller approves an app, the seller's only credential is the newest refresh token in
 //! the store. The directory owns what the sellers share (the app's credentials, one HTTP client,
 //! one store, one renewal task) and hands out an [`AuthorizedClient`] per seller, built lazily
-//! from the store and kept in a bounded cache (the least recently used dropped first when it is
-//! full, or those idle for a while with [`SellerDirectory::drop_idle`]).
+//! from the store and kept in a bounded cache: dropped when idle (an hour unless set), and the
+//! least recently used first when it is full.
 
 mod builder;
 mod cache;

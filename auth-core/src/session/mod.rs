@@ -140,8 +140,10 @@ struct Inner<E> {
     /// Set by the renewer while it looks at the clocks for the current token at least every
     /// watch interval; the hit path then trusts the token's `verified_fresh` mark.
     watching: AtomicBool,
-    /// Dropped with the session, which wakes and ends the renewer.
-    closed: watch::Sender<()>,
+    /// Dropped with the session, which wakes and ends the renewer. Made when a renewer task
+    /// first starts (a seller directory's sessions have none: their scheduler holds them
+    /// weakly, and a channel would cost every seller some 400 bytes).
+    closed: std::sync::OnceLock<watch::Sender<()>>,
     counters: Counters,
 }
 
@@ -234,7 +236,7 @@ impl<E: LoginEndpoint> Session<E> {
                 used: AtomicBool::new(false),
                 renewer_running: AtomicBool::new(false),
                 watching: AtomicBool::new(false),
-                closed: watch::channel(()).0,
+                closed: std::sync::OnceLock::new(),
                 counters: Counters::default(),
             }),
         }

@@ -53,7 +53,10 @@ pub(super) fn ensure_running<E: LoginEndpoint>(inner: &Arc<Inner<E>>, starter: S
         return;
     };
     let weak = Arc::downgrade(inner);
-    let closed = inner.closed.subscribe();
+    let closed = inner
+        .closed
+        .get_or_init(|| watch::channel(()).0)
+        .subscribe();
     runtime.spawn(run(weak, closed));
 }
 

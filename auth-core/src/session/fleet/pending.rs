@@ -22,7 +22,8 @@ const FIRST_WRITE_PAUSE: Duration = Duration::from_millis(100);
 
 /// The token this session obtained and could not store, if any.
 pub(super) struct Pending {
-    slot: Mutex<Option<StoredToken>>,
+    /// Boxed: almost every session never has one, and a seller directory holds thousands.
+    slot: Mutex<Option<Box<StoredToken>>>,
     vendor: &'static str,
 }
 
@@ -34,7 +35,7 @@ impl Pending {
         }
     }
 
-    fn slot(&self) -> MutexGuard<'_, Option<StoredToken>> {
+    fn slot(&self) -> MutexGuard<'_, Option<Box<StoredToken>>> {
         // An `Option` is consistent whatever a panicking holder did.
         self.slot
             .lock()
@@ -43,7 +44,7 @@ impl Pending {
 
     /// The token waiting to be stored.
     pub(super) fn get(&self) -> Option<StoredToken> {
-        self.slot().clone()
+        self.slot().as_deref().cloned()
     }
 
     /// When the waiting token expires: the session holds nothing older than this.
@@ -63,7 +64,7 @@ impl Pending {
         if slot.is_none() {
             crate::metrics::pending_rotations(self.vendor, 1.0);
         }
-        *slot = Some(stored);
+        *slot = Some(Box::new(stored));
         drop(slot);
         tracing::warn!(
             vendor = self.vendor,
