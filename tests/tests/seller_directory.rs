@@ -909,3 +909,33 @@ async fn idle_sellers_leave_the_directory_on_their_own() {
         .unwrap();
     assert_eq!(sandbox.lazada().state().refresh_count(), refreshes);
 }
+
+/// Another app's sellers in the same store (or this app's under another token URL) are not this
+/// directory's to refresh: counted, not silently skipped, and nothing is sent for them.
+#[tokio::test]
+async fn a_sweep_counts_the_entries_of_other_apps_and_sends_nothing_for_them() {
+    use auth_core::KeepAlive;
+    use std::time::Duration;
+    let sandbox = Sandbox::start().await.unwrap();
+    sandbox
+        .lazada()
+        .set_refresh_lifetime(Some(Duration::from_secs(600)));
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let ours = lazada_directory(&sandbox, Arc::clone(&store));
+    onboard_lazada(&sandbox, &ours, 840_000, 3).await;
+    let other_app = lazada::directory(IopApp {
+        app_key: "200002".into(),
+        app_secret: Secret::from("another-app-secret"),
+    })
+    .store(Arc::clone(&store))
+    .token_base_url(sandbox.base_url(Vendor::Lazada))
+    .build()
+    .unwrap();
+    let report = other_app
+        .keep_alive(&KeepAlive::within(Duration::from_secs(1200)))
+        .await
+        .unwrap();
+    assert_eq!(report.other_apps, 3, "{report:?}");
+    assert!(report.refreshed.is_empty() && report.failed.is_empty() && report.not_due == 0);
+    assert_eq!(sandbox.lazada().state().refresh_count(), 0);
+}
