@@ -11,7 +11,7 @@ use vendors::{aliexpress, amazon, ebay, lazada, mercadolibre, shopee, tiktok};
 use crate::cli::ConsentVendorArg;
 use crate::failure::Failure;
 use crate::printable::visible;
-use crate::vendor_client::Lookup;
+use crate::vendor_client::{Lookup, integer, require};
 
 /// Every code-exchange vendor, in the order the summary lists them.
 const ALL: [ConsentVendorArg; 7] = [
@@ -114,12 +114,6 @@ fn summary(name: &str, report: &KeepAliveReport) -> String {
     )
 }
 
-fn require(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<String, Failure> {
-    lookup(name)?
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| Failure::Config(format!("{vendor}: {name} is not set")))
-}
-
 /// One vendor's directory from its variables, swept.
 async fn sweep(
     vendor: ConsentVendorArg,
@@ -155,11 +149,8 @@ async fn sweep(
             setup.run(tiktok::directory(app)).await
         }
         ConsentVendorArg::Shopee => {
-            let partner_id = require("SHOPEE_PARTNER_ID")?.trim().parse().map_err(|_| {
-                Failure::Config(format!("{name}: SHOPEE_PARTNER_ID is not a whole number"))
-            })?;
             let app = shopee::ShopeeApp {
-                partner_id,
+                partner_id: integer(lookup, name, "SHOPEE_PARTNER_ID")?,
                 partner_key: Secret::from(require("SHOPEE_PARTNER_KEY")?),
             };
             setup.run(shopee::directory(app)).await

@@ -95,7 +95,7 @@ fn retry() -> RetryPolicy {
 
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn require(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<String, Failure> {
+pub(crate) fn require(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<String, Failure> {
     lookup(name)?
         .filter(|v| !v.is_empty())
         .ok_or_else(|| Failure::Config(format!("{vendor}: {name} is not set")))
@@ -120,7 +120,7 @@ pub fn names(vendor: VendorArg) -> (&'static str, &'static str) {
 }
 
 /// An integer variable (Shopee's ids).
-fn integer(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<u64, Failure> {
+pub(crate) fn integer(lookup: Lookup<'_>, vendor: &str, name: &str) -> Result<u64, Failure> {
     require(lookup, vendor, name)?
         .trim()
         .parse()

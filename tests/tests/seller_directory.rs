@@ -126,9 +126,18 @@ fn ml_directory(
     sandbox: &Sandbox,
     store: Arc<dyn TokenStore>,
 ) -> SellerDirectory<ml::MercadoLibreLogin> {
+    ml_directory_with_secret(sandbox, store, mercadolibre::DEMO_CLIENT_SECRET)
+}
+
+/// Mercado Libre's sellers for the demo app, with this client secret (a wrong one, say).
+fn ml_directory_with_secret(
+    sandbox: &Sandbox,
+    store: Arc<dyn TokenStore>,
+    client_secret: &str,
+) -> SellerDirectory<ml::MercadoLibreLogin> {
     ml::directory(ml::MercadoLibreApp {
         client_id: mercadolibre::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::from(mercadolibre::DEMO_CLIENT_SECRET),
+        client_secret: Secret::from(client_secret),
         redirect_uri: mercadolibre::DEMO_REDIRECT_URI.into(),
     })
     .store(store)
@@ -263,6 +272,23 @@ fn shopee_directory(
     .unwrap()
 }
 
+/// eBay's users of the demo app.
+fn ebay_directory(
+    sandbox: &Sandbox,
+    store: Arc<dyn TokenStore>,
+) -> SellerDirectory<vendors::ebay::EbayCodeExchange> {
+    vendors::ebay::directory(vendors::ebay::EbayApp {
+        client_id: ebay::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::from(ebay::DEMO_CLIENT_SECRET),
+        ru_name: ebay::DEMO_RU_NAME.into(),
+    })
+    .store(store)
+    .token_base_url(sandbox.base_url(Vendor::Ebay))
+    .api_base_url(sandbox.api_url(Vendor::Ebay))
+    .build()
+    .unwrap()
+}
+
 /// Every code-exchange vendor through its declaration: onboard once, then another process's
 /// directory adopts the stored token and renews with the seller's refresh token, never a code.
 #[tokio::test]
@@ -338,20 +364,10 @@ async fn every_code_exchange_vendor_onboards_and_renews_from_the_store() {
         None,
         mercadolibre::DEMO_USER_ID.to_string()
     );
-    let ebay_app = vendors::ebay::EbayApp {
-        client_id: ebay::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::from(ebay::DEMO_CLIENT_SECRET),
-        ru_name: ebay::DEMO_RU_NAME.into(),
-    };
     check!(
         "eBay",
         Vendor::Ebay,
-        |store| vendors::ebay::directory(ebay_app.clone())
-            .store(store)
-            .token_base_url(sandbox.base_url(Vendor::Ebay))
-            .api_base_url(sandbox.api_url(Vendor::Ebay))
-            .build()
-            .unwrap(),
+        |store| ebay_directory(&sandbox, store),
         sandbox.ebay().issue_code(),
         Some(ebay::DEMO_USER),
         ebay::DEMO_USER
@@ -624,16 +640,8 @@ async fn a_refusal_of_the_app_not_of_the_refresh_token_keeps_the_stored_refresh_
         .onboard(Secret::from(sim.issue_code()), None)
         .await
         .unwrap();
-    let wrong = ml::directory(ml::MercadoLibreApp {
-        client_id: mercadolibre::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::from("a-rotated-or-mistyped-secret"),
-        redirect_uri: mercadolibre::DEMO_REDIRECT_URI.into(),
-    })
-    .store(Arc::clone(&store))
-    .token_base_url(sandbox.base_url(Vendor::MercadoLibre))
-    .api_base_url(sandbox.api_url(Vendor::MercadoLibre))
-    .build()
-    .unwrap();
+    let wrong =
+        ml_directory_with_secret(&sandbox, Arc::clone(&store), "a-rotated-or-mistyped-secret");
     let session = wrong.seller(&seller).unwrap().session().clone();
     session.token().await.unwrap();
     let err = session.renew().await.unwrap_err();
@@ -786,16 +794,7 @@ async fn a_refresh_token_a_refresh_cannot_extend_is_reported_as_needing_consent(
     let sim = sandbox.ebay();
     sim.ledger()
         .set_refresh_lifetime(Some(Duration::from_secs(600)));
-    let directory = vendors::ebay::directory(vendors::ebay::EbayApp {
-        client_id: ebay::DEMO_CLIENT_ID.into(),
-        client_secret: Secret::from(ebay::DEMO_CLIENT_SECRET),
-        ru_name: ebay::DEMO_RU_NAME.into(),
-    })
-    .store(Arc::new(MemoryStore::new()))
-    .token_base_url(sandbox.base_url(Vendor::Ebay))
-    .api_base_url(sandbox.api_url(Vendor::Ebay))
-    .build()
-    .unwrap();
+    let directory = ebay_directory(&sandbox, Arc::new(MemoryStore::new()));
     let user = directory
         .onboard(Secret::from(sim.issue_code()), Some(ebay::DEMO_USER))
         .await

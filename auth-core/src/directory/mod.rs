@@ -121,6 +121,14 @@ struct Settings {
     allow_insecure_http: bool,
 }
 
+/// The seller's id as the store keys it ([`CodeGrant::seller_id`]).
+fn canonical<E: CodeGrant>(seller: Option<&str>) -> Result<Option<String>, Error> {
+    seller
+        .map(E::seller_id)
+        .transpose()
+        .map_err(|problem| Error::config(E::SPEC.vendor, problem))
+}
+
 /// The code a seller's session is built with: empty, and never sent (the session renews only).
 fn no_code() -> Secret {
     Secret::from(String::new())
@@ -136,7 +144,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
     /// sent here: the first request adopts the stored token, or renews it with the seller's
     /// refresh token, or fails with [`Error::NeedsConsent`].
     pub fn seller(&self, account: &str) -> Result<AuthorizedClient, Error> {
-        let account = &E::seller_id(account).map_err(|p| Error::config(E::SPEC.vendor, p))?;
+        let account = &canonical::<E>(Some(account))?.unwrap_or_default();
         if let Some(client) = self.shared.sellers.get(account) {
             return Ok(client);
         }
@@ -158,10 +166,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
             // Checked before the code is spent: without an id the tokens could not be kept.
             return Err(config(ConfigError::SellerRequired));
         }
-        let seller = match seller {
-            Some(seller) => Some(E::seller_id(seller).map_err(config)?),
-            None => None,
-        };
+        let seller = canonical::<E>(seller)?;
         let seller = seller.as_deref();
         let endpoint = E::with_code(&self.shared.app, seller, code).map_err(config)?;
         // No store: the code is this process's alone, and single use.
@@ -238,10 +243,7 @@ impl<E: CodeGrant> SellerDirectory<E> {
     ) -> Result<Option<String>, Error> {
         let vendor = E::SPEC.vendor;
         let config = |problem| Error::config(vendor, problem);
-        let seller = match seller {
-            Some(seller) => Some(E::seller_id(seller).map_err(config)?),
-            None => None,
-        };
+        let seller = canonical::<E>(seller)?;
         let endpoint = E::with_code(&self.shared.app, seller.as_deref(), code).map_err(config)?;
         let old = self
             .session_builder(endpoint)

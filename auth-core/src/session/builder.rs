@@ -80,8 +80,14 @@ impl<E: LoginEndpoint> SessionBuilder<E> {
     /// A seller's session from the store: it renews with the refresh token stored for its
     /// account and never sends the login itself; without a usable refresh token it answers
     /// [`Error::NeedsConsent`]. Needs an account and a store (the seller directory sets both).
+    ///
+    /// Its store failures are errors ([`StoreFailure::Fail`]): it has no credential of its own
+    /// (the store holds the newest refresh token; one in memory may be spent already), and its
+    /// caller (a keep-alive sweep, a command about to exit) must know when the seller's only
+    /// credential could not be stored.
     pub(crate) fn renew_only(mut self) -> Self {
         self.renew_only = true;
+        self.settings.fleet.on_failure = StoreFailure::Fail;
         self
     }
 

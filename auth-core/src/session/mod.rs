@@ -353,10 +353,7 @@ impl<E: LoginEndpoint> Session<E> {
     /// ```
     pub async fn forget(&self) -> Result<bool, Error> {
         let vendor = E::SPEC.vendor;
-        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
-            vendor,
-            problem: crate::error::ConfigError::NoStore,
-        })?;
+        let fleet = self.store_fleet()?;
         let removed = fleet
             .forget()
             .await
@@ -370,11 +367,7 @@ impl<E: LoginEndpoint> Session<E> {
     /// session of the same endpoint, which sent the code), as the account's entry, and caches
     /// it: the session then renews with its refresh token.
     pub(crate) async fn seed(&self, token: Arc<Token>) -> Result<(), Error> {
-        let vendor = E::SPEC.vendor;
-        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
-            vendor,
-            problem: crate::error::ConfigError::NoStore,
-        })?;
+        let fleet = self.store_fleet()?;
         let fetch = &self.inner.setup.fetch;
         let stored = fleet.seed(fetch, &token).await;
         // Stored or not, the session holds the new token (a failed write waits in the session).
@@ -388,10 +381,7 @@ impl<E: LoginEndpoint> Session<E> {
     /// This session's entry in its store, read without sending anything.
     pub(crate) async fn own_entry(&self) -> Result<Option<crate::store::StoredToken>, Error> {
         let vendor = E::SPEC.vendor;
-        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
-            vendor,
-            problem: crate::error::ConfigError::NoStore,
-        })?;
+        let fleet = self.store_fleet()?;
         fleet
             .own_entry()
             .await
@@ -401,11 +391,7 @@ impl<E: LoginEndpoint> Session<E> {
     /// Stores `stored`, a seller's entry found under an older key, as this session's account's
     /// entry (see [`Session::seed`]).
     pub(crate) async fn seed_stored(&self, stored: crate::store::StoredToken) -> Result<(), Error> {
-        let vendor = E::SPEC.vendor;
-        let fleet = self.inner.setup.fleet.as_ref().ok_or(Error::Config {
-            vendor,
-            problem: crate::error::ConfigError::NoStore,
-        })?;
+        let fleet = self.store_fleet()?;
         fleet.seed_stored(&self.inner.setup.fetch, stored).await
     }
 
@@ -432,6 +418,14 @@ impl<E: LoginEndpoint> Session<E> {
     /// rotation waiting for the store is written as soon as it can be.
     pub(crate) fn watch(&self) {
         renewer::ensure_running(&self.inner, renewer::Starter::InUse);
+    }
+
+    /// The session's fleet, for what only a session with a store can do.
+    fn store_fleet(&self) -> Result<&Fleet, Error> {
+        self.inner.setup.fleet.as_ref().ok_or(Error::Config {
+            vendor: E::SPEC.vendor,
+            problem: crate::error::ConfigError::NoStore,
+        })
     }
 
     /// What this session has done so far.

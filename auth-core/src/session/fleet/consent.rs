@@ -160,11 +160,7 @@ impl Fleet {
     /// This session's own entry, read without a lease (nothing is sent, nothing written).
     pub(in crate::session) async fn own_entry(&self) -> Result<Option<StoredToken>, StoreError> {
         self.ready().await?;
-        let timeout = self.settings.timeout;
-        let loaded = tokio::time::timeout(timeout, self.store.load(self.key()))
-            .await
-            .unwrap_or(Err(StoreError::Timeout(timeout)));
-        crate::metrics::store_operation(self.vendor, "load", &loaded);
-        Ok(loaded?.map(|entry| entry.token))
+        let loaded = self.call("load", self.store.load(self.key())).await?;
+        Ok(loaded.map(|entry| entry.token))
     }
 }

@@ -184,12 +184,22 @@ impl Fleet {
     /// Removes the session's entry and its failure record from the store.
     pub(super) async fn forget(&self) -> Result<bool, StoreError> {
         self.ready().await?;
+        self.call("remove", self.store.remove(self.key())).await
+    }
+
+    /// A store call bounded by the fleet's timeout, whatever the store does; counted in the
+    /// metrics under `operation`.
+    pub(super) async fn call<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
         let timeout = self.settings.timeout;
-        let removed = tokio::time::timeout(timeout, self.store.remove(self.key()))
+        let result = tokio::time::timeout(timeout, call)
             .await
             .unwrap_or(Err(StoreError::Timeout(timeout)));
-        crate::metrics::store_operation(self.vendor, "remove", &removed);
-        removed
+        crate::metrics::store_operation(self.vendor, operation, &result);
+        result
     }
 }
 
@@ -410,13 +420,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
     ) -> Result<(Arc<Token>, Origin), Error> {
         let rotated = stored.refresh_token.is_some();
         self.keep_unstored(stored);
-        // A seller directory's session reports it: its caller (a keep-alive sweep, a command
-        // about to exit) must know that the seller's only credential is not stored yet.
-        let on_failure = match self.fetch.renew_only {
-            true => StoreFailure::Fail,
-            false => self.fleet.settings.on_failure,
-        };
-        match on_failure {
+        match self.fleet.settings.on_failure {
             StoreFailure::Fail if rotated => Err(Error::Store {
                 vendor: E::SPEC.vendor,
                 source: err,
@@ -498,13 +502,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
     /// The store failed: log in alone with a warning, or fail, as configured.
     async fn without_store(&self, err: StoreError) -> Result<(Arc<Token>, Origin), Error> {
         let fleet = self.fleet;
-        // A seller's session has no credential of its own: the store holds the newest refresh
-        // token, and one held in memory may be spent already.
-        let on_failure = match self.fetch.renew_only {
-            true => StoreFailure::Fail,
-            false => fleet.settings.on_failure,
-        };
-        match on_failure {
+        match fleet.settings.on_failure {
             StoreFailure::Fail => Err(Error::Store {
                 vendor: E::SPEC.vendor,
                 source: err,
@@ -537,12 +535,7 @@ impl<E: LoginEndpoint> Through<'_, E> {
         operation: &'static str,
         call: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        let timeout = self.fleet.settings.timeout;
-        let result = tokio::time::timeout(timeout, call)
-            .await
-            .unwrap_or(Err(StoreError::Timeout(timeout)));
-        crate::metrics::store_operation(E::SPEC.vendor, operation, &result);
-        result
+        self.fleet.call(operation, call).await
     }
 
     /// The stored token, if it is worth using: this vendor's, still fresh, and not the one
